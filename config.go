@@ -1,0 +1,130 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/langran/langran/store"
+)
+
+// Config is everything the service reads from its environment. Each field
+// has a LANGRAN_* variable, documented in the README, and a default that
+// makes `go run .` work on an empty machine.
+type Config struct {
+	Addr            string        // LANGRAN_ADDR
+	DatabaseURL     string        // LANGRAN_DATABASE_URL
+	Env             string        // LANGRAN_ENV: development | production
+	LogLevel        string        // LANGRAN_LOG_LEVEL: debug | info | warn | error
+	SeedDemo        bool          // LANGRAN_SEED_DEMO: seed the demo catalog into an empty database at start
+	Introspection   bool          // LANGRAN_INTROSPECTION
+	GraphiQL        bool          // LANGRAN_GRAPHIQL
+	MaxDepth        int           // LANGRAN_MAX_DEPTH
+	MaxComplexity   int           // LANGRAN_MAX_COMPLEXITY
+	MaxAliases      int           // LANGRAN_MAX_ALIASES
+	MaxTokens       int           // LANGRAN_MAX_TOKENS
+	MaxBodyBytes    int64         // LANGRAN_MAX_BODY_BYTES
+	RequestTimeout  time.Duration // LANGRAN_REQUEST_TIMEOUT
+	ShutdownTimeout time.Duration // LANGRAN_SHUTDOWN_TIMEOUT
+	APQCacheSize    int           // LANGRAN_APQ_CACHE_SIZE
+	LoaderWait      time.Duration // LANGRAN_DATALOADER_WAIT
+	LoaderMaxBatch  int           // LANGRAN_DATALOADER_MAX_BATCH
+	DBMaxOpenConns  int           // LANGRAN_DB_MAX_OPEN_CONNS
+}
+
+// Production reports whether the service runs in production mode.
+func (c Config) Production() bool { return c.Env == "production" }
+
+// LoaderOptions returns the dataloader tuning.
+func (c Config) LoaderOptions() store.LoaderOptions {
+	return store.LoaderOptions{Wait: c.LoaderWait, MaxBatch: c.LoaderMaxBatch}
+}
+
+// LoadConfig reads the configuration from getenv (os.Getenv in production,
+// a map in tests). Bad values are errors, never silently replaced.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	p := envParser{getenv: getenv}
+	c := Config{
+		Addr:        p.str("LANGRAN_ADDR", ":8080"),
+		DatabaseURL: p.str("LANGRAN_DATABASE_URL", "sqlite:langran.db"),
+		Env:         p.str("LANGRAN_ENV", "development"),
+		LogLevel:    p.str("LANGRAN_LOG_LEVEL", "info"),
+	}
+	if c.Env != "development" && c.Env != "production" {
+		p.fail("LANGRAN_ENV", c.Env, "development or production")
+	}
+	dev := !c.Production()
+	c.SeedDemo = p.boolean("LANGRAN_SEED_DEMO", dev)
+	c.Introspection = p.boolean("LANGRAN_INTROSPECTION", dev)
+	c.GraphiQL = p.boolean("LANGRAN_GRAPHIQL", dev)
+	c.MaxDepth = p.integer("LANGRAN_MAX_DEPTH", 12, 2, 100)
+	c.MaxComplexity = p.integer("LANGRAN_MAX_COMPLEXITY", 10000, 10, 10_000_000)
+	c.MaxAliases = p.integer("LANGRAN_MAX_ALIASES", 30, 0, 10_000)
+	c.MaxTokens = p.integer("LANGRAN_MAX_TOKENS", 5000, 100, 1_000_000)
+	c.MaxBodyBytes = int64(p.integer("LANGRAN_MAX_BODY_BYTES", 256<<10, 1<<10, 64<<20))
+	c.RequestTimeout = p.duration("LANGRAN_REQUEST_TIMEOUT", 10*time.Second)
+	c.ShutdownTimeout = p.duration("LANGRAN_SHUTDOWN_TIMEOUT", 20*time.Second)
+	c.APQCacheSize = p.integer("LANGRAN_APQ_CACHE_SIZE", 1000, 1, 1_000_000)
+	c.LoaderWait = p.duration("LANGRAN_DATALOADER_WAIT", time.Millisecond)
+	c.LoaderMaxBatch = p.integer("LANGRAN_DATALOADER_MAX_BATCH", 500, 100, 10_000)
+	c.DBMaxOpenConns = p.integer("LANGRAN_DB_MAX_OPEN_CONNS", 0, 0, 10_000)
+	return c, p.err
+}
+
+type envParser struct {
+	getenv func(string) string
+	err    error
+}
+
+func (p *envParser) fail(name, value, want string) {
+	if p.err == nil {
+		p.err = fmt.Errorf("%s=%q: want %s", name, value, want)
+	}
+}
+
+func (p *envParser) str(name, def string) string {
+	if v := p.getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func (p *envParser) boolean(name string, def bool) bool {
+	v := p.getenv(name)
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.fail(name, v, "true or false")
+		return def
+	}
+	return b
+}
+
+func (p *envParser) integer(name string, def, lo, hi int) int {
+	v := p.getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		p.fail(name, v, fmt.Sprintf("an integer from %d to %d", lo, hi))
+		return def
+	}
+	return n
+}
+
+func (p *envParser) duration(name string, def time.Duration) time.Duration {
+	v := p.getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		p.fail(name, v, "a positive duration such as 10s or 500ms")
+		return def
+	}
+	return d
+}
+

@@ -1,0 +1,120 @@
+package resolver
+
+import (
+	"github.com/langran/langran/graph/gqlmodel"
+	"github.com/langran/langran/model"
+	"github.com/langran/langran/store"
+)
+
+// pageArgs are the Relay arguments of a connection field, as given.
+type pageArgs struct {
+	First, Last   *int
+	After, Before *string
+}
+
+// decodePage validates Relay arguments and turns them into a store.Page:
+// exactly one of first and last, at most MaxPageSize, no first with before or
+// last with after, and cursors that decode.
+func decodePage(a pageArgs, sort store.ProductSortKey, reverse bool) (store.Page, error) {
+	pg := store.Page{Sort: sort, Reverse: reverse}
+	switch {
+	case a.First == nil && a.Last == nil:
+		return pg, &model.Error{Code: model.CodeInvalid, Message: "you must provide one of first or last", Field: []string{"first"}}
+	case a.First != nil && a.Last != nil:
+		return pg, &model.Error{Code: model.CodeInvalid, Message: "provide first or last, not both", Field: []string{"last"}}
+	case a.First != nil && a.Before != nil:
+		return pg, &model.Error{Code: model.CodeInvalid, Message: "before goes with last, not with first", Field: []string{"before"}}
+	case a.Last != nil && a.After != nil:
+		return pg, &model.Error{Code: model.CodeInvalid, Message: "after goes with first, not with last", Field: []string{"after"}}
+	}
+	n, field := a.First, "first"
+	if a.Last != nil {
+		n, field = a.Last, "last"
+	}
+	if *n < 0 || *n > MaxPageSize {
+		return pg, &model.Error{Code: model.CodeInvalid, Field: []string{field},
+			Message: field + " must be between 0 and 100"}
+	}
+	pg.Limit = *n
+	pg.Backward = a.Last != nil
+	for _, c := range []struct {
+		raw   *string
+		dst   **model.Cursor
+		field string
+	}{{a.After, &pg.After, "after"}, {a.Before, &pg.Before, "before"}} {
+		if c.raw == nil {
+			continue
+		}
+		cur, err := model.DecodeCursor(*c.raw)
+		if err != nil {
+			return pg, &model.Error{Code: model.CodeInvalid, Message: "invalid cursor", Field: []string{c.field}}
+		}
+		*c.dst = &cur
+	}
+	return pg, nil
+}
+
+// pageInfo answers PageInfo for a page read in pg's direction that found
+// `more` items beyond it. The far side is known exactly (we read one extra
+// row); the near side is inferred from the cursor: a page that starts after a
+// cursor has something before it.
+func pageInfo(pg store.Page, more bool, start, end *string) *gqlmodel.PageInfo {
+	info := &gqlmodel.PageInfo{StartCursor: start, EndCursor: end}
+	if pg.Backward {
+		info.HasPreviousPage = more
+		info.HasNextPage = pg.Before != nil
+	} else {
+		info.HasNextPage = more
+		info.HasPreviousPage = pg.After != nil
+	}
+	return info
+}
+
+// paginateSlice returns the page of items selected by pg, where items are
+// already in order and key gives each item's (position, id) ordering key.
+// Cursors encode that key, so they survive other items being removed.
+func paginateSlice[T any](items []T, key func(*T) (int, int64), pg store.Page) (page []T, more bool) {
+	less := func(p1 int, id1 int64, p2 int, id2 int64) bool {
+		return p1 < p2 || (p1 == p2 && id1 < id2)
+	}
+	parse := func(c *model.Cursor) (int, int64, bool) {
+		if c == nil {
+			return 0, 0, false
+		}
+		var pos int
+		for _, ch := range c.Value {
+			if ch < '0' || ch > '9' || pos > 1<<30 {
+				return 0, 0, false
+			}
+			pos = pos*10 + int(ch-'0')
+		}
+		return pos, c.ID, true
+	}
+	lo, hi := 0, len(items)
+	if p, id, ok := parse(pg.After); ok {
+		for lo < hi {
+			ip, iid := key(&items[lo])
+			if less(p, id, ip, iid) {
+				break
+			}
+			lo++
+		}
+	}
+	if p, id, ok := parse(pg.Before); ok {
+		for hi > lo {
+			ip, iid := key(&items[hi-1])
+			if less(ip, iid, p, id) {
+				break
+			}
+			hi--
+		}
+	}
+	window := items[lo:hi]
+	if len(window) <= pg.Limit {
+		return window, false
+	}
+	if pg.Backward {
+		return window[len(window)-pg.Limit:], true
+	}
+	return window[:pg.Limit], true
+}

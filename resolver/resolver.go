@@ -1,0 +1,20 @@
+// Package resolver translates between GraphQL and the domain: it decodes
+// arguments, checks what the caller may see, and calls the store and
+// workflow packages. It holds no business rules of its own.
+package resolver
+
+import (
+	"github.com/langran/langran/store"
+)
+
+// MaxPageSize is the largest `first` or `last` a connection accepts. Asking
+// for more is an error rather than a silent clamp, so clients notice.
+const MaxPageSize = 100
+
+// MaxNodesPerRequest bounds the IDs one `nodes` call may ask for.
+const MaxNodesPerRequest = 250
+
+// Resolver is the root resolver; gqlgen builds the per-type resolvers from it.
+type Resolver struct {
+	Store *store.Store
+}

@@ -1,0 +1,217 @@
+// Command langran is the GraphQL backend of an online store: catalog,
+// inventory, carts, checkout, orders, payments and receipts.
+//
+//	langran [serve]              run the HTTP server (default)
+//	langran migrate              apply pending schema migrations and exit
+//	langran seed [--products N]  migrate, then fill an empty catalog with demo data
+//
+// Configuration comes from LANGRAN_* environment variables; see README.md.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/formatter"
+
+	"github.com/langran/langran/store"
+	"github.com/langran/langran/web"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "langran:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program behind main, with its inputs passed in so tests
+// can drive it: the subcommand and flags, the environment, and where logs go.
+func run(ctx context.Context, args []string, getenv func(string) string, logOut io.Writer) error {
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, logOut)
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		app, err := openApp(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer app.Close()
+		if err := app.Listen(); err != nil {
+			return err
+		}
+		return app.Serve(ctx)
+	case "migrate":
+		st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{})
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if err := st.Migrate(ctx); err != nil {
+			return err
+		}
+		v, _ := st.SchemaVersion(ctx)
+		log.Info("migrated", "schema_version", v)
+		return nil
+	case "seed":
+		fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+		products := fs.Int("products", store.DemoProductCount, "number of products to create (curated demo products first)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if *products < 1 || *products > 10_000_000 {
+			return fmt.Errorf("seed: --products must be between 1 and 10000000")
+		}
+		st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{})
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if err := st.Migrate(ctx); err != nil {
+			return err
+		}
+		start := time.Now()
+		if err := st.Seed(ctx, store.SeedOptions{Products: *products}); err != nil {
+			return err
+		}
+		log.Info("seeded", "products", *products, "duration", time.Since(start).Round(time.Millisecond).String())
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q (want serve, migrate or seed)", cmd)
+	}
+}
+
+func newLogger(cfg Config, out io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Production() {
+		return slog.New(slog.NewJSONHandler(out, opts))
+	}
+	return slog.New(slog.NewTextHandler(out, opts))
+}
+
+// App is a running Langran: its store, metrics and HTTP server.
+type App struct {
+	cfg      Config
+	log      *slog.Logger
+	store    *store.Store
+	metrics  *web.Metrics
+	server   *http.Server
+	listener net.Listener
+}
+
+// openApp opens and migrates the database, seeds the demo catalog into an
+// empty one when configured to, and builds the HTTP handler.
+func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	m := web.NewMetrics()
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{
+		OnStatement:  m.DBQueries.Inc,
+		MaxOpenConns: cfg.DBMaxOpenConns,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if cfg.SeedDemo {
+		empty, err := st.IsEmpty(ctx)
+		if err == nil && empty {
+			log.Info("seeding the demo catalog into an empty database")
+			err = st.Seed(ctx, store.SeedOptions{})
+		}
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	app := &App{cfg: cfg, log: log, store: st, metrics: m}
+	app.server = &http.Server{
+		Handler:           newHandler(cfg, st, m, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      cfg.RequestTimeout + 10*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return app, nil
+}
+
+// Listen binds the configured address; Addr reports it (useful with port 0).
+func (a *App) Listen() error {
+	l, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	a.listener = l
+	return nil
+}
+
+// Addr is the address the app listens on, after Listen.
+func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// Serve answers requests until ctx is done, then shuts down gracefully: it
+// stops accepting connections and waits for in-flight requests (up to
+// LANGRAN_SHUTDOWN_TIMEOUT) before returning.
+func (a *App) Serve(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- a.server.Serve(a.listener) }()
+	a.log.Info("listening", "addr", a.Addr(), "env", a.cfg.Env, "graphiql", a.cfg.GraphiQL,
+		"database", string(a.store.Dialect()))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := a.server.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	a.log.Info("stopped")
+	return nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.store.Close() }
+
+// schemaHandler serves the schema as SDL, for tooling and partners.
+func schemaHandler(es graphql.ExecutableSchema) http.Handler {
+	var buf bytes.Buffer
+	formatter.NewFormatter(&buf, formatter.WithComments()).FormatSchema(es.Schema())
+	sdl := buf.Bytes()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write(sdl)
+	})
+}

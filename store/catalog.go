@@ -1,0 +1,460 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/langran/langran/model"
+)
+
+// ProductSortKey is an order the storefront can list products in.
+type ProductSortKey string
+
+// Product sort keys; the GraphQL enum ProductSortKeys maps onto these.
+const (
+	SortByID        ProductSortKey = "ID"
+	SortByTitle     ProductSortKey = "TITLE"
+	SortByPrice     ProductSortKey = "PRICE"
+	SortByCreatedAt ProductSortKey = "CREATED_AT"
+)
+
+// sortColumn is the column behind each sort key; the id breaks ties.
+var sortColumn = map[ProductSortKey]string{
+	SortByID: "id", SortByTitle: "title", SortByPrice: "min_price", SortByCreatedAt: "created_at",
+}
+
+// ProductFilter narrows a product list. Zero fields do not filter.
+type ProductFilter struct {
+	CategoryID *int64 // this category and every category below it
+	Query      string // words matched against title and description, English and Thai
+	MinPrice   *int64 // some variant costs at least this (minor units)
+	MaxPrice   *int64 // some variant costs at most this (minor units)
+	Available  *bool  // has / has no variant in stock
+	Tag        string
+}
+
+// Page selects one page of a keyset-paginated list: Limit items from the
+// start of the window between After and Before, or from its end when
+// Backward (Relay's `last`).
+type Page struct {
+	Sort     ProductSortKey
+	Reverse  bool
+	Limit    int
+	Backward bool
+	After    *model.Cursor
+	Before   *model.Cursor
+}
+
+func (p Page) backward() bool { return p.Backward }
+
+func (p Page) limit() int { return p.Limit }
+
+// CursorFor returns the cursor of product p under sort key k.
+func CursorFor(k ProductSortKey, p *model.Product) model.Cursor {
+	c := model.Cursor{SortKey: string(k), ID: p.ID}
+	switch k {
+	case SortByTitle:
+		c.Value = p.Title
+	case SortByPrice:
+		c.Value = strconv.FormatInt(p.MinPrice, 10)
+	case SortByCreatedAt:
+		c.Value = strconv.FormatInt(p.CreatedAt.Unix(), 10)
+	}
+	return c
+}
+
+// cursorValue converts a cursor's text value back to the column's type,
+// rejecting cursors made under another sort key or tampered with.
+func cursorValue(k ProductSortKey, c *model.Cursor) (any, error) {
+	bad := model.Errorf(model.CodeInvalid, "invalid cursor: it belongs to another sort order")
+	if c.SortKey != string(k) {
+		return nil, bad
+	}
+	switch k {
+	case SortByTitle:
+		return c.Value, nil
+	case SortByPrice:
+		v, err := strconv.ParseInt(c.Value, 10, 64)
+		if err != nil {
+			return nil, model.Errorf(model.CodeInvalid, "invalid cursor")
+		}
+		return v, nil
+	case SortByCreatedAt:
+		v, err := strconv.ParseInt(c.Value, 10, 64)
+		if err != nil {
+			return nil, model.Errorf(model.CodeInvalid, "invalid cursor")
+		}
+		return time.Unix(v, 0).UTC(), nil
+	}
+	return nil, nil
+}
+
+// escapeLike escapes LIKE wildcards so user text matches literally; '!' is
+// the escape character because MySQL and SQLite disagree on a default.
+func escapeLike(s string) string {
+	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
+}
+
+// applyFilter adds the storefront filter to q. Only ACTIVE products are ever
+// listed to the storefront.
+func applyFilter(q *gorm.DB, table string, f ProductFilter) *gorm.DB {
+	col := func(c string) string { return table + "." + c }
+	q = q.Where(col("status")+" = ?", model.ProductActive)
+	if f.CategoryID != nil {
+		q = q.Where(col("category_id")+" IN (SELECT descendant_id FROM category_closure WHERE ancestor_id = ?)", *f.CategoryID)
+	}
+	for _, word := range strings.Fields(f.Query) {
+		like := "%" + escapeLike(word) + "%"
+		q = q.Where("("+col("title")+" LIKE ? ESCAPE '!' OR "+col("title_th")+" LIKE ? ESCAPE '!' OR "+
+			col("description")+" LIKE ? ESCAPE '!' OR "+col("description_th")+" LIKE ? ESCAPE '!')",
+			like, like, like, like)
+	}
+	if f.MinPrice != nil {
+		q = q.Where(col("max_price")+" >= ?", *f.MinPrice)
+	}
+	if f.MaxPrice != nil {
+		q = q.Where(col("min_price")+" <= ?", *f.MaxPrice)
+	}
+	if f.Available != nil {
+		exists := "EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = " + col("id") + " AND v.inventory_quantity > 0)"
+		if *f.Available {
+			q = q.Where(exists)
+		} else {
+			q = q.Where("NOT " + exists)
+		}
+	}
+	if f.Tag != "" {
+		q = q.Where("EXISTS (SELECT 1 FROM product_tags t WHERE t.product_id = "+col("id")+" AND t.tag = ?)", f.Tag)
+	}
+	return q
+}
+
+// applyKeyset adds the cursor conditions and the order. The query reads in
+// the page's direction; backward pages are read in reverse and flipped after.
+func applyKeyset(q *gorm.DB, table string, pg Page) (*gorm.DB, string, error) {
+	column := sortColumn[pg.Sort]
+	if column == "" {
+		return nil, "", model.Errorf(model.CodeInvalid, "unknown sort key %q", pg.Sort)
+	}
+	asc := !pg.Reverse
+	bound := func(c *model.Cursor, after bool) error {
+		// "after" in ascending order means greater; each flip inverts it.
+		greater := after == asc
+		op := "<"
+		if greater {
+			op = ">"
+		}
+		if pg.Sort == SortByID {
+			if c.SortKey != string(SortByID) {
+				return model.Errorf(model.CodeInvalid, "invalid cursor: it belongs to another sort order")
+			}
+			q = q.Where(table+".id "+op+" ?", c.ID)
+			return nil
+		}
+		v, err := cursorValue(pg.Sort, c)
+		if err != nil {
+			return err
+		}
+		col := table + "." + column
+		q = q.Where("("+col+" "+op+" ? OR ("+col+" = ? AND "+table+".id "+op+" ?))", v, v, c.ID)
+		return nil
+	}
+	if pg.After != nil {
+		if err := bound(pg.After, true); err != nil {
+			return nil, "", err
+		}
+	}
+	if pg.Before != nil {
+		if err := bound(pg.Before, false); err != nil {
+			return nil, "", err
+		}
+	}
+	dir := "ASC"
+	if asc == pg.backward() {
+		dir = "DESC"
+	}
+	order := table + ".id " + dir
+	if pg.Sort != SortByID {
+		order = table + "." + column + " " + dir + ", " + order
+	}
+	return q, order, nil
+}
+
+// ListProducts returns one page of storefront products and whether more
+// products lie beyond it in the direction of reading.
+func (s *Store) ListProducts(ctx context.Context, f ProductFilter, pg Page) ([]model.Product, bool, error) {
+	q := applyFilter(s.db.WithContext(ctx).Table("products"), "products", f)
+	q, order, err := applyKeyset(q, "products", pg)
+	if err != nil {
+		return nil, false, err
+	}
+	var out []model.Product
+	if err := q.Order(order).Limit(pg.limit() + 1).Find(&out).Error; err != nil {
+		return nil, false, TranslateError(err)
+	}
+	more := len(out) > pg.limit()
+	if more {
+		out = out[:pg.limit()]
+	}
+	if pg.backward() {
+		slices.Reverse(out)
+	}
+	return out, more, nil
+}
+
+// CountProducts counts the storefront products matching f.
+func (s *Store) CountProducts(ctx context.Context, f ProductFilter) (int64, error) {
+	var n int64
+	err := applyFilter(s.db.WithContext(ctx).Table("products"), "products", f).Count(&n).Error
+	return n, TranslateError(err)
+}
+
+// CategoryProductsPage is one category's page of products.
+type CategoryProductsPage struct {
+	Products []model.Product
+	More     bool
+}
+
+// ListProductsInCategories returns the same page of products for each of
+// several categories (each including its descendants) in one query, so a list
+// of categories with their products costs one statement, not one per category.
+// Every category gets the page's keyset bounds.
+func (s *Store) ListProductsInCategories(ctx context.Context, categoryIDs []int64, pg Page) (map[int64]CategoryProductsPage, error) {
+	out := make(map[int64]CategoryProductsPage, len(categoryIDs))
+	if len(categoryIDs) == 0 {
+		return out, nil
+	}
+	inner := s.db.WithContext(ctx).Table("category_closure cc").
+		Joins("JOIN products p ON p.category_id = cc.descendant_id").
+		Where("cc.ancestor_id IN ?", categoryIDs)
+	inner = applyFilter(inner, "p", ProductFilter{})
+	inner, order, err := applyKeyset(inner, "p", pg)
+	if err != nil {
+		return nil, err
+	}
+	inner = inner.Select("p.*, cc.ancestor_id AS langran_group, ROW_NUMBER() OVER (PARTITION BY cc.ancestor_id ORDER BY " + order + ") AS langran_rank")
+	type row struct {
+		model.Product
+		LangranGroup int64
+		LangranRank  int
+	}
+	var rows []row
+	err = s.db.WithContext(ctx).Table("(?) ranked", inner).
+		Where("langran_rank <= ?", pg.limit()+1).
+		Order("langran_group, langran_rank").Find(&rows).Error
+	if err != nil {
+		return nil, TranslateError(err)
+	}
+	for _, r := range rows {
+		page := out[r.LangranGroup]
+		if r.LangranRank > pg.limit() {
+			page.More = true
+		} else {
+			page.Products = append(page.Products, r.Product)
+		}
+		out[r.LangranGroup] = page
+	}
+	if pg.backward() {
+		for k, page := range out {
+			slices.Reverse(page.Products)
+			out[k] = page
+		}
+	}
+	return out, nil
+}
+
+// CountProductsInCategories counts storefront products in each category,
+// descendants included, in one query.
+func (s *Store) CountProductsInCategories(ctx context.Context, categoryIDs []int64) (map[int64]int64, error) {
+	type row struct {
+		AncestorID int64
+		N          int64
+	}
+	var rows []row
+	q := s.db.WithContext(ctx).Table("category_closure cc").
+		Joins("JOIN products p ON p.category_id = cc.descendant_id").
+		Where("cc.ancestor_id IN ?", categoryIDs)
+	err := applyFilter(q, "p", ProductFilter{}).
+		Select("cc.ancestor_id, COUNT(*) AS n").Group("cc.ancestor_id").Scan(&rows).Error
+	if err != nil {
+		return nil, TranslateError(err)
+	}
+	out := make(map[int64]int64, len(categoryIDs))
+	for _, r := range rows {
+		out[r.AncestorID] = r.N
+	}
+	return out, nil
+}
+
+// FindProductsByIDs returns the products with these IDs, whatever their
+// status; callers decide what the caller may see. Missing IDs are skipped.
+func (s *Store) FindProductsByIDs(ctx context.Context, ids []int64) ([]model.Product, error) {
+	return findByIDs[model.Product](ctx, s, "products", ids)
+}
+
+// FindVariantsByIDs returns the variants with these IDs.
+func (s *Store) FindVariantsByIDs(ctx context.Context, ids []int64) ([]model.ProductVariant, error) {
+	return findByIDs[model.ProductVariant](ctx, s, "product_variants", ids)
+}
+
+// FindCategoriesByIDs returns the categories with these IDs.
+func (s *Store) FindCategoriesByIDs(ctx context.Context, ids []int64) ([]model.Category, error) {
+	return findByIDs[model.Category](ctx, s, "categories", ids)
+}
+
+// FindImagesByIDs returns the images with these IDs.
+func (s *Store) FindImagesByIDs(ctx context.Context, ids []int64) ([]model.ProductImage, error) {
+	return findByIDs[model.ProductImage](ctx, s, "product_images", ids)
+}
+
+// FindOptionsByIDs returns the product options with these IDs.
+func (s *Store) FindOptionsByIDs(ctx context.Context, ids []int64) ([]model.ProductOption, error) {
+	return findByIDs[model.ProductOption](ctx, s, "product_options", ids)
+}
+
+func findByIDs[T any](ctx context.Context, s *Store, table string, ids []int64) ([]T, error) {
+	var out []T
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := s.db.WithContext(ctx).Table(table).Where("id IN ?", ids).Find(&out).Error
+	return out, TranslateError(err)
+}
+
+// FindProductByHandle returns the product with this handle, or a NotFound error.
+func (s *Store) FindProductByHandle(ctx context.Context, handle string) (*model.Product, error) {
+	var p model.Product
+	err := s.db.WithContext(ctx).Table("products").Where("handle = ?", handle).Take(&p).Error
+	if err != nil {
+		return nil, TranslateError(err)
+	}
+	return &p, nil
+}
+
+// FindCategoryByHandle returns the category with this handle, or a NotFound error.
+func (s *Store) FindCategoryByHandle(ctx context.Context, handle string) (*model.Category, error) {
+	var c model.Category
+	err := s.db.WithContext(ctx).Table("categories").Where("handle = ?", handle).Take(&c).Error
+	if err != nil {
+		return nil, TranslateError(err)
+	}
+	return &c, nil
+}
+
+// FindVariantsByProductIDs returns the variants of these products in display order.
+func (s *Store) FindVariantsByProductIDs(ctx context.Context, productIDs []int64) ([]model.ProductVariant, error) {
+	return findByProductIDs[model.ProductVariant](ctx, s, "product_variants", productIDs)
+}
+
+// FindImagesByProductIDs returns the images of these products in display order.
+func (s *Store) FindImagesByProductIDs(ctx context.Context, productIDs []int64) ([]model.ProductImage, error) {
+	return findByProductIDs[model.ProductImage](ctx, s, "product_images", productIDs)
+}
+
+// FindOptionsByProductIDs returns the options of these products in display order.
+func (s *Store) FindOptionsByProductIDs(ctx context.Context, productIDs []int64) ([]model.ProductOption, error) {
+	return findByProductIDs[model.ProductOption](ctx, s, "product_options", productIDs)
+}
+
+func findByProductIDs[T any](ctx context.Context, s *Store, table string, productIDs []int64) ([]T, error) {
+	var out []T
+	if len(productIDs) == 0 {
+		return out, nil
+	}
+	err := s.db.WithContext(ctx).Table(table).Where("product_id IN ?", productIDs).
+		Order("product_id, position, id").Find(&out).Error
+	return out, TranslateError(err)
+}
+
+// FindTagsByProductIDs returns the tags of these products, sorted by tag.
+func (s *Store) FindTagsByProductIDs(ctx context.Context, productIDs []int64) ([]model.ProductTag, error) {
+	var out []model.ProductTag
+	if len(productIDs) == 0 {
+		return out, nil
+	}
+	err := s.db.WithContext(ctx).Table("product_tags").Where("product_id IN ?", productIDs).
+		Order("product_id, tag").Find(&out).Error
+	return out, TranslateError(err)
+}
+
+// FindChildCategories returns the children of these categories in display order.
+func (s *Store) FindChildCategories(ctx context.Context, parentIDs []int64) ([]model.Category, error) {
+	var out []model.Category
+	if len(parentIDs) == 0 {
+		return out, nil
+	}
+	err := s.db.WithContext(ctx).Table("categories").Where("parent_id IN ?", parentIDs).
+		Order("parent_id, position, id").Find(&out).Error
+	return out, TranslateError(err)
+}
+
+// FindCategoryAncestors returns, for each category, the closure rows naming
+// its proper ancestors, root first.
+func (s *Store) FindCategoryAncestors(ctx context.Context, ids []int64) ([]model.CategoryClosure, error) {
+	var out []model.CategoryClosure
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := s.db.WithContext(ctx).Table("category_closure").
+		Where("descendant_id IN ? AND depth > 0", ids).
+		Order("descendant_id, depth DESC").Find(&out).Error
+	return out, TranslateError(err)
+}
+
+// ListCategories returns one page of all categories, in tree order of
+// (depth, position, id) flattened to id order for stable keyset paging.
+func (s *Store) ListCategories(ctx context.Context, first int, after *model.Cursor) ([]model.Category, bool, error) {
+	q := s.db.WithContext(ctx).Table("categories")
+	if after != nil {
+		if after.SortKey != "ID" {
+			return nil, false, model.Errorf(model.CodeInvalid, "invalid cursor: it belongs to another list")
+		}
+		q = q.Where("id > ?", after.ID)
+	}
+	var out []model.Category
+	if err := q.Order("id").Limit(first + 1).Find(&out).Error; err != nil {
+		return nil, false, TranslateError(err)
+	}
+	more := len(out) > first
+	if more {
+		out = out[:first]
+	}
+	return out, more, nil
+}
+
+// TranslateError maps database errors to model errors: a missing row becomes
+// NotFound, a duplicate key Conflict. Anything else is returned wrapped and
+// stays internal: it is logged, never shown.
+func TranslateError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return &model.Error{Code: model.CodeNotFound, Message: "not found"}
+	case errors.Is(err, gorm.ErrDuplicatedKey) || isDuplicateKey(err):
+		return &model.Error{Code: model.CodeConflict, Message: "already exists"}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	default:
+		return fmt.Errorf("database: %w", err)
+	}
+}
+
+func isDuplicateKey(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Duplicate entry") || strings.Contains(msg, "UNIQUE constraint failed")
+}
+
+// CountCategories counts all categories.
+func (s *Store) CountCategories(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Table("categories").Count(&n).Error
+	return n, TranslateError(err)
+}

@@ -1,0 +1,204 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/graph-gophers/dataloader/v7"
+
+	"github.com/langran/langran/model"
+)
+
+// LoaderOptions tune the per-request dataloaders.
+type LoaderOptions struct {
+	// Wait is how long a loader collects keys before it queries. Resolvers of
+	// one list level start within microseconds of each other, so a short wait
+	// batches them without adding noticeable latency.
+	Wait time.Duration
+	// MaxBatch caps the keys in one IN (...) list. It must be at least the
+	// largest page size, or one page would need two queries.
+	MaxBatch int
+}
+
+// DefaultLoaderOptions are the options used when none are given.
+var DefaultLoaderOptions = LoaderOptions{Wait: time.Millisecond, MaxBatch: 500}
+
+// Loaders batch and cache relation lookups for one request. They see only
+// the first caller's context and do no authorization: resolvers check what
+// the caller may see.
+type Loaders struct {
+	ProductByID          *dataloader.Loader[int64, *model.Product]
+	VariantByID          *dataloader.Loader[int64, *model.ProductVariant]
+	CategoryByID         *dataloader.Loader[int64, *model.Category]
+	ImageByID            *dataloader.Loader[int64, *model.ProductImage]
+	OptionByID           *dataloader.Loader[int64, *model.ProductOption]
+	VariantsByProduct    *dataloader.Loader[int64, []model.ProductVariant]
+	ImagesByProduct      *dataloader.Loader[int64, []model.ProductImage]
+	OptionsByProduct     *dataloader.Loader[int64, []model.ProductOption]
+	TagsByProduct        *dataloader.Loader[int64, []model.ProductTag]
+	ChildrenByCategory   *dataloader.Loader[int64, []model.Category]
+	AncestorsByCategory  *dataloader.Loader[int64, []model.CategoryClosure]
+	ProductsInCategory   *dataloader.Loader[CategoryPageKey, CategoryProductsPage]
+	ProductCountCategory *dataloader.Loader[int64, int64]
+}
+
+// CategoryPageKey asks for one page of one category's products. Keys that
+// differ only in CategoryID are fetched together.
+type CategoryPageKey struct {
+	CategoryID int64
+	Sort       ProductSortKey
+	Reverse    bool
+	Limit      int
+	Backward   bool
+	After      model.Cursor // zero when absent
+	Before     model.Cursor // zero when absent
+}
+
+func (k CategoryPageKey) page() Page {
+	pg := Page{Sort: k.Sort, Reverse: k.Reverse, Limit: k.Limit, Backward: k.Backward}
+	if k.After.SortKey != "" {
+		pg.After = &k.After
+	}
+	if k.Before.SortKey != "" {
+		pg.Before = &k.Before
+	}
+	return pg
+}
+
+// NewLoaders builds a fresh set of loaders over s for one request.
+func NewLoaders(s *Store, o LoaderOptions) *Loaders {
+	if o.Wait <= 0 {
+		o.Wait = DefaultLoaderOptions.Wait
+	}
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = DefaultLoaderOptions.MaxBatch
+	}
+	return &Loaders{
+		ProductByID:         byID(o, s.FindProductsByIDs, func(p *model.Product) int64 { return p.ID }),
+		VariantByID:         byID(o, s.FindVariantsByIDs, func(v *model.ProductVariant) int64 { return v.ID }),
+		CategoryByID:        byID(o, s.FindCategoriesByIDs, func(c *model.Category) int64 { return c.ID }),
+		ImageByID:           byID(o, s.FindImagesByIDs, func(i *model.ProductImage) int64 { return i.ID }),
+		OptionByID:          byID(o, s.FindOptionsByIDs, func(op *model.ProductOption) int64 { return op.ID }),
+		VariantsByProduct:   grouped(o, s.FindVariantsByProductIDs, func(v *model.ProductVariant) int64 { return v.ProductID }),
+		ImagesByProduct:     grouped(o, s.FindImagesByProductIDs, func(i *model.ProductImage) int64 { return i.ProductID }),
+		OptionsByProduct:    grouped(o, s.FindOptionsByProductIDs, func(op *model.ProductOption) int64 { return op.ProductID }),
+		TagsByProduct:       grouped(o, s.FindTagsByProductIDs, func(t *model.ProductTag) int64 { return t.ProductID }),
+		ChildrenByCategory:  grouped(o, s.FindChildCategories, func(c *model.Category) int64 { return *c.ParentID }),
+		AncestorsByCategory: grouped(o, s.FindCategoryAncestors, func(c *model.CategoryClosure) int64 { return c.DescendantID }),
+		ProductsInCategory: newLoader(o, func(ctx context.Context, keys []CategoryPageKey) []*dataloader.Result[CategoryProductsPage] {
+			// Group the keys by page shape; each group is one query.
+			type shape = CategoryPageKey
+			groups := map[shape][]int64{}
+			for _, k := range keys {
+				sh := k
+				sh.CategoryID = 0
+				groups[sh] = append(groups[sh], k.CategoryID)
+			}
+			pages := map[CategoryPageKey]CategoryProductsPage{}
+			errs := map[shape]error{}
+			for sh, ids := range groups {
+				res, err := s.ListProductsInCategories(ctx, ids, sh.page())
+				if err != nil {
+					errs[sh] = err
+					continue
+				}
+				for _, id := range ids {
+					k := sh
+					k.CategoryID = id
+					pages[k] = res[id]
+				}
+			}
+			out := make([]*dataloader.Result[CategoryProductsPage], len(keys))
+			for i, k := range keys {
+				sh := k
+				sh.CategoryID = 0
+				out[i] = &dataloader.Result[CategoryProductsPage]{Data: pages[k], Error: errs[sh]}
+			}
+			return out
+		}),
+		ProductCountCategory: newLoader(o, func(ctx context.Context, ids []int64) []*dataloader.Result[int64] {
+			counts, err := s.CountProductsInCategories(ctx, ids)
+			out := make([]*dataloader.Result[int64], len(ids))
+			for i, id := range ids {
+				out[i] = &dataloader.Result[int64]{Data: counts[id], Error: err}
+			}
+			return out
+		}),
+	}
+}
+
+func newLoader[K comparable, V any](o LoaderOptions, fn dataloader.BatchFunc[K, V]) *dataloader.Loader[K, V] {
+	return dataloader.NewBatchedLoader(fn,
+		dataloader.WithWait[K, V](o.Wait),
+		dataloader.WithBatchCapacity[K, V](o.MaxBatch))
+}
+
+// byID makes a loader that fetches rows by primary key with one IN query and
+// answers each key with its row, or a NotFound error when there is none.
+func byID[T any](o LoaderOptions, fetch func(context.Context, []int64) ([]T, error), id func(*T) int64) *dataloader.Loader[int64, *T] {
+	return newLoader(o, func(ctx context.Context, keys []int64) []*dataloader.Result[*T] {
+		rows, err := fetch(ctx, keys)
+		out := make([]*dataloader.Result[*T], len(keys))
+		if err != nil {
+			for i := range out {
+				out[i] = &dataloader.Result[*T]{Error: err}
+			}
+			return out
+		}
+		found := make(map[int64]*T, len(rows))
+		for i := range rows {
+			found[id(&rows[i])] = &rows[i]
+		}
+		for i, k := range keys {
+			if r, ok := found[k]; ok {
+				out[i] = &dataloader.Result[*T]{Data: r}
+			} else {
+				out[i] = &dataloader.Result[*T]{Error: &model.Error{Code: model.CodeNotFound, Message: "not found"}}
+			}
+		}
+		return out
+	})
+}
+
+// grouped makes a loader that fetches the rows belonging to each key (a
+// product's variants, a category's children) with one IN query, keeping the
+// fetch order; a key with no rows gets an empty list.
+func grouped[T any](o LoaderOptions, fetch func(context.Context, []int64) ([]T, error), owner func(*T) int64) *dataloader.Loader[int64, []T] {
+	return newLoader(o, func(ctx context.Context, keys []int64) []*dataloader.Result[[]T] {
+		rows, err := fetch(ctx, keys)
+		out := make([]*dataloader.Result[[]T], len(keys))
+		if err != nil {
+			for i := range out {
+				out[i] = &dataloader.Result[[]T]{Error: err}
+			}
+			return out
+		}
+		byOwner := make(map[int64][]T, len(keys))
+		for i := range rows {
+			o := owner(&rows[i])
+			byOwner[o] = append(byOwner[o], rows[i])
+		}
+		for i, k := range keys {
+			out[i] = &dataloader.Result[[]T]{Data: byOwner[k]}
+		}
+		return out
+	})
+}
+
+type loadersKey struct{}
+
+// WithLoaders returns ctx carrying l.
+func WithLoaders(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, loadersKey{}, l)
+}
+
+// LoadersFrom returns the request's loaders. Every request gets them from
+// middleware; a missing set is a wiring bug, so it panics (and the panic is
+// recovered into an internal error).
+func LoadersFrom(ctx context.Context) *Loaders {
+	l, ok := ctx.Value(loadersKey{}).(*Loaders)
+	if !ok {
+		panic("store: no dataloaders in context")
+	}
+	return l
+}

@@ -1,0 +1,215 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// migration is one versioned schema change. Statements are written once for
+// both databases; the few spellings that differ are placeholders:
+//
+//	{{pk}}      an auto-increment BIGINT primary key
+//	{{table}}   table options (engine and charset on MySQL, nothing on SQLite)
+//
+// Released migrations are never edited: add a new one instead.
+type migration struct {
+	Version    int
+	Name       string
+	Statements []string
+}
+
+var migrations = []migration{
+	{Version: 1, Name: "catalog", Statements: []string{
+		`CREATE TABLE categories (
+			id {{pk}},
+			parent_id BIGINT NULL REFERENCES categories(id),
+			handle VARCHAR(255) NOT NULL,
+			name VARCHAR(255) NOT NULL,
+			name_th VARCHAR(255) NOT NULL DEFAULT '',
+			position INT NOT NULL DEFAULT 0,
+			depth INT NOT NULL DEFAULT 0
+		){{table}}`,
+		`CREATE UNIQUE INDEX ux_categories_handle ON categories (handle)`,
+		`CREATE INDEX ix_categories_parent ON categories (parent_id, position)`,
+		`CREATE TABLE category_closure (
+			ancestor_id BIGINT NOT NULL REFERENCES categories(id),
+			descendant_id BIGINT NOT NULL REFERENCES categories(id),
+			depth INT NOT NULL,
+			PRIMARY KEY (ancestor_id, descendant_id)
+		){{table}}`,
+		`CREATE INDEX ix_category_closure_descendant ON category_closure (descendant_id, depth)`,
+		`CREATE TABLE products (
+			id {{pk}},
+			handle VARCHAR(255) NOT NULL,
+			title VARCHAR(255) NOT NULL,
+			title_th VARCHAR(255) NOT NULL DEFAULT '',
+			description TEXT NOT NULL,
+			description_th TEXT NOT NULL,
+			category_id BIGINT NULL REFERENCES categories(id),
+			status VARCHAR(16) NOT NULL,
+			min_price BIGINT NOT NULL DEFAULT 0,
+			max_price BIGINT NOT NULL DEFAULT 0,
+			currency CHAR(3) NOT NULL,
+			created_at DATETIME NOT NULL,
+			updated_at DATETIME NOT NULL
+		){{table}}`,
+		`CREATE UNIQUE INDEX ux_products_handle ON products (handle)`,
+		// One index per storefront sort order, led by status so that the
+		// "ACTIVE only" condition and the ORDER BY share it.
+		`CREATE INDEX ix_products_status_id ON products (status, id)`,
+		`CREATE INDEX ix_products_status_title ON products (status, title, id)`,
+		`CREATE INDEX ix_products_status_price ON products (status, min_price, id)`,
+		`CREATE INDEX ix_products_status_created ON products (status, created_at, id)`,
+		`CREATE INDEX ix_products_category ON products (category_id, status, id)`,
+		`CREATE TABLE product_variants (
+			id {{pk}},
+			product_id BIGINT NOT NULL REFERENCES products(id),
+			position INT NOT NULL DEFAULT 0,
+			sku VARCHAR(64) NULL,
+			title VARCHAR(255) NOT NULL,
+			selected_options TEXT NOT NULL,
+			price BIGINT NOT NULL,
+			compare_at_price BIGINT NULL,
+			currency CHAR(3) NOT NULL,
+			inventory_quantity INT NOT NULL DEFAULT 0,
+			weight_grams INT NULL,
+			created_at DATETIME NOT NULL,
+			updated_at DATETIME NOT NULL
+		){{table}}`,
+		`CREATE UNIQUE INDEX ux_product_variants_sku ON product_variants (sku)`,
+		`CREATE INDEX ix_product_variants_product ON product_variants (product_id, position, id)`,
+		`CREATE TABLE product_images (
+			id {{pk}},
+			product_id BIGINT NOT NULL REFERENCES products(id),
+			position INT NOT NULL DEFAULT 0,
+			url VARCHAR(2048) NOT NULL,
+			alt_text VARCHAR(512) NULL,
+			width INT NULL,
+			height INT NULL
+		){{table}}`,
+		`CREATE INDEX ix_product_images_product ON product_images (product_id, position, id)`,
+		`CREATE TABLE product_options (
+			id {{pk}},
+			product_id BIGINT NOT NULL REFERENCES products(id),
+			position INT NOT NULL DEFAULT 0,
+			name VARCHAR(255) NOT NULL,
+			option_values TEXT NOT NULL
+		){{table}}`,
+		`CREATE INDEX ix_product_options_product ON product_options (product_id, position, id)`,
+		`CREATE TABLE product_tags (
+			product_id BIGINT NOT NULL REFERENCES products(id),
+			tag VARCHAR(255) NOT NULL,
+			PRIMARY KEY (product_id, tag)
+		){{table}}`,
+		`CREATE INDEX ix_product_tags_tag ON product_tags (tag, product_id)`,
+	}},
+}
+
+// LatestSchemaVersion is the version the migrations bring a database to.
+func LatestSchemaVersion() int { return migrations[len(migrations)-1].Version }
+
+func (s *Store) expand(stmt string) string {
+	var pk, table string
+	switch s.dialect {
+	case MySQL:
+		pk = "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY"
+		table = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
+	default:
+		pk = "INTEGER PRIMARY KEY AUTOINCREMENT"
+	}
+	return strings.NewReplacer("{{pk}}", pk, "{{table}}", table).Replace(stmt)
+}
+
+// Migrate brings the schema to the latest version, applying each pending
+// migration once and recording it in schema_migrations. On MySQL a named lock
+// serialises instances that start together, so scaling out is safe.
+func (s *Store) Migrate(ctx context.Context) error {
+	db := s.db.WithContext(ctx)
+	if s.dialect == MySQL {
+		unlock, err := s.lockMigrations(ctx)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
+	if err := db.Exec(s.expand(`CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INT NOT NULL PRIMARY KEY,
+		name VARCHAR(255) NOT NULL,
+		applied_at DATETIME NOT NULL
+	){{table}}`)).Error; err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	current, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range migrations {
+		if m.Version <= current {
+			continue
+		}
+		apply := func(tx *gorm.DB) error {
+			for _, stmt := range m.Statements {
+				if err := tx.Exec(s.expand(stmt)).Error; err != nil {
+					return fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
+				}
+			}
+			return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+				m.Version, m.Name, time.Now().UTC().Truncate(time.Second)).Error
+		}
+		// SQLite runs DDL transactionally, so a failed migration leaves no
+		// trace. MySQL commits DDL implicitly; there the lock above and
+		// idempotent version checks are what keep it safe.
+		if s.dialect == SQLite {
+			err = db.Transaction(apply)
+		} else {
+			err = apply(db)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lockMigrations takes MySQL's named lock. The lock belongs to a session, so
+// it is taken and released on one dedicated connection held until unlock.
+func (s *Store) lockMigrations(ctx context.Context) (unlock func(), err error) {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("take migration lock: %w", err)
+	}
+	var got sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK('langran_migrate', 60)").Scan(&got); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("take migration lock: %w", err)
+	}
+	if !got.Valid || got.Int64 != 1 {
+		conn.Close()
+		return nil, fmt.Errorf("take migration lock: another instance held it for 60s")
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK('langran_migrate')")
+		conn.Close()
+	}, nil
+}
+
+// SchemaVersion returns the highest applied migration, 0 for an empty database.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v *int
+	if err := s.db.WithContext(ctx).Raw("SELECT MAX(version) FROM schema_migrations").Scan(&v).Error; err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	if v == nil {
+		return 0, nil
+	}
+	return *v, nil
+}
