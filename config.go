@@ -127,4 +127,3 @@ func (p *envParser) duration(name string, def time.Duration) time.Duration {
 	}
 	return d
 }
-

@@ -154,7 +154,7 @@ func (o *ProductOption) GID() string { return EncodeGlobalID(TypeProductOption, 
 
 // ProductTag is one tag on a product.
 type ProductTag struct {
-	ProductID int64 `gorm:"primaryKey"`
+	ProductID int64  `gorm:"primaryKey"`
 	Tag       string `gorm:"primaryKey"`
 }
 

@@ -13,14 +13,14 @@ type ErrorCode string
 
 // Error codes shared across the service.
 const (
-	CodeInvalid       ErrorCode = "INVALID"        // the input is malformed or out of range
-	CodeNotFound      ErrorCode = "NOT_FOUND"      // the thing asked for does not exist (or is hidden)
-	CodeConflict      ErrorCode = "CONFLICT"       // the change clashes with current state
+	CodeInvalid       ErrorCode = "INVALID"         // the input is malformed or out of range
+	CodeNotFound      ErrorCode = "NOT_FOUND"       // the thing asked for does not exist (or is hidden)
+	CodeConflict      ErrorCode = "CONFLICT"        // the change clashes with current state
 	CodeUnauthorized  ErrorCode = "UNAUTHENTICATED" // no or bad credentials
-	CodeForbidden     ErrorCode = "FORBIDDEN"      // credentials lack the permission
-	CodeLimitExceeded ErrorCode = "LIMIT_EXCEEDED" // a request limit (size, depth, cost...) was passed
-	CodeUnavailable   ErrorCode = "UNAVAILABLE"    // a dependency is down; retrying may help
-	CodeInternal      ErrorCode = "INTERNAL"       // a bug or unexpected failure; details are only logged
+	CodeForbidden     ErrorCode = "FORBIDDEN"       // credentials lack the permission
+	CodeLimitExceeded ErrorCode = "LIMIT_EXCEEDED"  // a request limit (size, depth, cost...) was passed
+	CodeUnavailable   ErrorCode = "UNAVAILABLE"     // a dependency is down; retrying may help
+	CodeInternal      ErrorCode = "INTERNAL"        // a bug or unexpected failure; details are only logged
 )
 
 // Error is an error whose Code and Message are safe to show to a client.
