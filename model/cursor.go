@@ -31,10 +31,10 @@ func EncodeCursor(c Cursor) string {
 // error and never a panic. The caller checks that SortKey matches its order.
 func DecodeCursor(s string) (Cursor, error) {
 	bad := &Error{Code: CodeInvalid, Message: "invalid cursor"}
-	if s == "" || len(s) > maxCursorLen {
+	if s == "" || len(s) > maxCursorLen || !isBase64URL(s) {
 		return Cursor{}, bad
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(s)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	if err != nil {
 		return Cursor{}, bad
 	}

@@ -45,10 +45,10 @@ func EncodeGlobalID(t NodeType, id int64) string {
 // error that is safe to show; it never panics.
 func DecodeGlobalID(s string) (GlobalID, error) {
 	bad := &Error{Code: CodeInvalid, Message: "invalid ID"}
-	if s == "" || len(s) > maxGlobalIDLen {
+	if s == "" || len(s) > maxGlobalIDLen || !isBase64URL(s) {
 		return GlobalID{}, bad
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(s)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	if err != nil {
 		return GlobalID{}, bad
 	}
@@ -82,4 +82,16 @@ func DecodeGlobalIDOf(s string, want NodeType) (int64, error) {
 		return 0, Errorf(CodeInvalid, "invalid ID: expected a %s ID", want)
 	}
 	return g.ID, nil
+}
+
+// isBase64URL reports whether s uses only the unpadded base64url alphabet.
+// The decoder skips CR and LF, which would let two strings name one ID.
+func isBase64URL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

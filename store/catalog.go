@@ -458,3 +458,31 @@ func (s *Store) CountCategories(ctx context.Context) (int64, error) {
 	err := s.db.WithContext(ctx).Table("categories").Count(&n).Error
 	return n, TranslateError(err)
 }
+
+// ExplainRow is one row of MySQL's EXPLAIN output, the columns we check.
+type ExplainRow struct {
+	Table string  `gorm:"column:table"`
+	Type  string  `gorm:"column:type"`
+	Key   *string `gorm:"column:key"`
+	Rows  *int64  `gorm:"column:rows"`
+	Extra *string `gorm:"column:Extra"`
+}
+
+// ExplainListProducts returns MySQL's plan for the ListProducts query, so
+// tests and operators can check that each sort order uses its index.
+func (s *Store) ExplainListProducts(ctx context.Context, f ProductFilter, pg Page) ([]ExplainRow, error) {
+	if s.dialect != MySQL {
+		return nil, fmt.Errorf("explain: only on MySQL")
+	}
+	dry := s.db.WithContext(ctx).Session(&gorm.Session{DryRun: true})
+	q := applyFilter(dry.Table("products"), "products", f)
+	q, order, err := applyKeyset(q, "products", pg)
+	if err != nil {
+		return nil, err
+	}
+	var sink []model.Product
+	stmt := q.Order(order).Limit(pg.limit() + 1).Find(&sink).Statement
+	var rows []ExplainRow
+	err = s.db.WithContext(ctx).Raw("EXPLAIN "+stmt.SQL.String(), stmt.Vars...).Scan(&rows).Error
+	return rows, err
+}

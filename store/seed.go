@@ -130,6 +130,20 @@ var demoProducts = []demoProduct{
 	{"accessories", "Krajood Tote Bag", "กระเป๋ากระจูด", "colour", 650, "thai,handmade,eco"},
 }
 
+// demoCategoryByHandle indexes the demo tree, for product descriptions.
+var demoCategoryByHandle = func() map[string]demoCategory {
+	m := map[string]demoCategory{}
+	var walk func([]demoCategory)
+	walk = func(cs []demoCategory) {
+		for _, c := range cs {
+			m[c.handle] = c
+			walk(c.children)
+		}
+	}
+	walk(demoCategories)
+	return m
+}()
+
 // DemoProductCount is the number of curated demo products.
 var DemoProductCount = len(demoProducts)
 
@@ -254,10 +268,11 @@ func seedProduct(rng *rand.Rand, base time.Time, catIDs map[string]int64, i int)
 	noStock := i%17 == 5 // and a few sold out
 	created := base.Add(time.Duration(i) * 37 * time.Minute)
 	catID := catIDs[dp.category]
+	cat := demoCategoryByHandle[dp.category]
 	r := seedRows{product: model.Product{
 		Handle: handle, Title: title, TitleTH: titleTH,
-		Description:   fmt.Sprintf("%s. Made with care and shipped from Thailand.", title),
-		DescriptionTH: fmt.Sprintf("%s ผลิตอย่างพิถีพิถัน จัดส่งจากประเทศไทย", titleTH),
+		Description:   fmt.Sprintf("%s, from our %s range. Made with care and shipped from Thailand.", title, strings.ToLower(cat.name)),
+		DescriptionTH: fmt.Sprintf("%s ในหมวด%s ผลิตอย่างพิถีพิถัน จัดส่งจากประเทศไทย", titleTH, cat.nameTH),
 		CategoryID:    &catID, Status: status, Currency: model.CurrencyTHB,
 		CreatedAt: created, UpdatedAt: created,
 	}}
