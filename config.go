@@ -30,6 +30,7 @@ type Config struct {
 	LoaderWait      time.Duration // LANGRAN_DATALOADER_WAIT
 	LoaderMaxBatch  int           // LANGRAN_DATALOADER_MAX_BATCH
 	DBMaxOpenConns  int           // LANGRAN_DB_MAX_OPEN_CONNS
+	DebugAddr       string        // LANGRAN_DEBUG_ADDR: pprof listener, off when empty
 }
 
 // Production reports whether the service runs in production mode.
@@ -49,6 +50,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		DatabaseURL: p.str("LANGRAN_DATABASE_URL", "sqlite:langran.db"),
 		Env:         p.str("LANGRAN_ENV", "development"),
 		LogLevel:    p.str("LANGRAN_LOG_LEVEL", "info"),
+		DebugAddr:   p.str("LANGRAN_DEBUG_ADDR", ""),
 	}
 	if c.Env != "development" && c.Env != "production" {
 		p.fail("LANGRAN_ENV", c.Env, "development or production")

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -60,6 +61,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 		defer app.Close()
 		if err := app.Listen(); err != nil {
 			return err
+		}
+		if cfg.DebugAddr != "" {
+			go servePprof(cfg.DebugAddr, log)
 		}
 		return app.Serve(ctx)
 	case "migrate":
@@ -204,6 +208,22 @@ func (a *App) Serve(ctx context.Context) error {
 
 // Close releases the database.
 func (a *App) Close() error { return a.store.Close() }
+
+// servePprof serves net/http/pprof on a separate address that should only be
+// reachable by operators (bind it to localhost or a private interface).
+func servePprof(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Info("pprof listening", "addr", addr)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if err := srv.ListenAndServe(); err != nil {
+		log.Error("pprof server stopped", "error", err.Error())
+	}
+}
 
 // schemaHandler serves the schema as SDL, for tooling and partners.
 func schemaHandler(es graphql.ExecutableSchema) http.Handler {
