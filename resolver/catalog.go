@@ -199,3 +199,12 @@ func loadNode(ctx context.Context, id string) (gqlmodel.Node, error) {
 	// Images have IDs but are not nodes: Image does not implement Node.
 	return nil, nil
 }
+
+// pointersTo returns pointers to the elements of xs, in order.
+func pointersTo[T any](xs []T) []*T {
+	out := make([]*T, len(xs))
+	for i := range xs {
+		out[i] = &xs[i]
+	}
+	return out
+}

@@ -26,7 +26,11 @@ func (r *categoryResolver) Parent(ctx context.Context, obj *model.Category) (*mo
 }
 
 func (r *categoryResolver) Children(ctx context.Context, obj *model.Category) ([]model.Category, error) {
-	return store.LoadersFrom(ctx).ChildrenByCategory.Load(ctx, obj.ID)()
+	children, err := store.LoadersFrom(ctx).ChildrenByCategory.Load(ctx, obj.ID)()
+	if err != nil {
+		return nil, err
+	}
+	return children, newPrefetcher(ctx, r.Store).categories(pointersTo(children), currentSelections(ctx))
 }
 
 func (r *categoryResolver) Ancestors(ctx context.Context, obj *model.Category) ([]model.Category, error) {
@@ -47,7 +51,7 @@ func (r *categoryResolver) Ancestors(ctx context.Context, obj *model.Category) (
 		}
 		out = append(out, *c)
 	}
-	return out, nil
+	return out, newPrefetcher(ctx, r.Store).categories(pointersTo(out), currentSelections(ctx))
 }
 
 func (r *categoryResolver) Products(ctx context.Context, obj *model.Category, first *int, after *string, last *int, before *string, sortKey *gqlmodel.ProductSortKeys, reverse *bool) (*gqlmodel.ProductConnection, error) {
@@ -56,20 +60,18 @@ func (r *categoryResolver) Products(ctx context.Context, obj *model.Category, fi
 	if err != nil {
 		return nil, err
 	}
-	key := store.CategoryPageKey{CategoryID: obj.ID, Sort: pg.Sort, Reverse: pg.Reverse, Limit: pg.Limit, Backward: pg.Backward}
-	if pg.After != nil {
-		key.After = *pg.After
-	}
-	if pg.Before != nil {
-		key.Before = *pg.Before
-	}
 	l := store.LoadersFrom(ctx)
-	page, err := l.ProductsInCategory.Load(ctx, key)()
+	page, err := l.ProductsInCategory.Load(ctx, categoryPageKey(obj.ID, pg))()
 	if err != nil {
 		return nil, err
 	}
 	count := func(ctx context.Context) (int64, error) { return l.ProductCountCategory.Load(ctx, obj.ID)() }
-	return productConnection(page.Products, page.More, pg, count), nil
+	conn := productConnection(page.Products, page.More, pg, count)
+	p := newPrefetcher(ctx, r.Store)
+	if err := p.products(conn.Nodes, p.connectionNodeSelections(ctx, "ProductConnection", "ProductEdge")); err != nil {
+		return nil, err
+	}
+	return conn, nil
 }
 
 func (r *categoryConnectionResolver) TotalCount(ctx context.Context, obj *gqlmodel.CategoryConnection) (int, error) {
@@ -221,7 +223,12 @@ func (r *queryResolver) Products(ctx context.Context, first *int, after *string,
 		return nil, err
 	}
 	count := func(ctx context.Context) (int64, error) { return r.Store.CountProducts(ctx, f) }
-	return productConnection(products, more, pg, count), nil
+	conn := productConnection(products, more, pg, count)
+	p := newPrefetcher(ctx, r.Store)
+	if err := p.products(conn.Nodes, p.connectionNodeSelections(ctx, "ProductConnection", "ProductEdge")); err != nil {
+		return nil, err
+	}
+	return conn, nil
 }
 
 func (r *queryResolver) Product(ctx context.Context, id *string, handle *string) (*model.Product, error) {
@@ -233,7 +240,11 @@ func (r *queryResolver) Product(ctx context.Context, id *string, handle *string)
 		if err != nil {
 			return nil, invalidArg("id", "id is not a valid Product ID")
 		}
-		return loadProduct(ctx, pid)
+		p, err := loadProduct(ctx, pid)
+		if p == nil || err != nil {
+			return nil, err
+		}
+		return p, newPrefetcher(ctx, r.Store).products([]*model.Product{p}, currentSelections(ctx))
 	default:
 		if len(*handle) > maxHandleLen {
 			return nil, invalidArg("handle", "handle must be at most 255 bytes")
@@ -242,7 +253,10 @@ func (r *queryResolver) Product(ctx context.Context, id *string, handle *string)
 		if model.ErrorCodeOf(err) == model.CodeNotFound || (err == nil && !visibleToStorefront(p)) {
 			return nil, nil
 		}
-		return p, err
+		if err != nil {
+			return nil, err
+		}
+		return p, newPrefetcher(ctx, r.Store).products([]*model.Product{p}, currentSelections(ctx))
 	}
 }
 
@@ -278,6 +292,10 @@ func (r *queryResolver) Categories(ctx context.Context, first *int, after *strin
 		start, end = &conn.Edges[0].Cursor, &conn.Edges[n-1].Cursor
 	}
 	conn.PageInfo = pageInfo(pg, more, start, end)
+	p := newPrefetcher(ctx, r.Store)
+	if err := p.categories(conn.Nodes, p.connectionNodeSelections(ctx, "CategoryConnection", "CategoryEdge")); err != nil {
+		return nil, err
+	}
 	return conn, nil
 }
 
@@ -290,7 +308,11 @@ func (r *queryResolver) Category(ctx context.Context, id *string, handle *string
 		if err != nil {
 			return nil, invalidArg("id", "id is not a valid Category ID")
 		}
-		return loadCategory(ctx, cid)
+		c, err := loadCategory(ctx, cid)
+		if c == nil || err != nil {
+			return nil, err
+		}
+		return c, newPrefetcher(ctx, r.Store).categories([]*model.Category{c}, currentSelections(ctx))
 	default:
 		if len(*handle) > maxHandleLen {
 			return nil, invalidArg("handle", "handle must be at most 255 bytes")
@@ -299,7 +321,10 @@ func (r *queryResolver) Category(ctx context.Context, id *string, handle *string
 		if model.ErrorCodeOf(err) == model.CodeNotFound {
 			return nil, nil
 		}
-		return c, err
+		if err != nil {
+			return nil, err
+		}
+		return c, newPrefetcher(ctx, r.Store).categories([]*model.Category{c}, currentSelections(ctx))
 	}
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/graph-gophers/dataloader/v7"
@@ -40,6 +41,30 @@ type Loaders struct {
 	AncestorsByCategory  *dataloader.Loader[int64, []model.CategoryClosure]
 	ProductsInCategory   *dataloader.Loader[CategoryPageKey, CategoryProductsPage]
 	ProductCountCategory *dataloader.Loader[int64, int64]
+
+	claims sync.Map // visitKey -> chan struct{}, see Claim
+}
+
+type visitKey struct {
+	relation string
+	id       int64
+}
+
+// Claim lets one prefetch per request fetch a relation of one object. The
+// first caller gets claimed=true and must call Release once it has primed
+// the loader; later callers get the channel that Release closes, so they can
+// wait for the data instead of fetching it again.
+func (l *Loaders) Claim(relation string, id int64) (claimed bool, done <-chan struct{}) {
+	ch := make(chan struct{})
+	actual, loaded := l.claims.LoadOrStore(visitKey{relation, id}, ch)
+	return !loaded, actual.(chan struct{})
+}
+
+// Release marks a claimed relation as primed (or given up on).
+func (l *Loaders) Release(relation string, id int64) {
+	if ch, ok := l.claims.Load(visitKey{relation, id}); ok {
+		close(ch.(chan struct{}))
+	}
 }
 
 // CategoryPageKey asks for one page of one category's products. Keys that
@@ -54,7 +79,8 @@ type CategoryPageKey struct {
 	Before     model.Cursor // zero when absent
 }
 
-func (k CategoryPageKey) page() Page {
+// Page returns the page the key asks for.
+func (k CategoryPageKey) Page() Page {
 	pg := Page{Sort: k.Sort, Reverse: k.Reverse, Limit: k.Limit, Backward: k.Backward}
 	if k.After.SortKey != "" {
 		pg.After = &k.After
@@ -97,7 +123,7 @@ func NewLoaders(s *Store, o LoaderOptions) *Loaders {
 			pages := map[CategoryPageKey]CategoryProductsPage{}
 			errs := map[shape]error{}
 			for sh, ids := range groups {
-				res, err := s.ListProductsInCategories(ctx, ids, sh.page())
+				res, err := s.ListProductsInCategories(ctx, ids, sh.Page())
 				if err != nil {
 					errs[sh] = err
 					continue

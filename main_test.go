@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/langran/langran/store"
+	"github.com/langran/langran/store/storetest"
+	"github.com/langran/langran/web"
+)
+
+// testServer is the real handler over a real, seeded database.
+type testServer struct {
+	*httptest.Server
+	metrics *web.Metrics
+	store   *store.Store
+}
+
+// newTestServer seeds a fresh database of backend b with n products (0: the
+// demo set) and serves the full handler with the given environment.
+func newTestServer(t *testing.T, b storetest.Backend, n int, env map[string]string) *testServer {
+	t.Helper()
+	m := web.NewMetrics()
+	st := storetest.Open(t, b, store.Options{OnStatement: m.DBQueries.Inc})
+	if err := st.Seed(t.Context(), store.SeedOptions{Products: n}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	srv := httptest.NewServer(newHandler(cfg, st, m, log))
+	t.Cleanup(srv.Close)
+	return &testServer{Server: srv, metrics: m, store: st}
+}
+
+type tWriter struct{ t *testing.T }
+
+func (w tWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+
+// gqlResponse is a GraphQL response as clients see it.
+type gqlResponse struct {
+	Status     int
+	Header     http.Header
+	Data       map[string]any
+	Errors     []gqlError
+	Extensions map[string]any
+	Raw        string
+}
+
+type gqlError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+func (e gqlError) Code() string { s, _ := e.Extensions["code"].(string); return s }
+
+// post sends a GraphQL request as JSON with optional extra headers.
+func (s *testServer) post(t *testing.T, query string, vars map[string]any, headers ...string) gqlResponse {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return s.do(t, req)
+}
+
+func (s *testServer) do(t *testing.T, req *http.Request) gqlResponse {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	out := gqlResponse{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
+	var decoded struct {
+		Data       map[string]any `json:"data"`
+		Errors     []gqlError     `json:"errors"`
+		Extensions map[string]any `json:"extensions"`
+	}
+	if err := json.Unmarshal(raw, &decoded); err == nil {
+		out.Data, out.Errors, out.Extensions = decoded.Data, decoded.Errors, decoded.Extensions
+	}
+	return out
+}
+
+// mustData fails the test when the response has errors.
+func (r gqlResponse) mustData(t *testing.T) map[string]any {
+	t.Helper()
+	if len(r.Errors) > 0 || r.Status != http.StatusOK {
+		t.Fatalf("status %d, errors: %s", r.Status, r.Raw)
+	}
+	return r.Data
+}
+
+// statements returns how many SQL statements the server has run so far.
+func (s *testServer) statements() int {
+	return int(testutil.ToFloat64(s.metrics.DBQueries))
+}
+
+// at walks a decoded JSON value by keys and indexes.
+func at(v any, path ...any) any {
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, _ := v.(map[string]any)
+			v = m[k]
+		case int:
+			a, _ := v.([]any)
+			if k >= len(a) {
+				return nil
+			}
+			v = a[k]
+		}
+	}
+	return v
+}
