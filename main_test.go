@@ -48,7 +48,10 @@ func newTestServer(t *testing.T, b storetest.Backend, n int, env map[string]stri
 
 type tWriter struct{ t *testing.T }
 
-func (w tWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w tWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 // gqlResponse is a GraphQL response as clients see it.
 type gqlResponse struct {
