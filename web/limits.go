@@ -115,7 +115,11 @@ func ReportCost(ctx context.Context, next graphql.ResponseHandler) *graphql.Resp
 // and metrics.
 func RecordOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	if ri := RequestInfoFrom(ctx); ri != nil {
-		name := graphql.GetOperationContext(ctx).OperationName
+		op := graphql.GetOperationContext(ctx)
+		name := op.OperationName
+		if name == "" && op.Operation != nil {
+			name = op.Operation.Name
+		}
 		if name == "" {
 			name = "anonymous"
 		}

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/langran/langran/graphiql"
+	"github.com/langran/langran/internal/browsertest"
+	"github.com/langran/langran/store"
+)
+
+// startApp runs the real program (config from env, migrations, demo seed,
+// HTTP server) on a free port and stops it when the test ends.
+func startApp(t *testing.T, env map[string]string) (base string, stop func() error) {
+	t.Helper()
+	full := map[string]string{
+		"LANGRAN_ADDR":         "127.0.0.1:0",
+		"LANGRAN_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "e2e.db"),
+		"LANGRAN_LOG_LEVEL":    "warn",
+	}
+	for k, v := range env {
+		full[k] = v
+	}
+	cfg, err := LoadConfig(func(k string) string { return full[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	app, err := openApp(ctx, cfg, newLogger(cfg, io.Discard))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- app.Serve(ctx) }()
+	var once bool
+	stop = func() error {
+		if once {
+			return nil
+		}
+		once = true
+		cancel()
+		err := <-done
+		app.Close()
+		return err
+	}
+	t.Cleanup(func() { _ = stop() })
+	return "http://" + app.Addr(), stop
+}
+
+// End to end: the real server on port 0, real HTTP, the seeded demo catalog.
+func TestEndToEndStorefront(t *testing.T) {
+	base, stop := startApp(t, nil)
+	body := `{"query":"query Home { products(first: 5, sortKey: PRICE, filter: {available: true}) { totalCount edges { node { title priceRange { minVariantPrice { amount currencyCode } } } } } }","operationName":"Home"}`
+	resp, err := http.Post(base+"/graphql", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Data struct {
+			Products struct {
+				TotalCount int
+				Edges      []struct {
+					Node struct {
+						Title      string
+						PriceRange struct{ MinVariantPrice struct{ Amount, CurrencyCode string } }
+					}
+				}
+			}
+		}
+		Errors []any
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || len(out.Errors) > 0 {
+		t.Fatalf("decode: %v, errors %v", err, out.Errors)
+	}
+	edges := out.Data.Products.Edges
+	if len(edges) != 5 || out.Data.Products.TotalCount < 40 {
+		t.Fatalf("got %d products of %d", len(edges), out.Data.Products.TotalCount)
+	}
+	prev := ""
+	for _, e := range edges {
+		m := e.Node.PriceRange.MinVariantPrice
+		if m.CurrencyCode != "THB" || !strings.Contains(m.Amount, ".") {
+			t.Errorf("price %+v", m)
+		}
+		if prev != "" && len(m.Amount) < len(prev) {
+			t.Errorf("not sorted by price: %s after %s", m.Amount, prev)
+		}
+		prev = m.Amount
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Fatal("server still answers after shutdown")
+	}
+}
+
+// Shutdown lets a request that is in flight finish before the server stops.
+func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
+	base, stop := startApp(t, nil)
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest("POST", base+"/graphql", pr)
+	req.Header.Set("Content-Type", "application/json")
+	type result struct {
+		status int
+		body   string
+		err    error
+	}
+	got := make(chan result, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			got <- result{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		got <- result{status: resp.StatusCode, body: string(b)}
+	}()
+	// The handler is now reading a body that has not finished arriving.
+	if _, err := io.WriteString(pw, `{"query":"{ products(first: 1) `); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
+	time.Sleep(100 * time.Millisecond)
+	select {
+	case err := <-stopped:
+		t.Fatalf("server stopped with a request in flight: %v", err)
+	default:
+	}
+	io.WriteString(pw, `{ edges { node { handle } } } }"}`)
+	pw.Close()
+	r := <-got
+	if r.err != nil || r.status != 200 || !strings.Contains(r.body, "handle") {
+		t.Fatalf("in-flight request: %+v", r)
+	}
+	if err := <-stopped; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+}
+
+func TestCommands(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"LANGRAN_DATABASE_URL": "sqlite:" + filepath.Join(dir, "cmd.db"), "LANGRAN_LOG_LEVEL": "error"}
+	getenv := func(k string) string { return env[k] }
+	ctx := context.Background()
+	if err := run(ctx, []string{"migrate"}, getenv, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"seed", "--products", "250"}, getenv, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, env["LANGRAN_DATABASE_URL"], store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var n int64
+	st.DB(ctx).Table("products").Count(&n)
+	if n != 250 {
+		t.Fatalf("seeded %d products, want 250", n)
+	}
+	if err := run(ctx, []string{"seed"}, getenv, io.Discard); err == nil {
+		t.Error("seeding a full catalog again succeeded")
+	}
+	for _, args := range [][]string{{"frobnicate"}, {"seed", "--products", "0"}, {"seed", "--products", "x"}} {
+		if err := run(ctx, args, getenv, io.Discard); err == nil {
+			t.Errorf("%v succeeded", args)
+		}
+	}
+	bad := func(k string) string {
+		if k == "LANGRAN_DATABASE_URL" {
+			return "postgres://nope"
+		}
+		return ""
+	}
+	if err := run(ctx, []string{"migrate"}, bad, io.Discard); err == nil || !strings.Contains(err.Error(), "mysql://") {
+		t.Errorf("bad database URL: %v", err)
+	}
+}
+
+// The admin playground, in a real browser, against the real server: the page
+// loads from embedded assets, the default query runs against the demo
+// catalog, and the result shows.
+func TestGraphiQLAgainstRealServer(t *testing.T) {
+	base, _ := startApp(t, nil)
+	ctx := browsertest.Chromium(t)
+	problems := browsertest.WatchProblems(t, ctx)
+	defer problems.Check(t)
+	poll := func(what, expr string) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+			t.Fatalf("waiting for %s: %v", what, err)
+		}
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(".graphiql-container")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	queryEditor := `document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror`
+	poll("the default query", queryEditor+`.getValue().includes('products(first: 10)')`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".graphiql-execute-button"))); err != nil {
+		t.Fatal(err)
+	}
+	poll("the demo catalog in the result", `document.querySelector('.graphiql-response').textContent.includes('Organic Cotton Tee')`)
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('.graphiql-response').textContent`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, `"currencyCode": "THB"`) || strings.Contains(text, `"errors"`) {
+		t.Errorf("result pane: %.500s", text)
+	}
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err == nil {
+		_ = os.WriteFile(filepath.Join(t.ArtifactDir(), "graphiql-real.png"), shot, 0o644)
+	}
+}
+
+// The playground's default query must stay valid against the schema.
+func TestGraphiQLDefaultQueryIsValid(t *testing.T) {
+	srv := sqliteServer(t, nil)
+	r := srv.post(t, graphiql.DefaultQuery, nil)
+	if len(r.Errors) > 0 || r.Status != 200 {
+		t.Fatalf("default playground query fails: %s", r.Raw)
+	}
+	if !strings.Contains(r.Raw, "THB") {
+		t.Fatalf("default query shows no prices: %s", r.Raw)
+	}
+}

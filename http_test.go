@@ -1,0 +1,321 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/langran/langran/store/storetest"
+)
+
+func sqliteServer(t *testing.T, env map[string]string) *testServer {
+	return newTestServer(t, storetest.Backends()[0], 10, env)
+}
+
+func rawRequest(t *testing.T, method, u, contentType, body string, headers ...string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, u, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+func readBody(t *testing.T, r *http.Response) string {
+	b, _ := io.ReadAll(r.Body)
+	return string(b)
+}
+
+// GraphQL over HTTP: methods, media types, status codes.
+func TestGraphQLOverHTTP(t *testing.T) {
+	srv := sqliteServer(t, nil)
+	gql := srv.URL + "/graphql"
+	const q = `{"query":"{ products(first: 1) { edges { node { handle } } } }"}`
+
+	t.Run("POST json, default media type is application/json", func(t *testing.T) {
+		r := rawRequest(t, "POST", gql, "application/json", q)
+		if r.StatusCode != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			t.Fatalf("status %d content-type %q", r.StatusCode, r.Header.Get("Content-Type"))
+		}
+	})
+	t.Run("Accept graphql-response+json", func(t *testing.T) {
+		r := rawRequest(t, "POST", gql, "application/json; charset=utf-8", q, "Accept", "application/graphql-response+json")
+		if r.StatusCode != 200 || r.Header.Get("Content-Type") != "application/graphql-response+json" {
+			t.Fatalf("status %d content-type %q", r.StatusCode, r.Header.Get("Content-Type"))
+		}
+		// With the new media type, a request that fails validation is a 4xx.
+		bad := rawRequest(t, "POST", gql, "application/json", `{"query":"{ nope }"}`, "Accept", "application/graphql-response+json")
+		if bad.StatusCode < 400 || bad.StatusCode >= 500 {
+			t.Fatalf("invalid query status %d", bad.StatusCode)
+		}
+	})
+	t.Run("GET query", func(t *testing.T) {
+		r := rawRequest(t, "GET", gql+"?query="+url.QueryEscape("{ products(first: 2) { edges { node { handle } } } }"), "", "")
+		body := readBody(t, r)
+		if r.StatusCode != 200 || !strings.Contains(body, "organic-cotton-tee") {
+			t.Fatalf("status %d body %s", r.StatusCode, body)
+		}
+	})
+	t.Run("GET cannot run a mutation", func(t *testing.T) {
+		r := rawRequest(t, "GET", gql+"?query="+url.QueryEscape("mutation { __typename }"), "", "")
+		if r.StatusCode == 200 {
+			t.Fatalf("GET mutation answered 200: %s", readBody(t, r))
+		}
+	})
+	t.Run("wrong media type is 415", func(t *testing.T) {
+		r := rawRequest(t, "POST", gql, "text/plain", q)
+		if r.StatusCode != http.StatusUnsupportedMediaType {
+			t.Fatalf("status %d", r.StatusCode)
+		}
+		assertGraphQLError(t, readBody(t, r), "INVALID")
+	})
+	t.Run("wrong method is 405 with Allow", func(t *testing.T) {
+		r := rawRequest(t, "PUT", gql, "application/json", q)
+		if r.StatusCode != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "GET, POST" {
+			t.Fatalf("status %d allow %q", r.StatusCode, r.Header.Get("Allow"))
+		}
+	})
+	t.Run("malformed JSON is 400", func(t *testing.T) {
+		r := rawRequest(t, "POST", gql, "application/json", `{"query": "{ products`)
+		body := readBody(t, r)
+		if r.StatusCode != 400 || !strings.Contains(body, "errors") {
+			t.Fatalf("status %d body %s", r.StatusCode, body)
+		}
+	})
+	t.Run("non-object JSON is 400", func(t *testing.T) {
+		r := rawRequest(t, "POST", gql, "application/json", `[1,2,3]`)
+		if r.StatusCode != 400 {
+			t.Fatalf("status %d", r.StatusCode)
+		}
+	})
+	t.Run("missing query", func(t *testing.T) {
+		r := rawRequest(t, "POST", gql, "application/json", `{"variables":{}}`)
+		if r.StatusCode < 400 || r.StatusCode >= 500 {
+			t.Fatalf("status %d body %s", r.StatusCode, readBody(t, r))
+		}
+	})
+	t.Run("request ID is echoed or made", func(t *testing.T) {
+		r := rawRequest(t, "POST", gql, "application/json", q, "X-Request-ID", "abc-123")
+		if r.Header.Get("X-Request-ID") != "abc-123" {
+			t.Fatalf("request id %q", r.Header.Get("X-Request-ID"))
+		}
+		r = rawRequest(t, "POST", gql, "application/json", q, "X-Request-ID", "bad id with spaces")
+		if id := r.Header.Get("X-Request-ID"); id == "" || strings.Contains(id, " ") {
+			t.Fatalf("request id %q", id)
+		}
+	})
+}
+
+func assertGraphQLError(t *testing.T, body, code string) {
+	t.Helper()
+	var resp struct {
+		Errors []gqlError `json:"errors"`
+	}
+	if err := json.Unmarshal([]byte(body), &resp); err != nil || len(resp.Errors) == 0 {
+		t.Fatalf("not a GraphQL error response: %s", body)
+	}
+	if resp.Errors[0].Code() != code {
+		t.Fatalf("code %q, want %q: %s", resp.Errors[0].Code(), code, body)
+	}
+}
+
+// Every limit refuses the request with a clear error before any SQL runs.
+func TestRequestLimitsDoNoDatabaseWork(t *testing.T) {
+	srv := sqliteServer(t, map[string]string{
+		"LANGRAN_MAX_DEPTH": "7", "LANGRAN_MAX_ALIASES": "3", "LANGRAN_MAX_COMPLEXITY": "500",
+		"LANGRAN_MAX_TOKENS": "300", "LANGRAN_MAX_BODY_BYTES": "4096",
+	})
+	deep := `{ products(first: 1) { edges { node { category { parent { parent { parent { name } } } } } } } }`
+	aliases := `{ a: products(first: 1) { totalCount } b: products(first: 1) { totalCount } c: products(first: 1) { totalCount } d: products(first: 1) { totalCount } }`
+	costly := `{ products(first: 100) { edges { node { variants(first: 100) { edges { node { sku } } } } } } }`
+	manyTokens := "{ products(first: 1) { totalCount " + strings.Repeat("totalCount ", 300) + "} }"
+	cases := []struct {
+		name, query, code, msg string
+	}{
+		{"depth", deep, "LIMIT_EXCEEDED", "levels deep"},
+		{"aliases", aliases, "LIMIT_EXCEEDED", "aliases"},
+		{"complexity", costly, "COMPLEXITY_LIMIT_EXCEEDED", "complexity"},
+		{"tokens", manyTokens, "GRAPHQL_PARSE_FAILED", "token limit"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := srv.statements()
+			r := srv.post(t, c.query, nil)
+			if len(r.Errors) == 0 || r.Errors[0].Code() != c.code || !strings.Contains(r.Errors[0].Message, c.msg) {
+				t.Fatalf("want %s error mentioning %q; got %s", c.code, c.msg, r.Raw)
+			}
+			if r.Data != nil {
+				t.Errorf("data returned with a limit error: %v", r.Data)
+			}
+			if n := srv.statements() - before; n != 0 {
+				t.Errorf("%d SQL statements ran for a refused request", n)
+			}
+		})
+	}
+	t.Run("body size", func(t *testing.T) {
+		before := srv.statements()
+		big := fmt.Sprintf(`{"query":"{ products(first: 1) { totalCount } }","variables":{"x":%q}}`, strings.Repeat("x", 5000))
+		r := rawRequest(t, "POST", srv.URL+"/graphql", "application/json", big)
+		if r.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Fatalf("status %d", r.StatusCode)
+		}
+		assertGraphQLError(t, readBody(t, r), "LIMIT_EXCEEDED")
+		if n := srv.statements() - before; n != 0 {
+			t.Errorf("%d SQL statements ran for a refused request", n)
+		}
+	})
+	t.Run("cost is reported", func(t *testing.T) {
+		r := srv.post(t, `{ products(first: 2) { edges { node { handle } } } }`, nil)
+		r.mustData(t)
+		cost, _ := r.Extensions["cost"].(map[string]any)
+		if cost["requestedQueryCost"] == nil || cost["maxQueryCost"] != float64(500) {
+			t.Fatalf("extensions: %v", r.Extensions)
+		}
+	})
+}
+
+// Automatic persisted queries: a hash alone is refused until the client
+// registers the query with it; then the hash alone works, over GET too.
+func TestAutomaticPersistedQueries(t *testing.T) {
+	srv := sqliteServer(t, nil)
+	query := `{ products(first: 1) { edges { node { handle } } } }`
+	sum := sha256.Sum256([]byte(query))
+	hash := hex.EncodeToString(sum[:])
+	ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hash}}
+	send := func(body map[string]any) gqlResponse {
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequest("POST", srv.URL+"/graphql", bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		return srv.do(t, req)
+	}
+	r := send(map[string]any{"extensions": ext})
+	if len(r.Errors) == 0 || r.Errors[0].Message != "PersistedQueryNotFound" {
+		t.Fatalf("unknown hash: %s", r.Raw)
+	}
+	send(map[string]any{"query": query, "extensions": ext}).mustData(t)
+	send(map[string]any{"extensions": ext}).mustData(t)
+	extJSON, _ := json.Marshal(ext)
+	get := rawRequest(t, "GET", srv.URL+"/graphql?extensions="+url.QueryEscape(string(extJSON)), "", "")
+	if body := readBody(t, get); get.StatusCode != 200 || !strings.Contains(body, "handle") {
+		t.Fatalf("GET by hash: %d %s", get.StatusCode, body)
+	}
+	// A query that does not match its hash is refused.
+	bad := send(map[string]any{"query": "{ categories(first: 1) { totalCount } }", "extensions": ext})
+	if len(bad.Errors) == 0 {
+		t.Fatalf("mismatched hash accepted: %s", bad.Raw)
+	}
+}
+
+func TestDevelopmentAndProductionModes(t *testing.T) {
+	intro := `{ __schema { queryType { name } } }`
+	dev := sqliteServer(t, nil)
+	if r := dev.post(t, intro, nil); len(r.Errors) > 0 {
+		t.Fatalf("introspection off in development: %s", r.Raw)
+	}
+	page := rawRequest(t, "GET", dev.URL+"/", "", "")
+	if body := readBody(t, page); page.StatusCode != 200 || !strings.Contains(body, "Langran admin") {
+		t.Fatalf("GraphiQL in development: %d", page.StatusCode)
+	}
+	typo := dev.post(t, `{ produts(first: 1) { totalCount } }`, nil)
+	if len(typo.Errors) == 0 || !strings.Contains(typo.Errors[0].Message, "Did you mean") {
+		t.Errorf("no suggestion in development: %s", typo.Raw)
+	}
+
+	prod := sqliteServer(t, map[string]string{"LANGRAN_ENV": "production"})
+	if r := prod.post(t, intro, nil); len(r.Errors) == 0 {
+		t.Fatalf("introspection on in production: %s", r.Raw)
+	}
+	if r := rawRequest(t, "GET", prod.URL+"/", "", ""); r.StatusCode != 404 {
+		t.Fatalf("GraphiQL served in production: %d", r.StatusCode)
+	}
+	typo = prod.post(t, `{ produts(first: 1) { totalCount } }`, nil)
+	if len(typo.Errors) == 0 || strings.Contains(typo.Errors[0].Message, "Did you mean") {
+		t.Errorf("suggestion leaked in production: %s", typo.Raw)
+	}
+	// Explicitly enabled in production.
+	opened := sqliteServer(t, map[string]string{"LANGRAN_ENV": "production", "LANGRAN_INTROSPECTION": "true", "LANGRAN_GRAPHIQL": "true"})
+	if r := opened.post(t, intro, nil); len(r.Errors) > 0 {
+		t.Fatalf("introspection not enabled: %s", r.Raw)
+	}
+	if r := rawRequest(t, "GET", opened.URL+"/", "", ""); r.StatusCode != 200 {
+		t.Fatalf("GraphiQL not enabled: %d", r.StatusCode)
+	}
+}
+
+func TestOperationalEndpoints(t *testing.T) {
+	srv := sqliteServer(t, nil)
+	srv.post(t, `query ProductGrid { products(first: 3) { edges { node { handle } } } }`, nil).mustData(t)
+	srv.post(t, `{ product(id: "bad") { id } }`, nil)
+	for path, want := range map[string]string{
+		"/healthz": "ok", "/readyz": "ok", "/schema.graphql": "type Product implements Node",
+	} {
+		r := rawRequest(t, "GET", srv.URL+path, "", "")
+		if body := readBody(t, r); r.StatusCode != 200 || !strings.Contains(body, want) {
+			t.Errorf("%s: %d %.200s", path, r.StatusCode, body)
+		}
+	}
+	r := rawRequest(t, "GET", srv.URL+"/metrics", "", "")
+	body := readBody(t, r)
+	for _, want := range []string{
+		"langran_db_queries_total ",
+		`langran_graphql_requests_total{operation="ProductGrid",status="200"} 1`,
+		`langran_graphql_request_duration_seconds_bucket{operation="ProductGrid"`,
+		`langran_graphql_errors_total{code="INVALID"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	// Readiness follows the database.
+	srv.store.Close()
+	if r := rawRequest(t, "GET", srv.URL+"/readyz", "", ""); r.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("readyz with a closed database: %d", r.StatusCode)
+	}
+	if r := rawRequest(t, "GET", srv.URL+"/healthz", "", ""); r.StatusCode != 200 {
+		t.Errorf("healthz with a closed database: %d", r.StatusCode)
+	}
+	// Database failure is an internal error, without details.
+	res := srv.post(t, `{ products(first: 1) { edges { node { handle } } } }`, nil)
+	if len(res.Errors) == 0 || res.Errors[0].Message != "internal error" || res.Errors[0].Code() != "INTERNAL" ||
+		strings.Contains(strings.ToLower(res.Raw), "sql") || res.Errors[0].Extensions["requestId"] == nil {
+		t.Errorf("database failure shown as: %s", res.Raw)
+	}
+}
+
+func TestConfigRejectsBadValues(t *testing.T) {
+	for k, v := range map[string]string{
+		"LANGRAN_ENV": "staging", "LANGRAN_MAX_DEPTH": "zero", "LANGRAN_MAX_COMPLEXITY": "-5",
+		"LANGRAN_REQUEST_TIMEOUT": "soon", "LANGRAN_INTROSPECTION": "maybe",
+	} {
+		if _, err := LoadConfig(func(name string) string {
+			if name == k {
+				return v
+			}
+			return ""
+		}); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s: err %v", k, v, err)
+		}
+	}
+	cfg, err := LoadConfig(func(string) string { return "" })
+	if err != nil || cfg.Addr != ":8080" || cfg.DatabaseURL != "sqlite:langran.db" || !cfg.GraphiQL || !cfg.SeedDemo {
+		t.Errorf("defaults: %+v, %v", cfg, err)
+	}
+}
