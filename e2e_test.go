@@ -75,7 +75,9 @@ func TestEndToEndStorefront(t *testing.T) {
 				Edges      []struct {
 					Node struct {
 						Title      string
-						PriceRange struct{ MinVariantPrice struct{ Amount, CurrencyCode string } }
+						PriceRange struct {
+							MinVariantPrice struct{ Amount, CurrencyCode string }
+						}
 					}
 				}
 			}
