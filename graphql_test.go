@@ -360,3 +360,51 @@ func TestConcurrentStorefrontRequests(t *testing.T) {
 		}
 	})
 }
+
+// A product's variants page in memory; the cursors must behave like the
+// products connection's, in both directions.
+func TestVariantsConnectionPaging(t *testing.T) {
+	srv := sqliteServer(t, nil)
+	q := `query($first: Int, $after: String, $last: Int, $before: String) {
+		product(handle: "organic-cotton-tee") { variants(first: $first, after: $after, last: $last, before: $before) {
+			totalCount edges { cursor node { sku } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }`
+	skus := func(d map[string]any) []string {
+		var out []string
+		for _, e := range at(d, "product", "variants", "edges").([]any) {
+			out = append(out, at(e, "node", "sku").(string))
+		}
+		return out
+	}
+	all := skus(srv.post(t, q, map[string]any{"first": 100}).mustData(t))
+	if len(all) != 12 {
+		t.Fatalf("%d variants", len(all))
+	}
+	var fwd []string
+	var after any
+	for {
+		d := srv.post(t, q, map[string]any{"first": 5, "after": after}).mustData(t)
+		fwd = append(fwd, skus(d)...)
+		if at(d, "product", "variants", "pageInfo", "hasNextPage") != true {
+			break
+		}
+		after = at(d, "product", "variants", "pageInfo", "endCursor")
+	}
+	var back []string
+	var before any
+	for {
+		d := srv.post(t, q, map[string]any{"last": 5, "before": before}).mustData(t)
+		back = append(skus(d), back...)
+		if at(d, "product", "variants", "pageInfo", "hasPreviousPage") != true {
+			break
+		}
+		before = at(d, "product", "variants", "pageInfo", "startCursor")
+	}
+	if !slices.Equal(fwd, all) || !slices.Equal(back, all) {
+		t.Fatalf("forward %v\nbackward %v\nall %v", fwd, back, all)
+	}
+	// A products cursor is not a variants cursor.
+	r := srv.post(t, q, map[string]any{"first": 2, "after": model.EncodeCursor(model.Cursor{SortKey: "ID", ID: 1})})
+	if len(r.Errors) == 0 || r.Errors[0].Code() != "INVALID" {
+		t.Fatalf("foreign cursor accepted: %s", r.Raw)
+	}
+}

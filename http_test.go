@@ -76,8 +76,13 @@ func TestGraphQLOverHTTP(t *testing.T) {
 	})
 	t.Run("GET cannot run a mutation", func(t *testing.T) {
 		r := rawRequest(t, "GET", gql+"?query="+url.QueryEscape("mutation { __typename }"), "", "")
-		if r.StatusCode == 200 {
-			t.Fatalf("GET mutation answered 200: %s", readBody(t, r))
+		if r.StatusCode != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "POST" {
+			t.Fatalf("GET mutation answered %d: %s", r.StatusCode, readBody(t, r))
+		}
+		named := "query A { __typename } mutation B { __typename }"
+		r = rawRequest(t, "GET", gql+"?operationName=B&query="+url.QueryEscape(named), "", "")
+		if r.StatusCode != http.StatusMethodNotAllowed {
+			t.Fatalf("GET of named mutation answered %d", r.StatusCode)
 		}
 	})
 	t.Run("wrong media type is 415", func(t *testing.T) {

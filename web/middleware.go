@@ -14,6 +14,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
+
 	"github.com/langran/langran/model"
 	"github.com/langran/langran/store"
 )
@@ -110,6 +113,12 @@ func GraphQLGuard(st *store.Store, o GraphQLOptions) func(http.Handler) http.Han
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			switch r.Method {
 			case http.MethodGet:
+				if isMutationOverGET(r) {
+					w.Header().Set("Allow", "POST")
+					WriteError(w, http.StatusMethodNotAllowed, model.CodeInvalid,
+						"mutations must be sent with POST, never GET")
+					return
+				}
 			case http.MethodPost:
 				mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 				if err != nil || mt != "application/json" {
@@ -148,6 +157,26 @@ func GraphQLGuard(st *store.Store, o GraphQLOptions) func(http.Handler) http.Han
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
+}
+
+// isMutationOverGET reports whether a GET request asks to run a mutation (or
+// subscription). GraphQL over HTTP requires 405 for those, so that a link or
+// a prefetching browser can never change state. Query strings that do not
+// parse are left to the GraphQL handler to report.
+func isMutationOverGET(r *http.Request) bool {
+	q := r.URL.Query().Get("query")
+	if q == "" {
+		return false
+	}
+	doc, err := parser.ParseQuery(&ast.Source{Input: q})
+	if err != nil {
+		return false
+	}
+	op := doc.Operations.ForName(r.URL.Query().Get("operationName"))
+	if op == nil && len(doc.Operations) == 1 {
+		op = doc.Operations[0]
+	}
+	return op != nil && op.Operation != ast.Query
 }
 
 func writeTooLarge(w http.ResponseWriter, limit int64) {
