@@ -67,14 +67,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 		}
 		return app.Serve(ctx)
 	case "migrate":
-		st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{})
+		st, err := openMigrated(ctx, cfg)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		if err := st.Migrate(ctx); err != nil {
-			return err
-		}
 		v, _ := st.SchemaVersion(ctx)
 		log.Info("migrated", "schema_version", v)
 		return nil
@@ -87,14 +84,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 		if *products < 1 || *products > 10_000_000 {
 			return fmt.Errorf("seed: --products must be between 1 and 10000000")
 		}
-		st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{})
+		st, err := openMigrated(ctx, cfg)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		if err := st.Migrate(ctx); err != nil {
-			return err
-		}
 		start := time.Now()
 		if err := st.Seed(ctx, store.SeedOptions{Products: *products}); err != nil {
 			return err
@@ -104,6 +98,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 	default:
 		return fmt.Errorf("unknown command %q (want serve, migrate or seed)", cmd)
 	}
+}
+
+// openMigrated opens the configured database and brings its schema up to date.
+func openMigrated(ctx context.Context, cfg Config) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
 }
 
 func newLogger(cfg Config, out io.Writer) *slog.Logger {

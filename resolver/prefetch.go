@@ -190,11 +190,7 @@ func primeGroups[T any, L any](p *prefetcher, relation string, ids []int64,
 	if err != nil {
 		return err
 	}
-	groups := make(map[int64][]T, len(fresh))
-	for i := range rows {
-		o := owner(&rows[i])
-		groups[o] = append(groups[o], rows[i])
-	}
+	groups := store.GroupByOwner(rows, owner)
 	for _, id := range fresh {
 		prime(p.ctx, id, groups[id])
 	}

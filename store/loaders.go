@@ -199,11 +199,7 @@ func grouped[T any](o LoaderOptions, fetch func(context.Context, []int64) ([]T, 
 			}
 			return out
 		}
-		byOwner := make(map[int64][]T, len(keys))
-		for i := range rows {
-			o := owner(&rows[i])
-			byOwner[o] = append(byOwner[o], rows[i])
-		}
+		byOwner := GroupByOwner(rows, owner)
 		for i, k := range keys {
 			out[i] = &dataloader.Result[[]T]{Data: byOwner[k]}
 		}
@@ -227,4 +223,15 @@ func LoadersFrom(ctx context.Context) *Loaders {
 		panic("store: no dataloaders in context")
 	}
 	return l
+}
+
+// GroupByOwner groups rows by the ID of what owns them (a product's variants
+// by product ID), keeping their order within each group.
+func GroupByOwner[T any](rows []T, owner func(*T) int64) map[int64][]T {
+	groups := make(map[int64][]T)
+	for i := range rows {
+		o := owner(&rows[i])
+		groups[o] = append(groups[o], rows[i])
+	}
+	return groups
 }
