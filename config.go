@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/langran/langran/store"
@@ -31,6 +32,7 @@ type Config struct {
 	LoaderMaxBatch  int           // LANGRAN_DATALOADER_MAX_BATCH
 	DBMaxOpenConns  int           // LANGRAN_DB_MAX_OPEN_CONNS
 	DebugAddr       string        // LANGRAN_DEBUG_ADDR: pprof listener, off when empty
+	CORSOrigins     []string      // LANGRAN_CORS_ORIGINS: comma-separated origins, or *
 }
 
 // Production reports whether the service runs in production mode.
@@ -69,6 +71,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.APQCacheSize = p.integer("LANGRAN_APQ_CACHE_SIZE", 1000, 1, 1_000_000)
 	c.LoaderWait = p.duration("LANGRAN_DATALOADER_WAIT", time.Millisecond)
 	c.LoaderMaxBatch = p.integer("LANGRAN_DATALOADER_MAX_BATCH", 500, 100, 10_000)
+	c.CORSOrigins = p.list("LANGRAN_CORS_ORIGINS", "*")
 	c.DBMaxOpenConns = p.integer("LANGRAN_DB_MAX_OPEN_CONNS", 0, 0, 10_000)
 	return c, p.err
 }
@@ -89,6 +92,16 @@ func (p *envParser) str(name, def string) string {
 		return v
 	}
 	return def
+}
+
+func (p *envParser) list(name, def string) []string {
+	var out []string
+	for _, part := range strings.Split(p.str(name, def), ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
 }
 
 func (p *envParser) boolean(name string, def bool) bool {

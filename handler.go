@@ -58,7 +58,7 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) h
 	})(srv)
 
 	mux := http.NewServeMux()
-	mux.Handle(graphqlPath, gql)
+	mux.Handle(graphqlPath, web.CORS(cfg.CORSOrigins)(gql))
 	mux.Handle("GET "+schemaPath, schemaHandler(schema))
 	mux.Handle("GET /healthz", web.Health())
 	mux.Handle("GET /readyz", web.Ready(st, log))

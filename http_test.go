@@ -324,3 +324,24 @@ func TestConfigRejectsBadValues(t *testing.T) {
 		t.Errorf("defaults: %+v, %v", cfg, err)
 	}
 }
+
+func TestCORS(t *testing.T) {
+	srv := sqliteServer(t, map[string]string{"LANGRAN_CORS_ORIGINS": "https://shop.example.com, https://m.example.com"})
+	pre := rawRequest(t, "OPTIONS", srv.URL+"/graphql", "", "", "Origin", "https://shop.example.com",
+		"Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "content-type,authorization")
+	if pre.StatusCode != http.StatusNoContent || pre.Header.Get("Access-Control-Allow-Origin") != "https://shop.example.com" ||
+		!strings.Contains(pre.Header.Get("Access-Control-Allow-Headers"), "Authorization") {
+		t.Fatalf("preflight: %d %v", pre.StatusCode, pre.Header)
+	}
+	r := rawRequest(t, "POST", srv.URL+"/graphql", "application/json", `{"query":"{ categories(first: 1) { totalCount } }"}`,
+		"Origin", "https://evil.example.net")
+	if r.StatusCode != 200 || r.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("foreign origin allowed: %v", r.Header)
+	}
+	open := sqliteServer(t, nil)
+	r = rawRequest(t, "POST", open.URL+"/graphql", "application/json", `{"query":"{ categories(first: 1) { totalCount } }"}`,
+		"Origin", "https://anywhere.example")
+	if r.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("default CORS: %v", r.Header)
+	}
+}
