@@ -195,9 +195,9 @@ func (s *Store) ListProducts(ctx context.Context, f ProductFilter, pg Page) ([]m
 	if err != nil {
 		return nil, false, err
 	}
-	var out []model.Product
-	if err := q.Order(order).Limit(pg.limit() + 1).Find(&out).Error; err != nil {
-		return nil, false, TranslateError(err)
+	out, err := scanAll(q.Select(qualified("products", productColumns)).Order(order).Limit(pg.limit()+1), scanProduct)
+	if err != nil {
+		return nil, false, err
 	}
 	more := len(out) > pg.limit()
 	if more {
@@ -350,12 +350,12 @@ func (s *Store) FindCategoryByHandle(ctx context.Context, handle string) (*model
 
 // FindVariantsByProductIDs returns the variants of these products in display order.
 func (s *Store) FindVariantsByProductIDs(ctx context.Context, productIDs []int64) ([]model.ProductVariant, error) {
-	return findByProductIDs[model.ProductVariant](ctx, s, "product_variants", productIDs)
+	return findOwnedRows(ctx, s, "product_variants", variantColumns, productIDs, scanVariant)
 }
 
 // FindImagesByProductIDs returns the images of these products in display order.
 func (s *Store) FindImagesByProductIDs(ctx context.Context, productIDs []int64) ([]model.ProductImage, error) {
-	return findByProductIDs[model.ProductImage](ctx, s, "product_images", productIDs)
+	return findOwnedRows(ctx, s, "product_images", imageColumns, productIDs, scanImage)
 }
 
 // FindOptionsByProductIDs returns the options of these products in display order.
