@@ -300,7 +300,17 @@ func TestArgumentErrors(t *testing.T) {
 			{"bad node id", `{ node(id: "!!!") { id } }`, nil, "INVALID", "invalid ID"},
 			{"too many nodes", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
 				map[string]any{"ids": slices.Repeat([]any{model.EncodeGlobalID(model.TypeProduct, 1)}, 251)}, "INVALID", "at most 250"},
-			{"bad price", `{ products(first: 1, filter: { price: { min: "1e3" } }) { edges { cursor } } }`, nil, "INVALID", "price.min"},
+			{"bad price", `{ products(first: 1, filter: { price: { min: "1e3" } }) { edges { cursor } } }`, nil, "INVALID", "Decimal"},
+			{"negative price", `{ products(first: 1, filter: { price: { min: "-5" } }) { edges { cursor } } }`, nil, "INVALID", "price.min"},
+			{"price as object", `query($m: Decimal) { products(first: 1, filter: { price: { min: $m } }) { edges { cursor } } }`,
+				map[string]any{"m": map[string]any{"a": 1}}, "INVALID", "Decimal"},
+			{"price as number", `query($m: Decimal) { products(first: 1, filter: { price: { min: $m } }) { edges { cursor } } }`,
+				map[string]any{"m": 5.5}, "INVALID", "Decimal"},
+			{"created-at cursor out of range", `query($c: String) { products(first: 2, after: $c, sortKey: CREATED_AT) { edges { cursor } } }`,
+				map[string]any{"c": model.EncodeCursor(model.Cursor{SortKey: "CREATED_AT", ID: 5, Value: "99999999999999"})}, "INVALID", "invalid cursor"},
+			{"bad variant cursor", `query($c: String) { products(first: 1) { edges { node { variants(first: 2, after: $c) { edges { cursor } } } } } }`,
+				map[string]any{"c": model.EncodeCursor(model.Cursor{SortKey: "POSITION", ID: 70, Value: "abc"})}, "INVALID", "invalid cursor"},
+			{"too many words", `{ products(first: 1, filter: { query: "a b c d e f g h i" }) { edges { cursor } } }`, nil, "INVALID", "at most 8 words"},
 			{"min over max", `{ products(first: 1, filter: { price: { min: "10", max: "5" } }) { edges { cursor } } }`, nil, "INVALID", "must not exceed"},
 			{"huge query text", `query($q: String) { products(first: 1, filter: { query: $q }) { edges { cursor } } }`,
 				map[string]any{"q": strings.Repeat("ก", 201)}, "INVALID", "at most 200"},
@@ -407,4 +417,21 @@ func TestVariantsConnectionPaging(t *testing.T) {
 	if len(r.Errors) == 0 || r.Errors[0].Code() != "INVALID" {
 		t.Fatalf("foreign cursor accepted: %s", r.Raw)
 	}
+}
+
+// An error in a nested connection is reported at that connection's path;
+// the look-ahead of the outer list must not report it as the outer list's.
+func TestNestedErrorsStayAtTheirPath(t *testing.T) {
+	srv := sqliteServer(t, nil)
+	titleCursor := model.EncodeCursor(model.Cursor{SortKey: "TITLE", ID: 5, Value: "Foo"})
+	r := srv.post(t, `query($c: String) { categories(first: 2) { nodes { handle products(first: 2, after: $c) { nodes { id } } } } }`,
+		map[string]any{"c": titleCursor})
+	if len(r.Errors) == 0 || r.Errors[0].Code() != "INVALID" {
+		t.Fatalf("no INVALID error: %s", r.Raw)
+	}
+	if p := r.Errors[0].Path; len(p) < 4 || p[len(p)-1] != "products" {
+		t.Errorf("error path %v, want it to end at the nested products", p)
+	}
+	// (data is null: products is non-null, so the null propagates up, as
+	// GraphQL requires.)
 }

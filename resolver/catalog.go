@@ -3,6 +3,7 @@ package resolver
 import (
 	"context"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/langran/langran/graph/gqlmodel"
@@ -15,9 +16,10 @@ const storeCurrency = model.CurrencyTHB
 
 // Input bounds for catalog arguments; longer input is rejected, not truncated.
 const (
-	maxQueryLen  = 200
-	maxHandleLen = 255
-	maxTagLen    = 255
+	maxQueryLen   = 200
+	maxQueryWords = 8
+	maxHandleLen  = 255
+	maxTagLen     = 255
 )
 
 // visibleToStorefront reports whether the storefront may see p. Staff views
@@ -47,6 +49,10 @@ func decodeProductFilter(f *gqlmodel.ProductFilter) (store.ProductFilter, error)
 	if f.Query != nil {
 		if utf8.RuneCountInString(*f.Query) > maxQueryLen || !utf8.ValidString(*f.Query) {
 			return out, invalidArg("query", "query must be valid text of at most 200 characters")
+		}
+		// Each word is a scan of the titles and descriptions; bound them.
+		if len(strings.Fields(*f.Query)) > maxQueryWords {
+			return out, invalidArg("query", "query may have at most 8 words")
 		}
 		out.Query = *f.Query
 	}

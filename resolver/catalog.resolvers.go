@@ -7,6 +7,7 @@ package resolver
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/langran/langran/graph"
 	"github.com/langran/langran/graph/gqlmodel"
@@ -30,7 +31,8 @@ func (r *categoryResolver) Children(ctx context.Context, obj *model.Category) ([
 	if err != nil {
 		return nil, err
 	}
-	return children, newPrefetcher(ctx, r.Store).categories(pointersTo(children), currentSelections(ctx))
+	newPrefetcher(ctx, r.Store).categoriesAhead(pointersTo(children), currentSelections(ctx))
+	return children, nil
 }
 
 func (r *categoryResolver) Ancestors(ctx context.Context, obj *model.Category) ([]model.Category, error) {
@@ -51,7 +53,8 @@ func (r *categoryResolver) Ancestors(ctx context.Context, obj *model.Category) (
 		}
 		out = append(out, *c)
 	}
-	return out, newPrefetcher(ctx, r.Store).categories(pointersTo(out), currentSelections(ctx))
+	newPrefetcher(ctx, r.Store).categoriesAhead(pointersTo(out), currentSelections(ctx))
+	return out, nil
 }
 
 func (r *categoryResolver) Products(ctx context.Context, obj *model.Category, first *int, after *string, last *int, before *string, sortKey *gqlmodel.ProductSortKeys, reverse *bool) (*gqlmodel.ProductConnection, error) {
@@ -68,9 +71,7 @@ func (r *categoryResolver) Products(ctx context.Context, obj *model.Category, fi
 	count := func(ctx context.Context) (int64, error) { return l.ProductCountCategory.Load(ctx, obj.ID)() }
 	conn := productConnection(page.Products, page.More, pg, count)
 	p := newPrefetcher(ctx, r.Store)
-	if err := p.products(conn.Nodes, p.connectionNodeSelections(ctx, "ProductConnection", "ProductEdge")); err != nil {
-		return nil, err
-	}
+	p.productsAhead(conn.Nodes, p.connectionNodeSelections(ctx, "ProductConnection", "ProductEdge"))
 	return conn, nil
 }
 
@@ -128,8 +129,14 @@ func (r *productResolver) Variants(ctx context.Context, obj *model.Product, firs
 		return nil, err
 	}
 	for _, c := range []*model.Cursor{pg.After, pg.Before} {
-		if c != nil && c.SortKey != "POSITION" {
+		if c == nil {
+			continue
+		}
+		if c.SortKey != "POSITION" {
 			return nil, invalidArg("after", "invalid cursor: it belongs to another list")
+		}
+		if _, err := strconv.ParseUint(c.Value, 10, 31); err != nil {
+			return nil, invalidArg("after", "invalid cursor")
 		}
 	}
 	all, err := store.LoadersFrom(ctx).VariantsByProduct.Load(ctx, obj.ID)()
@@ -204,7 +211,12 @@ func (r *productConnectionResolver) TotalCount(ctx context.Context, obj *gqlmode
 }
 
 func (r *productVariantResolver) Product(ctx context.Context, obj *model.ProductVariant) (*model.Product, error) {
-	p, err := store.LoadersFrom(ctx).ProductByID.Load(ctx, obj.ProductID)()
+	p, err := loadProduct(ctx, obj.ProductID)
+	if err == nil && p == nil {
+		// The variant was reachable, so its product was visible a moment
+		// ago; it has been archived or deleted since.
+		return nil, &model.Error{Code: model.CodeNotFound, Message: "the variant's product is no longer available"}
+	}
 	return p, err
 }
 
@@ -225,9 +237,7 @@ func (r *queryResolver) Products(ctx context.Context, first *int, after *string,
 	count := func(ctx context.Context) (int64, error) { return r.Store.CountProducts(ctx, f) }
 	conn := productConnection(products, more, pg, count)
 	p := newPrefetcher(ctx, r.Store)
-	if err := p.products(conn.Nodes, p.connectionNodeSelections(ctx, "ProductConnection", "ProductEdge")); err != nil {
-		return nil, err
-	}
+	p.productsAhead(conn.Nodes, p.connectionNodeSelections(ctx, "ProductConnection", "ProductEdge"))
 	return conn, nil
 }
 
@@ -244,7 +254,8 @@ func (r *queryResolver) Product(ctx context.Context, id *string, handle *string)
 		if p == nil || err != nil {
 			return nil, err
 		}
-		return p, newPrefetcher(ctx, r.Store).products([]*model.Product{p}, currentSelections(ctx))
+		newPrefetcher(ctx, r.Store).productsAhead([]*model.Product{p}, currentSelections(ctx))
+		return p, nil
 	default:
 		if len(*handle) > maxHandleLen {
 			return nil, invalidArg("handle", "handle must be at most 255 bytes")
@@ -256,7 +267,8 @@ func (r *queryResolver) Product(ctx context.Context, id *string, handle *string)
 		if err != nil {
 			return nil, err
 		}
-		return p, newPrefetcher(ctx, r.Store).products([]*model.Product{p}, currentSelections(ctx))
+		newPrefetcher(ctx, r.Store).productsAhead([]*model.Product{p}, currentSelections(ctx))
+		return p, nil
 	}
 }
 
@@ -293,9 +305,7 @@ func (r *queryResolver) Categories(ctx context.Context, first *int, after *strin
 	}
 	conn.PageInfo = pageInfo(pg, more, start, end)
 	p := newPrefetcher(ctx, r.Store)
-	if err := p.categories(conn.Nodes, p.connectionNodeSelections(ctx, "CategoryConnection", "CategoryEdge")); err != nil {
-		return nil, err
-	}
+	p.categoriesAhead(conn.Nodes, p.connectionNodeSelections(ctx, "CategoryConnection", "CategoryEdge"))
 	return conn, nil
 }
 
@@ -312,7 +322,8 @@ func (r *queryResolver) Category(ctx context.Context, id *string, handle *string
 		if c == nil || err != nil {
 			return nil, err
 		}
-		return c, newPrefetcher(ctx, r.Store).categories([]*model.Category{c}, currentSelections(ctx))
+		newPrefetcher(ctx, r.Store).categoriesAhead([]*model.Category{c}, currentSelections(ctx))
+		return c, nil
 	default:
 		if len(*handle) > maxHandleLen {
 			return nil, invalidArg("handle", "handle must be at most 255 bytes")
@@ -324,7 +335,8 @@ func (r *queryResolver) Category(ctx context.Context, id *string, handle *string
 		if err != nil {
 			return nil, err
 		}
-		return c, newPrefetcher(ctx, r.Store).categories([]*model.Category{c}, currentSelections(ctx))
+		newPrefetcher(ctx, r.Store).categoriesAhead([]*model.Category{c}, currentSelections(ctx))
+		return c, nil
 	}
 }
 

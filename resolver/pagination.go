@@ -1,6 +1,8 @@
 package resolver
 
 import (
+	"strconv"
+
 	"github.com/langran/langran/graph/gqlmodel"
 	"github.com/langran/langran/model"
 	"github.com/langran/langran/store"
@@ -77,18 +79,17 @@ func paginateSlice[T any](items []T, key func(*T) (int, int64), pg store.Page) (
 	less := func(p1 int, id1 int64, p2 int, id2 int64) bool {
 		return p1 < p2 || (p1 == p2 && id1 < id2)
 	}
+	// Cursor values were validated by the resolver; one that does not
+	// parse here is treated as absent.
 	parse := func(c *model.Cursor) (int, int64, bool) {
 		if c == nil {
 			return 0, 0, false
 		}
-		var pos int
-		for _, ch := range c.Value {
-			if ch < '0' || ch > '9' || pos > 1<<30 {
-				return 0, 0, false
-			}
-			pos = pos*10 + int(ch-'0')
+		pos, err := strconv.ParseUint(c.Value, 10, 31)
+		if err != nil {
+			return 0, 0, false
 		}
-		return pos, c.ID, true
+		return int(pos), c.ID, true
 	}
 	lo, hi := 0, len(items)
 	if p, id, ok := parse(pg.After); ok {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -32,6 +33,52 @@ type prefetcher struct {
 	op  *graphql.OperationContext
 	st  *store.Store
 	l   *store.Loaders
+
+	panicked atomic.Pointer[panicValue] // first panic in a prefetch goroutine
+}
+
+type panicValue struct{ v any }
+
+// spawn runs fn in g. A panic in fn is caught, so it cannot kill the
+// process from a goroutine gqlgen does not guard, and re-raised by the
+// ahead methods on the resolver's goroutine, where gqlgen recovers it.
+func (p *prefetcher) spawn(g *errgroup.Group, fn func() error) {
+	g.Go(func() (err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				p.panicked.CompareAndSwap(nil, &panicValue{v})
+				err = fmt.Errorf("prefetch panicked: %v", v)
+			}
+		}()
+		return fn()
+	})
+}
+
+// productsAhead prefetches for a list of products. It is best effort: if a
+// query fails, nothing is primed and the item resolvers fetch through the
+// loaders themselves, so an error is reported at the path of the field that
+// needs the data, not at the list that looked ahead.
+func (p *prefetcher) productsAhead(ps []*model.Product, sel ast.SelectionSet) {
+	if p == nil {
+		return
+	}
+	_ = p.products(ps, sel)
+	p.repanic()
+}
+
+// categoriesAhead is productsAhead for categories.
+func (p *prefetcher) categoriesAhead(cs []*model.Category, sel ast.SelectionSet) {
+	if p == nil {
+		return
+	}
+	_ = p.categories(cs, sel)
+	p.repanic()
+}
+
+func (p *prefetcher) repanic() {
+	if v := p.panicked.Load(); v != nil {
+		panic(v.v)
+	}
 }
 
 func newPrefetcher(ctx context.Context, st *store.Store) *prefetcher {
@@ -133,7 +180,7 @@ func (p *prefetcher) products(ps []*model.Product, sel ast.SelectionSet) error {
 	}
 	var g errgroup.Group
 	if needCategory {
-		g.Go(func() error {
+		p.spawn(&g, func() error {
 			var catIDs []int64
 			for _, pr := range ps {
 				if pr.CategoryID != nil && !slices.Contains(catIDs, *pr.CategoryID) {
@@ -148,25 +195,25 @@ func (p *prefetcher) products(ps []*model.Product, sel ast.SelectionSet) error {
 		})
 	}
 	if needImages {
-		g.Go(func() error {
+		p.spawn(&g, func() error {
 			return primeGroups(p, "product.images", ids, p.st.FindImagesByProductIDs, p.l.ImagesByProduct.Prime,
 				func(i *model.ProductImage) int64 { return i.ProductID })
 		})
 	}
 	if needVariants {
-		g.Go(func() error {
+		p.spawn(&g, func() error {
 			return primeGroups(p, "product.variants", ids, p.st.FindVariantsByProductIDs, p.l.VariantsByProduct.Prime,
 				func(v *model.ProductVariant) int64 { return v.ProductID })
 		})
 	}
 	if needOptions {
-		g.Go(func() error {
+		p.spawn(&g, func() error {
 			return primeGroups(p, "product.options", ids, p.st.FindOptionsByProductIDs, p.l.OptionsByProduct.Prime,
 				func(o *model.ProductOption) int64 { return o.ProductID })
 		})
 	}
 	if needTags {
-		g.Go(func() error {
+		p.spawn(&g, func() error {
 			return primeGroups(p, "product.tags", ids, p.st.FindTagsByProductIDs, p.l.TagsByProduct.Prime,
 				func(t *model.ProductTag) int64 { return t.ProductID })
 		})
@@ -244,7 +291,7 @@ func (p *prefetcher) categories(cs []*model.Category, sel ast.SelectionSet) erro
 	for _, f := range graphql.CollectFields(p.op, sel, []string{"Category", "Node"}) {
 		switch f.Name {
 		case "parent":
-			g.Go(func() error {
+			p.spawn(&g, func() error {
 				var parents []int64
 				for _, c := range cs {
 					if c.ParentID != nil && !slices.Contains(parents, *c.ParentID) {
@@ -258,7 +305,7 @@ func (p *prefetcher) categories(cs []*model.Category, sel ast.SelectionSet) erro
 				return p.categories(pcs, f.Selections)
 			})
 		case "children":
-			g.Go(func() error {
+			p.spawn(&g, func() error {
 				if err := primeGroups(p, "category.children", ids, p.st.FindChildCategories, p.l.ChildrenByCategory.Prime,
 					func(c *model.Category) int64 { return *c.ParentID }); err != nil {
 					return err
@@ -273,7 +320,7 @@ func (p *prefetcher) categories(cs []*model.Category, sel ast.SelectionSet) erro
 				return p.categories(all, f.Selections)
 			})
 		case "ancestors":
-			g.Go(func() error {
+			p.spawn(&g, func() error {
 				if err := primeGroups(p, "category.ancestors", ids, p.st.FindCategoryAncestors, p.l.AncestorsByCategory.Prime,
 					func(c *model.CategoryClosure) int64 { return c.DescendantID }); err != nil {
 					return err
@@ -294,7 +341,7 @@ func (p *prefetcher) categories(cs []*model.Category, sel ast.SelectionSet) erro
 				return p.categories(acs, f.Selections)
 			})
 		case "products":
-			g.Go(func() error { return p.categoryProducts(ids, f) })
+			p.spawn(&g, func() error { return p.categoryProducts(ids, f) })
 		}
 	}
 	return g.Wait()

@@ -7,6 +7,7 @@ package resolver
 
 import (
 	"context"
+	"sync"
 
 	"github.com/langran/langran/graph"
 	"github.com/langran/langran/graph/gqlmodel"
@@ -23,15 +24,23 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]gqlmodel.Nod
 	out := make([]gqlmodel.Node, len(ids))
 	// Load concurrently so the loaders batch all IDs into one query per type.
 	errs := make([]error, len(ids))
-	done := make(chan struct{}, len(ids))
+	panics := make([]any, len(ids))
+	var wg sync.WaitGroup
 	for i, id := range ids {
+		wg.Add(1)
 		go func() {
-			defer func() { done <- struct{}{} }()
+			defer wg.Done()
+			// A panic here would kill the process: gqlgen only guards its
+			// own goroutines. Carry it back and re-raise it below.
+			defer func() { panics[i] = recover() }()
 			out[i], errs[i] = loadNode(ctx, id)
 		}()
 	}
-	for range ids {
-		<-done
+	wg.Wait()
+	for _, v := range panics {
+		if v != nil {
+			panic(v)
+		}
 	}
 	for _, err := range errs {
 		if err != nil {

@@ -70,6 +70,12 @@ func CursorFor(k ProductSortKey, p *model.Product) model.Cursor {
 	return c
 }
 
+// The range of Unix seconds a CREATED_AT cursor may hold: 0001-01-01 to 9999-12-31.
+const (
+	minCursorUnix = -62135596800
+	maxCursorUnix = 253402300799
+)
+
 // cursorValue converts a cursor's text value back to the column's type,
 // rejecting cursors made under another sort key or tampered with.
 func cursorValue(k ProductSortKey, c *model.Cursor) (any, error) {
@@ -88,7 +94,8 @@ func cursorValue(k ProductSortKey, c *model.Cursor) (any, error) {
 		return v, nil
 	case SortByCreatedAt:
 		v, err := strconv.ParseInt(c.Value, 10, 64)
-		if err != nil {
+		// Only years 1 to 9999 fit a DATETIME; anything else was not made by us.
+		if err != nil || v < minCursorUnix || v > maxCursorUnix {
 			return nil, model.Errorf(model.CodeInvalid, "invalid cursor")
 		}
 		return time.Unix(v, 0).UTC(), nil
