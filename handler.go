@@ -18,6 +18,10 @@ import (
 	"github.com/langran/langran/web"
 )
 
+// maxSelectionsPerSet bounds the fields (and fragments) in one selection
+// set; no real query comes close, and validation cost grows with its square.
+const maxSelectionsPerSet = 200
+
 // Paths the service answers on.
 const (
 	graphqlPath = "/graphql"
@@ -35,7 +39,7 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) h
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetQueryCache(web.QueryDocumentCache{Inner: lru.New[*ast.QueryDocument](1000)})
 	srv.SetParserTokenLimit(cfg.MaxTokens)
 	srv.SetErrorPresenter(web.ErrorPresenter(log, m))
 	srv.SetRecoverFunc(web.RecoverFunc(log))
@@ -44,6 +48,8 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) h
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: web.NewAPQCache(lru.New[string](cfg.APQCacheSize), m)})
+	// After APQ has filled in the query text, before gqlgen validates it.
+	srv.Use(web.SelectionBounds{MaxPerSet: maxSelectionsPerSet})
 	// Shape limits run before complexity so a fragment bomb is refused before
 	// the complexity walk expands it.
 	srv.Use(web.ShapeLimits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxFields: 5000})
@@ -59,7 +65,10 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) h
 
 	mux := http.NewServeMux()
 	mux.Handle(graphqlPath, web.CORS(cfg.CORSOrigins)(gql))
-	mux.Handle("GET "+schemaPath, schemaHandler(schema))
+	if cfg.Introspection {
+		// The SDL says what introspection says; it follows the same switch.
+		mux.Handle("GET "+schemaPath, schemaHandler(schema))
+	}
 	mux.Handle("GET /healthz", web.Health())
 	mux.Handle("GET /readyz", web.Ready(st, log))
 	mux.Handle("GET /metrics", m.Handler())

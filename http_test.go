@@ -105,10 +105,15 @@ func TestGraphQLOverHTTP(t *testing.T) {
 			t.Fatalf("status %d body %s", r.StatusCode, body)
 		}
 	})
-	t.Run("non-object JSON is 400", func(t *testing.T) {
-		r := rawRequest(t, "POST", gql, "application/json", `[1,2,3]`)
-		if r.StatusCode != 400 {
-			t.Fatalf("status %d", r.StatusCode)
+	t.Run("non-object JSON is 400 without Go internals", func(t *testing.T) {
+		for _, body := range []string{`[{"query":"{__typename}"}]`, `{"query":"{ __typename }","variables":[1]}`,
+			`{"query":{"x":1}}`, `"just a string"`} {
+			r := rawRequest(t, "POST", gql, "application/json", body)
+			text := readBody(t, r)
+			if r.StatusCode != 400 || strings.Contains(text, "Go value") || strings.Contains(text, "interface") ||
+				strings.Contains(text, "RawParams") {
+				t.Errorf("%s: status %d body %s", body, r.StatusCode, text)
+			}
 		}
 	})
 	t.Run("missing query", func(t *testing.T) {
@@ -151,7 +156,8 @@ func TestRequestLimitsDoNoDatabaseWork(t *testing.T) {
 	deep := `{ products(first: 1) { edges { node { category { parent { parent { parent { name } } } } } } } }`
 	aliases := `{ a: products(first: 1) { totalCount } b: products(first: 1) { totalCount } c: products(first: 1) { totalCount } d: products(first: 1) { totalCount } }`
 	costly := `{ products(first: 100) { edges { node { variants(first: 100) { edges { node { sku } } } } } } }`
-	manyTokens := "{ products(first: 1) { totalCount " + strings.Repeat("totalCount ", 300) + "} }"
+	manyTokens := `{ nodes(ids: [` + strings.Repeat(`"x", `, 300) + `]) { id } }`
+	wide := "{ products(first: 1) { " + strings.Repeat("totalCount ", 250) + "} }"
 	cases := []struct {
 		name, query, code, msg string
 	}{
@@ -159,6 +165,7 @@ func TestRequestLimitsDoNoDatabaseWork(t *testing.T) {
 		{"aliases", aliases, "LIMIT_EXCEEDED", "aliases"},
 		{"complexity", costly, "COMPLEXITY_LIMIT_EXCEEDED", "complexity"},
 		{"tokens", manyTokens, "GRAPHQL_PARSE_FAILED", "token limit"},
+		{"selection width", wide, "LIMIT_EXCEEDED", "at most 200"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -222,6 +229,14 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 	if body := readBody(t, get); get.StatusCode != 200 || !strings.Contains(body, "handle") {
 		t.Fatalf("GET by hash: %d %s", get.StatusCode, body)
 	}
+	// Huge queries run but are not kept, so they cannot fill the cache.
+	huge := "# " + strings.Repeat("padding ", 2100) + "\n" + query
+	hsum := sha256.Sum256([]byte(huge))
+	hext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(hsum[:])}}
+	send(map[string]any{"query": huge, "extensions": hext}).mustData(t)
+	if r := send(map[string]any{"extensions": hext}); len(r.Errors) == 0 || r.Errors[0].Message != "PersistedQueryNotFound" {
+		t.Fatalf("oversized query was cached: %s", r.Raw)
+	}
 	// A query that does not match its hash is refused.
 	bad := send(map[string]any{"query": "{ categories(first: 1) { totalCount } }", "extensions": ext})
 	if len(bad.Errors) == 0 {
@@ -251,6 +266,9 @@ func TestDevelopmentAndProductionModes(t *testing.T) {
 	if r := rawRequest(t, "GET", prod.URL+"/", "", ""); r.StatusCode != 404 {
 		t.Fatalf("GraphiQL served in production: %d", r.StatusCode)
 	}
+	if r := rawRequest(t, "GET", prod.URL+"/schema.graphql", "", ""); r.StatusCode != 404 {
+		t.Fatalf("schema served in production without introspection: %d", r.StatusCode)
+	}
 	typo = prod.post(t, `{ produts(first: 1) { totalCount } }`, nil)
 	if len(typo.Errors) == 0 || strings.Contains(typo.Errors[0].Message, "Did you mean") {
 		t.Errorf("suggestion leaked in production: %s", typo.Raw)
@@ -271,7 +289,7 @@ func TestOperationalEndpoints(t *testing.T) {
 	srv.post(t, `{ product(id: "bad") { id } }`, nil)
 	for path, want := range map[string]string{
 		"/healthz": "ok", "/readyz": "ok", "/schema.graphql": "type Product implements Node",
-	} {
+	} { // (the schema is served because introspection is on in development)
 		r := rawRequest(t, "GET", srv.URL+path, "", "")
 		if body := readBody(t, r); r.StatusCode != 200 || !strings.Contains(body, want) {
 			t.Errorf("%s: %d %.200s", path, r.StatusCode, body)
@@ -335,8 +353,8 @@ func TestCORS(t *testing.T) {
 	}
 	r := rawRequest(t, "POST", srv.URL+"/graphql", "application/json", `{"query":"{ categories(first: 1) { totalCount } }"}`,
 		"Origin", "https://evil.example.net")
-	if r.StatusCode != 200 || r.Header.Get("Access-Control-Allow-Origin") != "" {
-		t.Fatalf("foreign origin allowed: %v", r.Header)
+	if r.StatusCode != 200 || r.Header.Get("Access-Control-Allow-Origin") != "" || !strings.Contains(r.Header.Get("Vary"), "Origin") {
+		t.Fatalf("foreign origin allowed, or no Vary: %v", r.Header)
 	}
 	open := sqliteServer(t, nil)
 	r = rawRequest(t, "POST", open.URL+"/graphql", "application/json", `{"query":"{ categories(first: 1) { totalCount } }"}`,

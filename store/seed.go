@@ -147,10 +147,11 @@ var demoCategoryByHandle = func() map[string]demoCategory {
 // DemoProductCount is the number of curated demo products.
 var DemoProductCount = len(demoProducts)
 
-// IsEmpty reports whether the catalog has no products yet.
+// IsEmpty reports whether the catalog has neither products nor categories.
 func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Raw("SELECT COUNT(*) FROM (SELECT 1 FROM products LIMIT 1) t").Scan(&n).Error
+	err := s.db.WithContext(ctx).Raw(`SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM products LIMIT 1) p) +
+		(SELECT COUNT(*) FROM (SELECT 1 FROM categories LIMIT 1) c)`).Scan(&n).Error
 	return n == 0, err
 }
 
@@ -172,7 +173,7 @@ func (s *Store) Seed(ctx context.Context, opts SeedOptions) error {
 		return err
 	}
 	if !empty {
-		return fmt.Errorf("seed: the catalog already has products")
+		return fmt.Errorf("seed: the catalog already has products or categories; seed an empty database")
 	}
 	if opts.Products <= 0 {
 		opts.Products = len(demoProducts)

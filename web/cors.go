@@ -16,6 +16,10 @@ func CORS(allowed []string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			origin := r.Header.Get("Origin")
+			if !anyOrigin {
+				// The answer depends on Origin: shared caches must key on it.
+				w.Header().Add("Vary", "Origin")
+			}
 			if origin == "" || (!anyOrigin && !slices.Contains(allowed, origin)) {
 				if r.Method == http.MethodOptions {
 					w.Header().Set("Allow", "GET, POST, OPTIONS")
@@ -26,7 +30,6 @@ func CORS(allowed []string) func(http.Handler) http.Handler {
 				return
 			}
 			h := w.Header()
-			h.Add("Vary", "Origin")
 			if anyOrigin {
 				h.Set("Access-Control-Allow-Origin", "*")
 			} else {

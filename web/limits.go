@@ -8,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/langran/langran/model"
 )
@@ -153,12 +154,100 @@ func (c *APQCache) Get(ctx context.Context, key string) (string, bool) {
 	return v, ok
 }
 
+// MaxCachedQueryBytes is the longest query text kept in the APQ and parsed
+// query caches. Real queries are a few KiB; without a bound, a client could
+// fill the caches' fixed number of entries with body-sized queries and
+// exhaust memory. Longer queries still run, they are just not cached.
+const MaxCachedQueryBytes = 16 << 10
+
 // Add implements graphql.Cache.
 func (c *APQCache) Add(ctx context.Context, key string, value string) {
+	if len(value) > MaxCachedQueryBytes {
+		return
+	}
 	if c.m != nil {
 		c.m.APQ.WithLabelValues("register").Inc()
 	}
 	c.inner.Add(ctx, key, value)
+}
+
+// QueryDocumentCache caches parsed queries, keyed by their text, skipping
+// texts longer than MaxCachedQueryBytes.
+type QueryDocumentCache struct {
+	Inner graphql.Cache[*ast.QueryDocument]
+}
+
+// Get implements graphql.Cache.
+func (c QueryDocumentCache) Get(ctx context.Context, query string) (*ast.QueryDocument, bool) {
+	if len(query) > MaxCachedQueryBytes {
+		return nil, false
+	}
+	return c.Inner.Get(ctx, query)
+}
+
+// Add implements graphql.Cache.
+func (c QueryDocumentCache) Add(ctx context.Context, query string, doc *ast.QueryDocument) {
+	if len(query) <= MaxCachedQueryBytes {
+		c.Inner.Add(ctx, query, doc)
+	}
+}
+
+// SelectionBounds refuses, before validation, documents with selection sets
+// wider than MaxPerSet. GraphQL validation compares the fields of a
+// selection set pairwise (overlapping fields), so one set of thousands of
+// fields would cost seconds of CPU before any other limit looked at it.
+// Short documents cannot be wide enough to matter and are not parsed twice.
+type SelectionBounds struct {
+	MaxPerSet int
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationParameterMutator
+} = SelectionBounds{}
+
+// ExtensionName implements graphql.HandlerExtension.
+func (SelectionBounds) ExtensionName() string { return "SelectionBounds" }
+
+// Validate implements graphql.HandlerExtension.
+func (SelectionBounds) Validate(graphql.ExecutableSchema) error { return nil }
+
+// shortQueryBytes is the length under which a document cannot hold a
+// selection set wide enough to be costly.
+const shortQueryBytes = 2048
+
+// MutateOperationParameters implements graphql.OperationParameterMutator.
+func (b SelectionBounds) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if len(p.Query) < shortQueryBytes {
+		return nil
+	}
+	doc, err := parser.ParseQuery(&ast.Source{Input: p.Query})
+	if err != nil {
+		return nil // gqlgen reports syntax errors itself
+	}
+	widest := 0
+	var walk func(ast.SelectionSet)
+	walk = func(set ast.SelectionSet) {
+		widest = max(widest, len(set))
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				walk(s.SelectionSet)
+			case *ast.InlineFragment:
+				walk(s.SelectionSet)
+			}
+		}
+	}
+	for _, op := range doc.Operations {
+		walk(op.SelectionSet)
+	}
+	for _, f := range doc.Fragments {
+		walk(f.SelectionSet)
+	}
+	if widest > b.MaxPerSet {
+		return limitError("a selection set has %d selections; at most %d are allowed", widest, b.MaxPerSet)
+	}
+	return nil
 }
 
 // operationLabels bounds the distinct operation names used as metric labels:

@@ -139,6 +139,10 @@ func GraphQLGuard(st *store.Store, o GraphQLOptions) func(http.Handler) http.Han
 					writeTooLarge(w, o.MaxBodyBytes)
 					return
 				}
+				if msg := checkRequestShape(body); msg != "" {
+					WriteError(w, http.StatusBadRequest, model.CodeInvalid, msg)
+					return
+				}
 				r.Body = io.NopCloser(bytes.NewReader(body))
 			default:
 				w.Header().Set("Allow", "GET, POST")
@@ -177,6 +181,31 @@ func isMutationOverGET(r *http.Request) bool {
 		op = doc.Operations[0]
 	}
 	return op != nil && op.Operation != ast.Query
+}
+
+// checkRequestShape checks that a POST body is a GraphQL request object with
+// members of the right JSON types, so that malformed requests get a plain
+// message instead of the JSON decoder's, which names Go types and echoes the
+// body. It returns "" when the shape is right.
+func checkRequestShape(body []byte) string {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(body, &members); err != nil {
+		return "the request body must be a JSON object such as {\"query\": \"{ ... }\", \"variables\": {}}"
+	}
+	kinds := map[string]byte{"query": '"', "operationName": '"', "variables": '{', "extensions": '{'}
+	for name, want := range kinds {
+		raw := bytes.TrimSpace(members[name])
+		if len(raw) == 0 || string(raw) == "null" {
+			continue
+		}
+		if raw[0] != want {
+			if want == '"' {
+				return name + " must be a string"
+			}
+			return name + " must be a JSON object"
+		}
+	}
+	return ""
 }
 
 func writeTooLarge(w http.ResponseWriter, limit int64) {
