@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -230,38 +231,55 @@ type CategoryProductsPage struct {
 }
 
 // ListProductsInCategories returns the same page of products for each of
-// several categories (each including its descendants) in one query, so a list
-// of categories with their products costs one statement, not one per category.
-// Every category gets the page's keyset bounds.
+// several categories (each including its descendants) in one statement, so
+// a list of categories with their products costs one query, not one per
+// category. Every category gets the page's keyset bounds.
+//
+// The statement is a UNION ALL of one ordered, limited SELECT of IDs per
+// category; the rows are joined after, and an outer ORDER BY puts them in
+// page order with the database's own collation. (Ranking every
+// product of every category with a window function, the obvious single
+// query, read whole subtrees: 2.6 s for 20 categories over 100k products.)
 func (s *Store) ListProductsInCategories(ctx context.Context, categoryIDs []int64, pg Page) (map[int64]CategoryProductsPage, error) {
 	out := make(map[int64]CategoryProductsPage, len(categoryIDs))
 	if len(categoryIDs) == 0 {
 		return out, nil
 	}
-	inner := s.db.WithContext(ctx).Table("category_closure cc").
-		Joins("JOIN products p ON p.category_id = cc.descendant_id").
-		Where("cc.ancestor_id IN ?", categoryIDs)
-	inner = applyFilter(inner, "p", ProductFilter{})
-	inner, order, err := applyKeyset(inner, "p", pg)
-	if err != nil {
-		return nil, err
+	var parts []string
+	var args []any
+	var order string
+	for i, id := range categoryIDs {
+		q := s.db.WithContext(ctx).Table("products p").
+			Where("p.category_id IN (SELECT descendant_id FROM category_closure WHERE ancestor_id = ?)", id)
+		q = applyFilter(q, "p", ProductFilter{})
+		q, o, err := applyKeyset(q, "p", pg)
+		if err != nil {
+			return nil, err
+		}
+		order = o
+		// Only IDs inside: sorting narrow rows is what keeps a category of
+		// tens of thousands of products cheap. Full rows are joined after.
+		q = q.Select("p.id, ? AS langran_group", id).Order(o).Limit(pg.limit() + 1)
+		parts = append(parts, fmt.Sprintf("SELECT * FROM (?) t%d", i))
+		args = append(args, q)
 	}
-	inner = inner.Select("p.*, cc.ancestor_id AS langran_group, ROW_NUMBER() OVER (PARTITION BY cc.ancestor_id ORDER BY " + order + ") AS langran_rank")
+	union := s.db.WithContext(ctx).Raw("SELECT "+qualified("p", productColumns)+", u.langran_group FROM ("+
+		strings.Join(parts, " UNION ALL ")+") u JOIN products p ON p.id = u.id ORDER BY u.langran_group, "+order, args...)
 	type row struct {
 		model.Product
 		LangranGroup int64
-		LangranRank  int
 	}
-	var rows []row
-	err = s.db.WithContext(ctx).Table("(?) ranked", inner).
-		Where("langran_rank <= ?", pg.limit()+1).
-		Order("langran_group, langran_rank").Find(&rows).Error
+	rows, err := scanAll(union, func(r *sql.Rows, v *row) error {
+		p := &v.Product
+		return r.Scan(&p.ID, &p.Handle, &p.Title, &p.TitleTH, &p.Description, &p.DescriptionTH, &p.CategoryID,
+			&p.Status, &p.MinPrice, &p.MaxPrice, &p.Currency, &p.CreatedAt, &p.UpdatedAt, &v.LangranGroup)
+	})
 	if err != nil {
-		return nil, TranslateError(err)
+		return nil, err
 	}
 	for _, r := range rows {
 		page := out[r.LangranGroup]
-		if r.LangranRank > pg.limit() {
+		if len(page.Products) == pg.limit() {
 			page.More = true
 		} else {
 			page.Products = append(page.Products, r.Product)

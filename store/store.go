@@ -221,6 +221,11 @@ func WithStatementCounter(ctx context.Context) (context.Context, *StatementCount
 // one is counted, globally and per request.
 func registerStatementCallbacks(db *gorm.DB, onStatement func()) error {
 	count := func(tx *gorm.DB) {
+		// GORM renders subqueries by running the query callbacks in dry-run
+		// mode; nothing reaches the database then, so nothing is counted.
+		if tx.DryRun {
+			return
+		}
 		if onStatement != nil {
 			onStatement()
 		}
