@@ -17,6 +17,9 @@ type CategoryEdge struct {
 }
 
 // Where a page of a connection sits in the whole list (Relay cursor connections).
+// In the direction you page, the flag is exact (hasNextPage for first/after,
+// hasPreviousPage for last/before). The other one is true whenever you passed a
+// cursor on that side, as the Relay specification allows.
 type PageInfo struct {
 	HasNextPage     bool    `json:"hasNextPage"`
 	HasPreviousPage bool    `json:"hasPreviousPage"`
