@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -99,4 +100,39 @@ func TestOperationLabelsAreBounded(t *testing.T) {
 	if got := o.label(`bad"name{}`); got != "other" {
 		t.Errorf("unsafe name kept: %q", got)
 	}
+}
+
+func TestCheckRequestShape(t *testing.T) {
+	for body, ok := range map[string]bool{
+		`{"query":"{ a }"}`: true, `{"query":"{ a }","variables":null,"operationName":null}`: true,
+		`{"extensions":{"persistedQuery":{}}}`: true, `{}`: true,
+		`[]`: false, `"q"`: false, `{"query":1}`: false, `{"variables":[1]}`: false,
+		`{"operationName":{}}`: false, `{"extensions":"x"}`: false, `{"query":"a"`: false, ``: false,
+	} {
+		if got := checkRequestShape([]byte(body)) == ""; got != ok {
+			t.Errorf("checkRequestShape(%s) ok=%v, want %v", body, got, ok)
+		}
+	}
+}
+
+// FuzzCheckRequestShape: whatever the body, the check neither panics nor
+// lets through a body the JSON decoder cannot read as an object.
+func FuzzCheckRequestShape(f *testing.F) {
+	for _, s := range []string{`{"query":"{ a }"}`, `[]`, `{"variables":{"a":[1,{}]}}`, `{"query":"\u0000"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if checkRequestShape(body) != "" {
+			return
+		}
+		var v map[string]any
+		if err := json.Unmarshal(body, &v); err != nil {
+			t.Fatalf("accepted %q, which is not a JSON object: %v", body, err)
+		}
+		if q, ok := v["query"]; ok && q != nil {
+			if _, isString := q.(string); !isString {
+				t.Fatalf("accepted a non-string query: %q", body)
+			}
+		}
+	})
 }
