@@ -159,14 +159,13 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	if cfg.SeedDemo {
-		empty, err := st.IsEmpty(ctx)
-		if err == nil && empty {
-			log.Info("seeding the demo catalog into an empty database")
-			err = st.Seed(ctx, store.SeedOptions{})
-		}
+		seeded, err := st.SeedIfEmpty(ctx, store.SeedOptions{})
 		if err != nil {
 			st.Close()
 			return nil, err
+		}
+		if seeded {
+			log.Info("seeded the demo catalog into an empty database")
 		}
 	}
 	app := &App{cfg: cfg, log: log, store: st, metrics: m}

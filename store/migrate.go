@@ -131,7 +131,7 @@ func (s *Store) expand(stmt string) string {
 func (s *Store) Migrate(ctx context.Context) error {
 	db := s.db.WithContext(ctx)
 	if s.dialect == MySQL {
-		unlock, err := s.lockMigrations(ctx)
+		unlock, err := s.namedLock(ctx, "langran_migrate")
 		if err != nil {
 			return err
 		}
@@ -176,28 +176,28 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// lockMigrations takes MySQL's named lock. The lock belongs to a session, so
-// it is taken and released on one dedicated connection held until unlock.
-func (s *Store) lockMigrations(ctx context.Context) (unlock func(), err error) {
+// namedLock takes MySQL's named lock. The lock belongs to a session, so it
+// is taken and released on one dedicated connection held until unlock.
+func (s *Store) namedLock(ctx context.Context, name string) (unlock func(), err error) {
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return nil, err
 	}
 	conn, err := sqlDB.Conn(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("take migration lock: %w", err)
+		return nil, fmt.Errorf("take lock %s: %w", name, err)
 	}
 	var got sql.NullInt64
-	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK('langran_migrate', 60)").Scan(&got); err != nil {
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, 60)", name).Scan(&got); err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("take migration lock: %w", err)
+		return nil, fmt.Errorf("take lock %s: %w", name, err)
 	}
 	if !got.Valid || got.Int64 != 1 {
 		conn.Close()
-		return nil, fmt.Errorf("take migration lock: another instance held it for 60s")
+		return nil, fmt.Errorf("take lock %s: another instance held it for 60s", name)
 	}
 	return func() {
-		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK('langran_migrate')")
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", name)
 		conn.Close()
 	}, nil
 }

@@ -155,6 +155,24 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 	return n == 0, err
 }
 
+// SeedIfEmpty seeds the demo catalog when the database has none, and reports
+// whether it did. On MySQL a named lock makes instances that start together
+// on an empty database seed it once, not race on the unique handles.
+func (s *Store) SeedIfEmpty(ctx context.Context, opts SeedOptions) (bool, error) {
+	if s.dialect == MySQL {
+		unlock, err := s.namedLock(ctx, "langran_seed")
+		if err != nil {
+			return false, err
+		}
+		defer unlock()
+	}
+	empty, err := s.IsEmpty(ctx)
+	if err != nil || !empty {
+		return false, err
+	}
+	return true, s.Seed(ctx, opts)
+}
+
 // SeedOptions configure Seed.
 type SeedOptions struct {
 	// Products is how many products to create: the curated demo products
