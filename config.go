@@ -33,6 +33,7 @@ type Config struct {
 	DBMaxOpenConns  int           // LANGRAN_DB_MAX_OPEN_CONNS
 	DebugAddr       string        // LANGRAN_DEBUG_ADDR: pprof listener, off when empty
 	CORSOrigins     []string      // LANGRAN_CORS_ORIGINS: comma-separated origins, or *
+	PublicMaxAge    time.Duration // LANGRAN_PUBLIC_CACHE_MAX_AGE: CDN lifetime of anonymous GET answers
 }
 
 // Production reports whether the service runs in production mode.
@@ -71,6 +72,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.APQCacheSize = p.integer("LANGRAN_APQ_CACHE_SIZE", 1000, 1, 1_000_000)
 	c.LoaderWait = p.duration("LANGRAN_DATALOADER_WAIT", time.Millisecond)
 	c.LoaderMaxBatch = p.integer("LANGRAN_DATALOADER_MAX_BATCH", 500, 100, 10_000)
+	c.PublicMaxAge = p.durationOrZero("LANGRAN_PUBLIC_CACHE_MAX_AGE")
 	c.CORSOrigins = p.list("LANGRAN_CORS_ORIGINS", "*")
 	c.DBMaxOpenConns = p.integer("LANGRAN_DB_MAX_OPEN_CONNS", 0, 0, 10_000)
 	return c, p.err
@@ -128,6 +130,14 @@ func (p *envParser) integer(name string, def, lo, hi int) int {
 		return def
 	}
 	return n
+}
+
+func (p *envParser) durationOrZero(name string) time.Duration {
+	v := p.getenv(name)
+	if v == "" || v == "0" {
+		return 0
+	}
+	return p.duration(name, 0)
 }
 
 func (p *envParser) duration(name string, def time.Duration) time.Duration {

@@ -61,6 +61,7 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) h
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		Timeout:      cfg.RequestTimeout,
 		Loaders:      cfg.LoaderOptions(),
+		PublicMaxAge: cfg.PublicMaxAge,
 	})(srv)
 
 	mux := http.NewServeMux()

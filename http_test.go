@@ -363,3 +363,21 @@ func TestCORS(t *testing.T) {
 		t.Fatalf("default CORS: %v", r.Header)
 	}
 }
+
+func TestPublicCacheHeaders(t *testing.T) {
+	q := "/graphql?query=" + url.QueryEscape("{ products(first: 1) { edges { node { handle } } } }")
+	srv := sqliteServer(t, map[string]string{"LANGRAN_PUBLIC_CACHE_MAX_AGE": "30s"})
+	if r := rawRequest(t, "GET", srv.URL+q, "", ""); r.Header.Get("Cache-Control") != "public, max-age=30" {
+		t.Errorf("anonymous GET: Cache-Control %q", r.Header.Get("Cache-Control"))
+	}
+	if r := rawRequest(t, "GET", srv.URL+q, "", "", "Authorization", "Bearer x"); r.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("GET with credentials: Cache-Control %q", r.Header.Get("Cache-Control"))
+	}
+	if r := rawRequest(t, "POST", srv.URL+"/graphql", "application/json", `{"query":"{ categories(first: 1) { totalCount } }"}`); r.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("POST: Cache-Control %q", r.Header.Get("Cache-Control"))
+	}
+	off := sqliteServer(t, nil)
+	if r := rawRequest(t, "GET", off.URL+q, "", ""); r.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("default: Cache-Control %q", r.Header.Get("Cache-Control"))
+	}
+}

@@ -102,6 +102,11 @@ type GraphQLOptions struct {
 	MaxBodyBytes int64
 	Timeout      time.Duration
 	Loaders      store.LoaderOptions
+	// PublicMaxAge, when positive, lets shared caches (a CDN) keep the
+	// answers to anonymous GET queries that long. Catalog pages are the
+	// same for every anonymous visitor in a language, so a CDN in front
+	// can serve most storefront traffic without reaching the service.
+	PublicMaxAge time.Duration
 }
 
 // GraphQLGuard prepares a request for the GraphQL handler: it answers wrong
@@ -153,6 +158,12 @@ func GraphQLGuard(st *store.Store, o GraphQLOptions) func(http.Handler) http.Han
 				WriteError(w, http.StatusRequestURITooLong, model.CodeLimitExceeded, "the query string is too long; use POST")
 				return
 			}
+			if r.Method == http.MethodGet && o.PublicMaxAge > 0 && anonymous(r) {
+				w.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(o.PublicMaxAge.Seconds())))
+				w.Header().Add("Vary", "Accept")
+			} else {
+				w.Header().Set("Cache-Control", "no-store")
+			}
 			ctx, cancel := context.WithTimeout(r.Context(), o.Timeout)
 			defer cancel()
 			ctx = model.WithLanguage(ctx, model.ParseAcceptLanguage(r.Header.Get("Accept-Language")))
@@ -161,6 +172,12 @@ func GraphQLGuard(st *store.Store, o GraphQLOptions) func(http.Handler) http.Han
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
+}
+
+// anonymous reports whether the request carries no credentials, so its
+// answer is the same for everyone and may be cached publicly.
+func anonymous(r *http.Request) bool {
+	return r.Header.Get("Authorization") == "" && r.Header.Get("X-Langran-Api-Key") == "" && r.Header.Get("Cookie") == ""
 }
 
 // isMutationOverGET reports whether a GET request asks to run a mutation (or
