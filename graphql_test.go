@@ -435,3 +435,17 @@ func TestNestedErrorsStayAtTheirPath(t *testing.T) {
 	// (data is null: products is non-null, so the null propagates up, as
 	// GraphQL requires.)
 }
+
+// In nodes, a malformed ID nulls its own entry only.
+func TestNodesKeepsGoodEntries(t *testing.T) {
+	srv := sqliteServer(t, nil)
+	good := model.EncodeGlobalID(model.TypeProduct, 1)
+	r := srv.post(t, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []any{good, "garbage", good}})
+	nodes, _ := r.Data["nodes"].([]any)
+	if len(nodes) != 3 || at(nodes, 0, "id") != good || nodes[1] != nil || at(nodes, 2, "id") != good {
+		t.Fatalf("nodes: %s", r.Raw)
+	}
+	if len(r.Errors) != 1 || r.Errors[0].Code() != "INVALID" || len(r.Errors[0].Path) != 2 || r.Errors[0].Path[1] != float64(1) {
+		t.Fatalf("errors: %s", r.Raw)
+	}
+}

@@ -7,10 +7,14 @@ package resolver
 
 import (
 	"context"
+	"slices"
 	"sync"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/langran/langran/graph"
 	"github.com/langran/langran/graph/gqlmodel"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 func (r *queryResolver) Node(ctx context.Context, id string) (gqlmodel.Node, error) {
@@ -42,9 +46,13 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]gqlmodel.Nod
 			panic(v)
 		}
 	}
-	for _, err := range errs {
+	// One bad or failing ID nulls its own entry, with an error at its index,
+	// and leaves the others intact.
+	path := graphql.GetPath(ctx)
+	for i, err := range errs {
 		if err != nil {
-			return nil, err
+			out[i] = nil
+			graphql.AddError(ctx, gqlerror.WrapPath(append(slices.Clone(path), ast.PathIndex(i)), err))
 		}
 	}
 	return out, nil
