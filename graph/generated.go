@@ -6405,7 +6405,7 @@ func (ec *executionContext) marshalNCategory2githubᚗcomᚋlangranᚋlangranᚋ
 }
 
 func (ec *executionContext) marshalNCategory2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Category) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceSerially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCategory2githubᚗcomᚋlangranᚋlangranᚋmodelᚐCategory(ctx, sel, v[i])
@@ -6421,7 +6421,7 @@ func (ec *executionContext) marshalNCategory2ᚕgithubᚗcomᚋlangranᚋlangran
 }
 
 func (ec *executionContext) marshalNCategory2ᚕᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Category) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceSerially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCategory2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐCategory(ctx, sel, v[i])
@@ -6457,7 +6457,7 @@ func (ec *executionContext) marshalNCategoryEdge2githubᚗcomᚋlangranᚋlangra
 }
 
 func (ec *executionContext) marshalNCategoryEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCategoryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []gqlmodel.CategoryEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceSerially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCategoryEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCategoryEdge(ctx, sel, v[i])
@@ -6563,7 +6563,7 @@ func (ec *executionContext) marshalNImage2githubᚗcomᚋlangranᚋlangranᚋmod
 }
 
 func (ec *executionContext) marshalNImage2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProductImageᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ProductImage) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceSerially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNImage2githubᚗcomᚋlangranᚋlangranᚋmodelᚐProductImage(ctx, sel, v[i])
@@ -6623,7 +6623,7 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋlangranᚋlangran
 }
 
 func (ec *executionContext) marshalNProduct2ᚕᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProductᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Product) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceSerially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProduct2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProduct(ctx, sel, v[i])
@@ -6659,7 +6659,7 @@ func (ec *executionContext) marshalNProductEdge2githubᚗcomᚋlangranᚋlangran
 }
 
 func (ec *executionContext) marshalNProductEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []gqlmodel.ProductEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceSerially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProductEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductEdge(ctx, sel, v[i])
@@ -6679,7 +6679,7 @@ func (ec *executionContext) marshalNProductOption2githubᚗcomᚋlangranᚋlangr
 }
 
 func (ec *executionContext) marshalNProductOption2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProductOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ProductOption) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceSerially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProductOption2githubᚗcomᚋlangranᚋlangranᚋmodelᚐProductOption(ctx, sel, v[i])
@@ -6707,7 +6707,7 @@ func (ec *executionContext) marshalNProductVariant2githubᚗcomᚋlangranᚋlang
 }
 
 func (ec *executionContext) marshalNProductVariant2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProductVariantᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ProductVariant) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceSerially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProductVariant2githubᚗcomᚋlangranᚋlangranᚋmodelᚐProductVariant(ctx, sel, v[i])
@@ -6743,7 +6743,7 @@ func (ec *executionContext) marshalNProductVariantEdge2githubᚗcomᚋlangranᚋ
 }
 
 func (ec *executionContext) marshalNProductVariantEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductVariantEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []gqlmodel.ProductVariantEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceSerially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProductVariantEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductVariantEdge(ctx, sel, v[i])
@@ -6763,7 +6763,7 @@ func (ec *executionContext) marshalNSelectedOption2githubᚗcomᚋlangranᚋlang
 }
 
 func (ec *executionContext) marshalNSelectedOption2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐSelectedOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SelectedOption) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceSerially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSelectedOption2githubᚗcomᚋlangranᚋlangranᚋmodelᚐSelectedOption(ctx, sel, v[i])

@@ -13,12 +13,19 @@
 // loader waits a little longer, and list items still run concurrently, so
 // loaders still batch across them.
 //
+// For the same reason, lists of those types are marshalled in a loop rather
+// than a goroutine per element: gqlgen has no switch for that, so the
+// generated file is rewritten after generation (see serializeLists). Every
+// resolver that returns such a list prefetches its items' relations first.
+//
 // Run it with `go generate ./...` from the repository root.
 package main
 
 import (
 	"fmt"
 	"os"
+	"regexp"
+	"strings"
 
 	"github.com/99designs/gqlgen/api"
 	"github.com/99designs/gqlgen/codegen"
@@ -63,4 +70,53 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gqlgen:", err)
 		os.Exit(3)
 	}
+	if err := serializeLists(cfg.Exec.Filename); err != nil {
+		fmt.Fprintln(os.Stderr, "gqlgen:", err)
+		os.Exit(4)
+	}
+}
+
+// listMarshaller matches the generated marshallers of non-null lists, e.g.
+// "func (ec *executionContext) marshalNProductEdge2ᚕ...(", capturing the
+// GraphQL type name.
+var listMarshaller = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) marshalN([A-Za-z]+)2ᚕ`)
+
+const (
+	concurrentCall = "graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func("
+	serialCall     = "marshalSliceSerially(ctx, len(v), func("
+)
+
+// serializeLists rewrites the marshallers of lists of serialObjects to call
+// marshalSliceSerially (graph/serial.go) instead of gqlgen's concurrent one.
+func serializeLists(filename string) error {
+	src, err := os.ReadFile(filename)
+	if err != nil {
+		return err
+	}
+	text := string(src)
+	locs := listMarshaller.FindAllStringSubmatchIndex(text, -1)
+	var out strings.Builder
+	last, rewritten := 0, 0
+	for i, loc := range locs {
+		end := len(text)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		if !serialObjects[text[loc[2]:loc[3]]] {
+			continue
+		}
+		body := text[loc[0]:end]
+		if n := strings.Count(body, concurrentCall); n != 1 {
+			return fmt.Errorf("marshaller of [%s]: found %d concurrent calls, want 1 (gqlgen changed?)", text[loc[2]:loc[3]], n)
+		}
+		out.WriteString(text[last:loc[0]])
+		out.WriteString(strings.Replace(body, concurrentCall, serialCall, 1))
+		last = end
+		rewritten++
+	}
+	out.WriteString(text[last:])
+	if rewritten == 0 {
+		return fmt.Errorf("no list marshallers rewritten in %s (gqlgen changed?)", filename)
+	}
+	return os.WriteFile(filename, []byte(out.String()), 0o644)
 }
