@@ -13,7 +13,9 @@ import (
 
 func TestMarshalSliceSeriallyKeepsOrderIndexesAndRecovers(t *testing.T) {
 	ctx := graphql.WithResponseContext(context.Background(),
-		func(ctx context.Context, err error) *gqlerror.Error { return gqlerror.WrapPath(graphql.GetPath(ctx), err) },
+		func(ctx context.Context, err error) *gqlerror.Error {
+			return gqlerror.WrapPath(graphql.GetPath(ctx), err)
+		},
 		func(ctx context.Context, v any) error { return errors.New("recovered") })
 	var seen []int
 	ret := marshalSliceSerially(ctx, 3, func(ctx context.Context, i int) graphql.Marshaler {
