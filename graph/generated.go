@@ -5130,7 +5130,7 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, categoryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // fields resolve inline: nothing is ever deferred here
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -5193,7 +5193,7 @@ func (ec *executionContext) _CategoryConnection(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, categoryConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // fields resolve inline: nothing is ever deferred here
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -5241,7 +5241,7 @@ func (ec *executionContext) _CategoryEdge(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, categoryEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // fields resolve inline: nothing is ever deferred here
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -5279,7 +5279,7 @@ func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, ob
 	fields := graphql.CollectFields(ec.OperationContext, sel, imageImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // fields resolve inline: nothing is ever deferred here
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -5332,7 +5332,7 @@ func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, ob
 	fields := graphql.CollectFields(ec.OperationContext, sel, moneyImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // fields resolve inline: nothing is ever deferred here
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -5370,7 +5370,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // fields resolve inline: nothing is ever deferred here
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -5418,7 +5418,7 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, productImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // fields resolve inline: nothing is ever deferred here
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -5521,7 +5521,7 @@ func (ec *executionContext) _ProductConnection(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, productConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // fields resolve inline: nothing is ever deferred here
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -5569,7 +5569,7 @@ func (ec *executionContext) _ProductEdge(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, productEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // fields resolve inline: nothing is ever deferred here
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -5607,7 +5607,7 @@ func (ec *executionContext) _ProductOption(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, productOptionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // fields resolve inline: nothing is ever deferred here
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -5650,7 +5650,7 @@ func (ec *executionContext) _ProductPriceRange(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, productPriceRangeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // fields resolve inline: nothing is ever deferred here
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -5688,7 +5688,7 @@ func (ec *executionContext) _ProductVariant(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, productVariantImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // fields resolve inline: nothing is ever deferred here
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -5771,7 +5771,7 @@ func (ec *executionContext) _ProductVariantConnection(ctx context.Context, sel a
 	fields := graphql.CollectFields(ec.OperationContext, sel, productVariantConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // fields resolve inline: nothing is ever deferred here
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -5819,7 +5819,7 @@ func (ec *executionContext) _ProductVariantEdge(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, productVariantEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // fields resolve inline: nothing is ever deferred here
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -5949,7 +5949,7 @@ func (ec *executionContext) _SelectedOption(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, selectedOptionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // fields resolve inline: nothing is ever deferred here
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
