@@ -92,6 +92,17 @@ func TestGraphQLOverHTTP(t *testing.T) {
 		}
 		assertGraphQLError(t, readBody(t, r), "INVALID")
 	})
+	t.Run("unacceptable Accept is 406", func(t *testing.T) {
+		r := rawRequest(t, "POST", gql, "application/json", q, "Accept", "text/html, application/xml;q=0.9")
+		if r.StatusCode != http.StatusNotAcceptable {
+			t.Fatalf("status %d", r.StatusCode)
+		}
+		for _, ok := range []string{"*/*", "application/json;q=0.5, text/html", "application/*"} {
+			if r := rawRequest(t, "POST", gql, "application/json", q, "Accept", ok); r.StatusCode != 200 {
+				t.Errorf("Accept %q: status %d", ok, r.StatusCode)
+			}
+		}
+	})
 	t.Run("wrong method is 405 with Allow", func(t *testing.T) {
 		r := rawRequest(t, "PUT", gql, "application/json", q)
 		if r.StatusCode != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "GET, POST" {

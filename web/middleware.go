@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -154,6 +155,11 @@ func GraphQLGuard(st *store.Store, o GraphQLOptions) func(http.Handler) http.Han
 				WriteError(w, http.StatusMethodNotAllowed, model.CodeInvalid, "use GET for queries or POST")
 				return
 			}
+			if !acceptsJSON(r.Header.Get("Accept")) {
+				WriteError(w, http.StatusNotAcceptable, model.CodeInvalid,
+					"responses are application/graphql-response+json or application/json; the Accept header allows neither")
+				return
+			}
 			if len(r.URL.RawQuery) > int(o.MaxBodyBytes) {
 				WriteError(w, http.StatusRequestURITooLong, model.CodeLimitExceeded, "the query string is too long; use POST")
 				return
@@ -172,6 +178,25 @@ func GraphQLGuard(st *store.Store, o GraphQLOptions) func(http.Handler) http.Han
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
+}
+
+// acceptsJSON reports whether an Accept header admits one of the media types
+// GraphQL responses come in. No header means anything goes.
+func acceptsJSON(accept string) bool {
+	if strings.TrimSpace(accept) == "" {
+		return true
+	}
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil || params["q"] == "0" {
+			continue
+		}
+		switch mt {
+		case "application/json", "application/graphql-response+json", "application/*", "*/*":
+			return true
+		}
+	}
+	return false
 }
 
 // anonymous reports whether the request carries no credentials, so its
