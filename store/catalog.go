@@ -270,9 +270,7 @@ func (s *Store) ListProductsInCategories(ctx context.Context, categoryIDs []int6
 		LangranGroup int64
 	}
 	rows, err := scanAll(union, func(r *sql.Rows, v *row) error {
-		p := &v.Product
-		return r.Scan(&p.ID, &p.Handle, &p.Title, &p.TitleTH, &p.Description, &p.DescriptionTH, &p.CategoryID,
-			&p.Status, &p.MinPrice, &p.MaxPrice, &p.Currency, &p.CreatedAt, &p.UpdatedAt, &v.LangranGroup)
+		return r.Scan(append(productDest(&v.Product), &v.LangranGroup)...)
 	})
 	if err != nil {
 		return nil, err

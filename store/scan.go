@@ -28,9 +28,14 @@ func qualified(table, columns string) string {
 	return strings.Join(cols, ", ")
 }
 
+// productDest returns scan destinations for productColumns, in order.
+func productDest(p *model.Product) []any {
+	return []any{&p.ID, &p.Handle, &p.Title, &p.TitleTH, &p.Description, &p.DescriptionTH, &p.CategoryID,
+		&p.Status, &p.MinPrice, &p.MaxPrice, &p.Currency, &p.CreatedAt, &p.UpdatedAt}
+}
+
 func scanProduct(rows *sql.Rows, p *model.Product) error {
-	return rows.Scan(&p.ID, &p.Handle, &p.Title, &p.TitleTH, &p.Description, &p.DescriptionTH, &p.CategoryID,
-		&p.Status, &p.MinPrice, &p.MaxPrice, &p.Currency, &p.CreatedAt, &p.UpdatedAt)
+	return rows.Scan(productDest(p)...)
 }
 
 // variantColumns are what the storefront reads of a variant. Timestamps are

@@ -80,6 +80,43 @@ func main() {
 	}
 }
 
+// rewriteGenerated applies rewrite to each generated function whose header
+// matches header and whose captured type name is in serialObjects: the text
+// from one header to the next. rewrite returns the new text, or an error
+// when the code does not have the shape it expects, so that a gqlgen
+// upgrade fails generation loudly instead of producing wrong code. It
+// returns how many functions it rewrote.
+func rewriteGenerated(filename string, header *regexp.Regexp, rewrite func(name, body string) (string, error)) (int, error) {
+	src, err := os.ReadFile(filename)
+	if err != nil {
+		return 0, err
+	}
+	text := string(src)
+	locs := header.FindAllStringSubmatchIndex(text, -1)
+	var out strings.Builder
+	last, rewritten := 0, 0
+	for i, loc := range locs {
+		end := len(text)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		name := text[loc[2]:loc[3]]
+		if !serialObjects[name] {
+			continue
+		}
+		body, err := rewrite(name, text[loc[0]:end])
+		if err != nil {
+			return 0, err
+		}
+		out.WriteString(text[last:loc[0]])
+		out.WriteString(body)
+		last = end
+		rewritten++
+	}
+	out.WriteString(text[last:])
+	return rewritten, os.WriteFile(filename, []byte(out.String()), 0o644)
+}
+
 // objectMarshaller matches the generated marshaller of an object type, e.g.
 // "func (ec *executionContext) _Product(ctx context.Context, sel", capturing its name.
 var objectMarshaller = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) _([A-Za-z]+)\(ctx context\.Context, sel ast\.SelectionSet`)
@@ -96,37 +133,16 @@ const (
 // are never added to the group, so the path is never used; the rewrite
 // checks that before it applies.
 func skipDeferredPaths(filename string) error {
-	src, err := os.ReadFile(filename)
-	if err != nil {
-		return err
-	}
-	text := string(src)
-	locs := objectMarshaller.FindAllStringSubmatchIndex(text, -1)
-	var out strings.Builder
-	last, rewritten := 0, 0
-	for i, loc := range locs {
-		end := len(text)
-		if i+1 < len(locs) {
-			end = locs[i+1][0]
-		}
-		name := text[loc[2]:loc[3]]
-		if !serialObjects[name] {
-			continue
-		}
-		body := text[loc[0]:end]
+	n, err := rewriteGenerated(filename, objectMarshaller, func(name, body string) (string, error) {
 		if strings.Count(body, newDeferredGroup) != 1 || strings.Contains(body, "&deferred") {
-			return fmt.Errorf("marshaller of %s does not have the expected shape (gqlgen changed?)", name)
+			return "", fmt.Errorf("marshaller of %s does not have the expected shape (gqlgen changed?)", name)
 		}
-		out.WriteString(text[last:loc[0]])
-		out.WriteString(strings.Replace(body, newDeferredGroup, noDeferredGroup, 1))
-		last = end
-		rewritten++
+		return strings.Replace(body, newDeferredGroup, noDeferredGroup, 1), nil
+	})
+	if err == nil && n != len(serialObjects) {
+		err = fmt.Errorf("rewrote %d object marshallers, want %d (gqlgen changed?)", n, len(serialObjects))
 	}
-	out.WriteString(text[last:])
-	if rewritten != len(serialObjects) {
-		return fmt.Errorf("rewrote %d object marshallers, want %d (gqlgen changed?)", rewritten, len(serialObjects))
-	}
-	return os.WriteFile(filename, []byte(out.String()), 0o644)
+	return err
 }
 
 // listMarshaller matches the generated marshallers of non-null lists, e.g.
@@ -142,34 +158,14 @@ const (
 // serializeLists rewrites the marshallers of lists of serialObjects to call
 // marshalSliceSerially (graph/serial.go) instead of gqlgen's concurrent one.
 func serializeLists(filename string) error {
-	src, err := os.ReadFile(filename)
-	if err != nil {
-		return err
-	}
-	text := string(src)
-	locs := listMarshaller.FindAllStringSubmatchIndex(text, -1)
-	var out strings.Builder
-	last, rewritten := 0, 0
-	for i, loc := range locs {
-		end := len(text)
-		if i+1 < len(locs) {
-			end = locs[i+1][0]
+	n, err := rewriteGenerated(filename, listMarshaller, func(name, body string) (string, error) {
+		if c := strings.Count(body, concurrentCall); c != 1 {
+			return "", fmt.Errorf("marshaller of [%s]: found %d concurrent calls, want 1 (gqlgen changed?)", name, c)
 		}
-		if !serialObjects[text[loc[2]:loc[3]]] {
-			continue
-		}
-		body := text[loc[0]:end]
-		if n := strings.Count(body, concurrentCall); n != 1 {
-			return fmt.Errorf("marshaller of [%s]: found %d concurrent calls, want 1 (gqlgen changed?)", text[loc[2]:loc[3]], n)
-		}
-		out.WriteString(text[last:loc[0]])
-		out.WriteString(strings.Replace(body, concurrentCall, serialCall, 1))
-		last = end
-		rewritten++
+		return strings.Replace(body, concurrentCall, serialCall, 1), nil
+	})
+	if err == nil && n == 0 {
+		err = fmt.Errorf("no list marshallers rewritten in %s (gqlgen changed?)", filename)
 	}
-	out.WriteString(text[last:])
-	if rewritten == 0 {
-		return fmt.Errorf("no list marshallers rewritten in %s (gqlgen changed?)", filename)
-	}
-	return os.WriteFile(filename, []byte(out.String()), 0o644)
+	return err
 }
