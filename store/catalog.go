@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -450,29 +449,6 @@ func (s *Store) ListCategories(ctx context.Context, first int, after *model.Curs
 		out = out[:first]
 	}
 	return out, more, nil
-}
-
-// TranslateError maps database errors to model errors: a missing row becomes
-// NotFound, a duplicate key Conflict. Anything else is returned wrapped and
-// stays internal: it is logged, never shown.
-func TranslateError(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, gorm.ErrRecordNotFound):
-		return &model.Error{Code: model.CodeNotFound, Message: "not found"}
-	case errors.Is(err, gorm.ErrDuplicatedKey) || isDuplicateKey(err):
-		return &model.Error{Code: model.CodeConflict, Message: "already exists"}
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return err
-	default:
-		return fmt.Errorf("database: %w", err)
-	}
-}
-
-func isDuplicateKey(err error) bool {
-	msg := err.Error()
-	return strings.Contains(msg, "Duplicate entry") || strings.Contains(msg, "UNIQUE constraint failed")
 }
 
 // CountCategories counts all categories.

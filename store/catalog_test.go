@@ -492,50 +492,47 @@ func TestLoadersAlignResultsWithKeys(t *testing.T) {
 
 // Instances starting together on an empty database seed it exactly once.
 func TestSeedIfEmptyConcurrently(t *testing.T) {
-	for _, b := range storetest.Backends() {
-		if b.Name != "mysql" {
-			continue // the named lock is MySQL's; SQLite serves one process
-		}
-		t.Run(b.Name, func(t *testing.T) {
-			url := b.URL(t)
-			const instances = 4
-			stores := make([]*store.Store, instances)
-			for i := range stores {
-				st, err := store.Open(ctx, url, store.Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { st.Close() })
-				stores[i] = st
-			}
-			if err := stores[0].Migrate(ctx); err != nil {
+	// The named lock is MySQL's; SQLite serves one process.
+	b := storetest.RequireMySQL(t)
+	t.Run(b.Name, func(t *testing.T) {
+		url := b.URL(t)
+		const instances = 4
+		stores := make([]*store.Store, instances)
+		for i := range stores {
+			st, err := store.Open(ctx, url, store.Options{})
+			if err != nil {
 				t.Fatal(err)
 			}
-			var wg sync.WaitGroup
-			seeded := make([]bool, instances)
-			errs := make([]error, instances)
-			for i := range stores {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					seeded[i], errs[i] = stores[i].SeedIfEmpty(ctx, store.SeedOptions{})
-				}()
+			t.Cleanup(func() { st.Close() })
+			stores[i] = st
+		}
+		if err := stores[0].Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		seeded := make([]bool, instances)
+		errs := make([]error, instances)
+		for i := range stores {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				seeded[i], errs[i] = stores[i].SeedIfEmpty(ctx, store.SeedOptions{})
+			}()
+		}
+		wg.Wait()
+		n := 0
+		for i := range stores {
+			if errs[i] != nil {
+				t.Fatalf("instance %d: %v", i, errs[i])
 			}
-			wg.Wait()
-			n := 0
-			for i := range stores {
-				if errs[i] != nil {
-					t.Fatalf("instance %d: %v", i, errs[i])
-				}
-				if seeded[i] {
-					n++
-				}
+			if seeded[i] {
+				n++
 			}
-			var products int64
-			stores[0].DB(ctx).Table("products").Count(&products)
-			if n != 1 || products != int64(store.DemoProductCount) {
-				t.Fatalf("%d instances seeded; %d products", n, products)
-			}
-		})
-	}
+		}
+		var products int64
+		stores[0].DB(ctx).Table("products").Count(&products)
+		if n != 1 || products != int64(store.DemoProductCount) {
+			t.Fatalf("%d instances seeded; %d products", n, products)
+		}
+	})
 }

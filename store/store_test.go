@@ -29,19 +29,15 @@ func TestMySQLDSN(t *testing.T) {
 // a server-side statement time limit (max_statement_time on MariaDB,
 // max_execution_time on MySQL).
 func TestMySQLSessionVariablesFromURL(t *testing.T) {
-	for _, b := range storetest.Backends() {
-		if b.Name != "mysql" {
-			continue
-		}
-		url := b.URL(t) + "?max_statement_time=7"
-		st, err := store.Open(ctx, url, store.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
-		var v float64
-		if err := st.DB(ctx).Raw("SELECT @@SESSION.max_statement_time").Scan(&v).Error; err != nil || v != 7 {
-			t.Fatalf("max_statement_time = %v, %v", v, err)
-		}
+	b := storetest.RequireMySQL(t)
+	url := b.URL(t) + "?max_statement_time=7"
+	st, err := store.Open(ctx, url, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var v float64
+	if err := st.DB(ctx).Raw("SELECT @@SESSION.max_statement_time").Scan(&v).Error; err != nil || v != 7 {
+		t.Fatalf("max_statement_time = %v, %v", v, err)
 	}
 }

@@ -30,13 +30,33 @@ type Backend struct {
 	URL func(t testing.TB) string
 }
 
-// Backends returns SQLite and, when configured, MySQL.
+// SQLite is the embedded backend every test can use.
+var SQLite = Backend{Name: "sqlite", URL: SQLiteURL}
+
+// MySQLBackend is the MySQL backend; usable only when LANGRAN_TEST_MYSQL_URL is set.
+var MySQLBackend = Backend{Name: "mysql", URL: MySQLURL}
+
+// MySQLConfigured reports whether LANGRAN_TEST_MYSQL_URL names a server.
+func MySQLConfigured() bool { return os.Getenv(MySQLURLEnv) != "" }
+
+// Backends returns SQLite and, when configured, MySQL. Prefer Each or
+// RequireMySQL in tests: they say so when MySQL is skipped.
 func Backends() []Backend {
-	b := []Backend{{Name: "sqlite", URL: SQLiteURL}}
-	if os.Getenv(MySQLURLEnv) != "" {
-		b = append(b, Backend{Name: "mysql", URL: MySQLURL})
+	b := []Backend{SQLite}
+	if MySQLConfigured() {
+		b = append(b, MySQLBackend)
 	}
 	return b
+}
+
+// RequireMySQL returns the MySQL backend, or skips t with the reason when
+// LANGRAN_TEST_MYSQL_URL is not set (CI runs the suite a second time with it).
+func RequireMySQL(t testing.TB) Backend {
+	t.Helper()
+	if !MySQLConfigured() {
+		t.Skipf("needs MySQL: set %s (e.g. mysql://root@127.0.0.1:3306/test)", MySQLURLEnv)
+	}
+	return MySQLBackend
 }
 
 // SQLiteURL returns the URL of a new SQLite database file in t's temp dir.
@@ -109,9 +129,9 @@ func Seeded(t testing.TB, b Backend, n int) *store.Store {
 	return st
 }
 
-// Each runs fn as a subtest once per backend.
+// Each runs fn as a subtest on SQLite and on MySQL; the MySQL subtest is
+// skipped, with the reason, when LANGRAN_TEST_MYSQL_URL is not set.
 func Each(t *testing.T, fn func(t *testing.T, b Backend)) {
-	for _, b := range Backends() {
-		t.Run(b.Name, func(t *testing.T) { fn(t, b) })
-	}
+	t.Run(SQLite.Name, func(t *testing.T) { fn(t, SQLite) })
+	t.Run(MySQLBackend.Name, func(t *testing.T) { fn(t, RequireMySQL(t)) })
 }
