@@ -1,0 +1,176 @@
+// Apollo Client 3, as a Node storefront (or a server-rendered React page)
+// uses it: relay-style paging, the normalised cache, automatic persisted
+// queries over POST and GET, and GraphQL errors surfaced as GraphQL errors.
+//
+//   node apollo.mjs http://127.0.0.1:8080
+
+import { ApolloClient, ApolloError, HttpLink, InMemoryCache, gql } from '@apollo/client/core/index.js';
+import { createPersistedQueryLink } from '@apollo/client/link/persisted-queries/index.js';
+import { relayStylePagination } from '@apollo/client/utilities/index.js';
+import { loadDevMessages, loadErrorMessages } from '@apollo/client/dev/index.js';
+
+import { check, document, expect, finish, graphqlURL, recordingFetch, sha256, show, showExchanges } from './lib/langran.mjs';
+
+// Apollo's warnings then read as text instead of links to its website.
+loadDevMessages();
+loadErrorMessages();
+
+const uri = graphqlURL();
+const ProductGrid = gql(document('ProductGrid.graphql'));
+const ProductPage = gql(document('ProductPage.graphql'));
+
+function newCache() {
+  return new InMemoryCache({
+    typePolicies: {
+      Query: {
+        fields: {
+          // One list per filter and order; pages given by `after` merge into it.
+          products: relayStylePagination(['filter', 'sortKey', 'reverse']),
+        },
+      },
+    },
+  });
+}
+
+function newClient(link) {
+  return new ApolloClient({
+    link,
+    cache: newCache(),
+    clientAwareness: { name: 'langran-clients-apollo', version: '1.0.0' },
+    defaultOptions: { query: { fetchPolicy: 'network-only' } },
+  });
+}
+
+// The first complete result of a watched query; fetchMore needs a watched
+// query, as a grid component has.
+function firstResult(watch) {
+  return new Promise((resolve, reject) => {
+    const sub = watch.subscribe({
+      next(result) {
+        if (!result.loading) {
+          resolve(result);
+          setTimeout(() => sub.unsubscribe());
+        }
+      },
+      error: reject,
+    });
+  });
+}
+
+function describeApolloError(err) {
+  if (!(err instanceof ApolloError)) return `not an ApolloError: ${err && err.stack}`;
+  const net = err.networkError;
+  return `ApolloError "${err.message}"\n` +
+    `  graphQLErrors: ${show(err.graphQLErrors)}\n` +
+    `  networkError: ${net ? `${net.name} "${net.message}" statusCode=${net.statusCode ?? '-'} result=${show(net.result)}` : 'none'}`;
+}
+
+await check('relay paging: fetchMore with `after` appends the next page to the cached list', async () => {
+  const rec = recordingFetch();
+  const client = newClient(new HttpLink({ uri, fetch: rec.fetch }));
+  const watch = client.watchQuery({ query: ProductGrid, variables: { first: 4 } });
+  const first = await firstResult(watch);
+  const page1 = first.data.products;
+  expect(page1.edges.length === 4, `first page has ${page1.edges.length} edges, want 4`);
+  expect(page1.pageInfo.hasNextPage && page1.pageInfo.endCursor, `first page: pageInfo ${show(page1.pageInfo)}`);
+  await watch.fetchMore({ variables: { after: page1.pageInfo.endCursor } });
+  const merged = watch.getCurrentResult().data.products;
+  const ids = merged.edges.map((e) => e.node.id);
+  expect(ids.length === 8, `after fetchMore the list has ${ids.length} edges, want 8:\n${showExchanges(rec.exchanges)}`);
+  expect(new Set(ids).size === 8, `pages overlap: ${show(ids)}`);
+  expect(ids.slice(0, 4).join() === page1.edges.map((e) => e.node.id).join(), 'the first page changed after fetchMore');
+  expect(merged.pageInfo.endCursor !== page1.pageInfo.endCursor, `endCursor did not move: ${show(merged.pageInfo)}`);
+  expect(merged.totalCount === page1.totalCount, `totalCount ${merged.totalCount} vs ${page1.totalCount}`);
+  const accepts = rec.exchanges.map((x) => x.headers.accept);
+  expect(accepts.every((a) => a === '*/*'), `Apollo Client 3 was expected to send Accept: */*, sent ${show(accepts)}`);
+  const names = rec.exchanges.map((x) => x.headers['apollographql-client-name']);
+  expect(names.every((n) => n === 'langran-clients-apollo'), `client name header: ${show(names)}`);
+  expect(rec.exchanges.every((x) => x.status === 200), `statuses:\n${showExchanges(rec.exchanges)}`);
+});
+
+await check('normalised cache: one Product entry, whichever query fetched it', async () => {
+  const client = newClient(new HttpLink({ uri }));
+  const grid = await client.query({ query: ProductGrid, variables: { first: 3 } });
+  const card = grid.data.products.edges[0].node;
+  const page = await client.query({ query: ProductPage, variables: { handle: card.handle } });
+  const product = page.data.product;
+  expect(product && product.id === card.id, `product(handle: ${show(card.handle)}) gave ${show(product)}`);
+  const key = client.cache.identify(product);
+  expect(key === `Product:${card.id}`, `cache key ${show(key)}`);
+  const keys = Object.keys(client.cache.extract()).filter((k) => k.includes(card.id));
+  expect(keys.length === 1 && keys[0] === key, `cache entries for ${card.id}: ${show(keys)}`);
+  // A change written through one path shows through the other.
+  client.cache.modify({ id: key, fields: { title: () => 'Changed in the cache' } });
+  const gridAgain = client.readQuery({ query: ProductGrid, variables: { first: 3 } });
+  const pageAgain = client.readQuery({ query: ProductPage, variables: { handle: card.handle } });
+  expect(gridAgain.products.edges[0].node.title === 'Changed in the cache', 'the grid does not see the change');
+  expect(pageAgain.product.title === 'Changed in the cache', 'the product page does not see the change');
+  const variants = product.variants.edges.map((e) => client.cache.identify(e.node));
+  expect(variants.length > 0 && variants.every((k) => k && k.startsWith('ProductVariant:')),
+    `variants are not normalised: ${show(variants)}`);
+});
+
+async function persistedQueries(useGET) {
+  const rec = recordingFetch();
+  const link = () => createPersistedQueryLink({ sha256, useGETForHashedQueries: useGET })
+    .concat(new HttpLink({ uri, fetch: rec.fetch }));
+  // A query the server has not seen, so that its hash is unknown at first.
+  const name = `ApqProbe${useGET ? 'Get' : 'Post'}${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+  const query = gql(`query ${name}($first: Int!) { products(first: $first) { nodes { id handle } } }`);
+  const first = await newClient(link()).query({ query, variables: { first: 2 } });
+  expect(first.data.products.nodes.length === 2, `first answer ${show(first.data)}`);
+  // A second client, as another visitor: the server knows the hash now.
+  const before = rec.exchanges.length;
+  const second = await newClient(link()).query({ query, variables: { first: 2 } });
+  expect(second.data.products.nodes.length === 2, `second answer ${show(second.data)}`);
+  const [miss, register] = rec.exchanges;
+  const later = rec.exchanges.slice(before);
+  const trace = `\n${showExchanges(rec.exchanges)}`;
+  const hashOnly = (x) => {
+    const sent = x.method === 'GET' ? new URL(x.url).searchParams.get('query') : JSON.parse(x.body).query;
+    return !sent;
+  };
+  const wantMethod = useGET ? 'GET' : 'POST';
+  expect(miss && miss.method === wantMethod && hashOnly(miss), `the first request should be a hash-only ${wantMethod}:${trace}`);
+  expect(/PersistedQueryNotFound/.test(miss.response), `the server should answer an unknown hash with PersistedQueryNotFound:${trace}`);
+  expect(register && !hashOnly(register), `Apollo should then send the query with its hash:${trace}`);
+  expect(later.length === 1, `the second client should need one request, made ${later.length}:${trace}`);
+  expect(later[0].method === wantMethod && hashOnly(later[0]) && later[0].status === 200,
+    `the second client should get its answer from a hash-only ${wantMethod}:${trace}`);
+}
+
+await check('automatic persisted queries over POST', () => persistedQueries(false));
+await check('automatic persisted queries over GET (useGETForHashedQueries)', () => persistedQueries(true));
+
+async function graphQLErrorCase(query, wantCode, wantMessage) {
+  const rec = recordingFetch();
+  const client = newClient(new HttpLink({ uri, fetch: rec.fetch }));
+  let err;
+  try {
+    const res = await client.query({ query });
+    throw new Error(`the query succeeded: ${show(res)}`);
+  } catch (e) {
+    err = e;
+  }
+  const seen = `${describeApolloError(err)}\n  HTTP:\n${showExchanges(rec.exchanges)}`;
+  expect(err instanceof ApolloError, seen);
+  expect(err.graphQLErrors.length > 0,
+    `Apollo surfaced no GraphQL errors, only a network error; a client cannot tell the user what was wrong:\n${seen}`);
+  expect(err.graphQLErrors.every((e) => e.extensions && e.extensions.code === wantCode),
+    `want every error with extensions.code ${wantCode}:\n${seen}`);
+  expect(err.graphQLErrors.some((e) => wantMessage.test(e.message)), `no error message matches ${wantMessage}:\n${seen}`);
+  expect(!err.networkError, `a GraphQL error should not also be a network error:\n${seen}`);
+}
+
+await check('an unknown field comes back as a GraphQL error with extensions.code', () =>
+  graphQLErrorCase(gql`query UnknownField { products(first: 1) { nodes { id priceInSatang } } }`,
+    'GRAPHQL_VALIDATION_FAILED', /priceInSatang/));
+
+await check('an argument of the wrong type comes back as a GraphQL error with extensions.code', () =>
+  graphQLErrorCase(gql`query BadArgument { products(first: "ten") { nodes { id } } }`,
+    'GRAPHQL_VALIDATION_FAILED', /ten/));
+
+await check('an argument over its limit comes back as a GraphQL error with extensions.code', () =>
+  graphQLErrorCase(gql`query TooMany { products(first: 101) { nodes { id } } }`, 'INVALID', /first/));
+
+finish('apollo');
