@@ -350,25 +350,40 @@ func findByIDs[T any](ctx context.Context, s *Store, table string, ids []int64) 
 	return out, TranslateError(err)
 }
 
-// FindProductByHandle returns the product with this handle, or a NotFound error.
+// FindProductByHandle returns the product whose handle is exactly handle,
+// byte for byte, or a NotFound error. The unique index finds the row; the
+// comparison in Go is what makes the match exact on MySQL too, whose
+// utf8mb4_unicode_ci collation would also answer "BATIK-SHIRT" or
+// "batik-shirt  " with the product "batik-shirt".
 func (s *Store) FindProductByHandle(ctx context.Context, handle string) (*model.Product, error) {
-	var p model.Product
-	err := s.db.WithContext(ctx).Table("products").Where("handle = ?", handle).Take(&p).Error
+	q := s.db.WithContext(ctx).Table("products").Select(productColumns).Where("handle = ?", handle).Limit(1)
+	ps, err := scanAll(q, scanProduct)
 	if err != nil {
-		return nil, TranslateError(err)
+		return nil, err
 	}
-	return &p, nil
+	if len(ps) == 0 || ps[0].Handle != handle {
+		return nil, notFound()
+	}
+	return &ps[0], nil
 }
 
-// FindCategoryByHandle returns the category with this handle, or a NotFound error.
+// FindCategoryByHandle returns the category whose handle is exactly handle,
+// byte for byte, or a NotFound error (see FindProductByHandle).
 func (s *Store) FindCategoryByHandle(ctx context.Context, handle string) (*model.Category, error) {
-	var c model.Category
-	err := s.db.WithContext(ctx).Table("categories").Where("handle = ?", handle).Take(&c).Error
+	var cs []model.Category
+	err := s.db.WithContext(ctx).Table("categories").Where("handle = ?", handle).Limit(1).Find(&cs).Error
 	if err != nil {
 		return nil, TranslateError(err)
 	}
-	return &c, nil
+	if len(cs) == 0 || cs[0].Handle != handle {
+		return nil, notFound()
+	}
+	return &cs[0], nil
 }
+
+// notFound is the error for a row that does not exist, the same TranslateError
+// gives for gorm.ErrRecordNotFound.
+func notFound() error { return TranslateError(gorm.ErrRecordNotFound) }
 
 // FindVariantsByProductIDs returns the variants of these products in display order.
 func (s *Store) FindVariantsByProductIDs(ctx context.Context, productIDs []int64) ([]model.ProductVariant, error) {
