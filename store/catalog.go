@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -37,7 +38,10 @@ type ProductFilter struct {
 	MinPrice   *int64 // some variant costs at least this (minor units)
 	MaxPrice   *int64 // some variant costs at most this (minor units)
 	Available  *bool  // has / has no variant in stock
-	Tag        string
+	// Tag matches products with a tag whose model.TagKey equals this one's:
+	// case-insensitive (Go's Unicode lower-casing), accents significant,
+	// surrounding whitespace ignored, on every database.
+	Tag string
 }
 
 // Page selects one page of a keyset-paginated list: Limit items from the
@@ -138,7 +142,7 @@ func applyFilter(q *gorm.DB, table string, f ProductFilter) *gorm.DB {
 		}
 	}
 	if f.Tag != "" {
-		q = q.Where("EXISTS (SELECT 1 FROM product_tags t WHERE t.product_id = "+col("id")+" AND t.tag = ?)", f.Tag)
+		q = q.Where("EXISTS (SELECT 1 FROM product_tags t WHERE t.product_id = "+col("id")+" AND t.tag_key = ?)", model.TagKey(f.Tag))
 	}
 	return q
 }
@@ -410,15 +414,26 @@ func findByProductIDs[T any](ctx context.Context, s *Store, table string, produc
 	return out, TranslateError(err)
 }
 
-// FindTagsByProductIDs returns the tags of these products, sorted by tag.
+// FindTagsByProductIDs returns the tags of these products, by product and
+// then by tag in byte order. The sort is done in Go: MySQL's collation would
+// order "apple", "Banana" and "éclair" differently from SQLite.
 func (s *Store) FindTagsByProductIDs(ctx context.Context, productIDs []int64) ([]model.ProductTag, error) {
 	var out []model.ProductTag
 	if len(productIDs) == 0 {
 		return out, nil
 	}
-	err := s.db.WithContext(ctx).Table("product_tags").Where("product_id IN ?", productIDs).
-		Order("product_id, tag").Find(&out).Error
-	return out, TranslateError(err)
+	err := s.db.WithContext(ctx).Table("product_tags").Select("product_id, tag").
+		Where("product_id IN ?", productIDs).Find(&out).Error
+	if err != nil {
+		return nil, TranslateError(err)
+	}
+	slices.SortFunc(out, func(a, b model.ProductTag) int {
+		if c := cmp.Compare(a.ProductID, b.ProductID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Tag, b.Tag)
+	})
+	return out, nil
 }
 
 // FindChildCategories returns the children of these categories in display order.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -13,14 +14,22 @@ import (
 // migration is one versioned schema change. Statements are written once for
 // both databases; the few spellings that differ are placeholders:
 //
-//	{{pk}}      an auto-increment BIGINT primary key
-//	{{table}}   table options (engine and charset on MySQL, nothing on SQLite)
+//	{{pk}}        an auto-increment BIGINT primary key
+//	{{table}}     table options (engine and charset on MySQL, nothing on SQLite)
+//	{{bin}}       after a text column's type: compare it byte for byte
+//	              (utf8mb4_bin on MySQL; SQLite's default BINARY collation)
+//	{{on:NAME}}   after DROP INDEX x: " ON NAME" on MySQL, nothing on SQLite
+//
+// Backfill, when set, runs after the statements to fill new columns and
+// tables from existing rows, with rules computed in Go where SQL functions
+// differ between the databases (see RefreshProductSearch).
 //
 // Released migrations are never edited: add a new one instead.
 type migration struct {
 	Version    int
 	Name       string
 	Statements []string
+	Backfill   func(ctx context.Context, s *Store) error
 }
 
 var migrations = []migration{
@@ -108,27 +117,48 @@ var migrations = []migration{
 		){{table}}`,
 		`CREATE INDEX ix_product_tags_tag ON product_tags (tag, product_id)`,
 	}},
+	// The tag filter compared tags with the column's collation: on MySQL
+	// ignoring case and accents, on SQLite byte for byte. It now compares
+	// model.TagKey, computed in Go and stored byte-comparable.
+	{Version: 2, Name: "tag keys", Statements: []string{
+		`ALTER TABLE product_tags ADD COLUMN tag_key VARCHAR(255){{bin}} NOT NULL DEFAULT ''`,
+		`CREATE INDEX ix_product_tags_key ON product_tags (tag_key, product_id)`,
+		`DROP INDEX ix_product_tags_tag{{on:product_tags}}`,
+	}, Backfill: func(ctx context.Context, s *Store) error {
+		return s.forEachProductBatch(ctx, (*Store).refreshTagKeys)
+	}},
 }
 
 // LatestSchemaVersion is the version the migrations bring a database to.
 func LatestSchemaVersion() int { return migrations[len(migrations)-1].Version }
 
+var onTablePlaceholder = regexp.MustCompile(`\{\{on:(\w+)\}\}`)
+
 func (s *Store) expand(stmt string) string {
-	var pk, table string
+	var pk, table, bin, on string
 	switch s.dialect {
 	case MySQL:
 		pk = "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY"
 		table = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
+		bin = " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+		on = " ON $1"
 	default:
 		pk = "INTEGER PRIMARY KEY AUTOINCREMENT"
 	}
-	return strings.NewReplacer("{{pk}}", pk, "{{table}}", table).Replace(stmt)
+	stmt = onTablePlaceholder.ReplaceAllString(stmt, on)
+	return strings.NewReplacer("{{pk}}", pk, "{{table}}", table, "{{bin}}", bin).Replace(stmt)
 }
 
 // Migrate brings the schema to the latest version, applying each pending
 // migration once and recording it in schema_migrations. On MySQL a named lock
 // serialises instances that start together, so scaling out is safe.
 func (s *Store) Migrate(ctx context.Context) error {
+	return s.migrateTo(ctx, LatestSchemaVersion())
+}
+
+// migrateTo applies the pending migrations up to version target; tests use
+// it to build a database as an older release left it.
+func (s *Store) migrateTo(ctx context.Context, target int) error {
 	db := s.db.WithContext(ctx)
 	if s.dialect == MySQL {
 		unlock, err := s.namedLock(ctx, "langran_migrate")
@@ -149,17 +179,23 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return err
 	}
 	for _, m := range migrations {
-		if m.Version <= current {
+		if m.Version <= current || m.Version > target {
 			continue
 		}
 		apply := func(tx *gorm.DB) error {
 			for _, stmt := range m.Statements {
 				if err := tx.Exec(s.expand(stmt)).Error; err != nil {
-					return fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
+					return fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, TranslateError(err))
 				}
 			}
-			return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+			if m.Backfill != nil {
+				if err := m.Backfill(ctx, &Store{db: tx, dialect: s.dialect}); err != nil {
+					return fmt.Errorf("migration %d (%s): backfill: %w", m.Version, m.Name, err)
+				}
+			}
+			err := tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 				m.Version, m.Name, time.Now().UTC().Truncate(time.Second)).Error
+			return TranslateError(err)
 		}
 		// SQLite runs DDL transactionally, so a failed migration leaves no
 		// trace. MySQL commits DDL implicitly; there the lock above and

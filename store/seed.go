@@ -386,8 +386,15 @@ func (s *Store) seedBatch(ctx context.Context, rng *rand.Rand, base time.Time, c
 				tags = append(tags, t)
 			}
 		}
-		return errors.Join(insertAll(tx, variants, batch), insertAll(tx, images, batch),
-			insertAll(tx, options, batch), insertAll(tx, tags, batch))
+		if err := errors.Join(insertAll(tx, variants, batch), insertAll(tx, images, batch),
+			insertAll(tx, options, batch), insertAll(tx, tags, batch)); err != nil {
+			return err
+		}
+		ids := make([]int64, len(products))
+		for k := range products {
+			ids[k] = products[k].ID
+		}
+		return tx.RefreshProductSearch(ctx, ids)
 	})
 }
 

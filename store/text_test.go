@@ -1,9 +1,14 @@
 package store_test
 
 import (
+	"fmt"
+	"slices"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/langran/langran/model"
+	"github.com/langran/langran/store"
 	"github.com/langran/langran/store/storetest"
 )
 
@@ -28,6 +33,86 @@ func TestFindByHandleMatchesExactly(t *testing.T) {
 			if c, err := st.FindCategoryByHandle(ctx, h); model.ErrorCodeOf(err) != model.CodeNotFound {
 				t.Errorf("category %q: found %v, %v; want NOT_FOUND", h, c != nil, err)
 			}
+		}
+	})
+}
+
+// newProduct writes an active product with these texts and tags the way a
+// writer must: in one transaction, ending with RefreshProductSearch.
+func newProduct(t *testing.T, st *store.Store, title, titleTH, desc, descTH string, tags ...string) model.Product {
+	t.Helper()
+	now := time.Now().UTC().Truncate(time.Second)
+	p := model.Product{
+		Handle: fmt.Sprintf("test-%d", handleSeq.Add(1)), Title: title, TitleTH: titleTH,
+		Description: desc, DescriptionTH: descTH, Status: model.ProductActive,
+		MinPrice: 10000, MaxPrice: 10000, Currency: model.CurrencyTHB, CreatedAt: now, UpdatedAt: now,
+	}
+	err := st.InTx(ctx, func(tx *store.Store) error {
+		if err := tx.DB(ctx).Create(&p).Error; err != nil {
+			return err
+		}
+		for _, tag := range tags {
+			if err := tx.DB(ctx).Create(&model.ProductTag{ProductID: p.ID, Tag: tag}).Error; err != nil {
+				return err
+			}
+		}
+		return tx.RefreshProductSearch(ctx, []int64{p.ID})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+var handleSeq atomic.Int64
+
+// listAll returns the IDs of every storefront product matching f, in ID
+// order, checking that CountProducts agrees.
+func listAll(t *testing.T, st *store.Store, f store.ProductFilter) []int64 {
+	t.Helper()
+	got := walk(t, st, f, store.SortByID, false, false, 100)
+	n, err := st.CountProducts(ctx, f)
+	if err != nil || n != int64(len(got)) {
+		t.Fatalf("filter %+v: count %d, %v; list has %d", f, n, err, len(got))
+	}
+	return got
+}
+
+// Tags match by model.TagKey on every database: case-insensitively by Go's
+// lower-casing, surrounding spaces ignored, accents significant. MySQL's
+// collation ignored accents and SQLite compared bytes.
+func TestTagFilterIsTheSameEverywhere(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		st := storetest.Seeded(t, b, 0)
+		cafeAccent := newProduct(t, st, "Café Beans", "", "x", "x", "Café")
+		cafe := newProduct(t, st, "Cafe Mug", "", "x", "x", "cafe")
+		mixed := newProduct(t, st, "Silk Scarf", "ผ้าพันคอไหม", "x", "x", " Mixed Case ", "ผ้าไหม")
+		var thai []int64
+		if err := st.DB(ctx).Table("product_tags t").Joins("JOIN products p ON p.id = t.product_id").
+			Where("p.status = ?", model.ProductActive).Where("t.tag IN ?", []string{"thai"}).
+			Order("p.id").Pluck("p.id", &thai).Error; err != nil || len(thai) < 10 {
+			t.Fatalf("thai products: %v, %v", thai, err)
+		}
+		for _, c := range []struct {
+			tag  string
+			want []int64
+		}{
+			{"thai", thai}, {"THAI", thai}, {" Thai\t", thai},
+			{"café", []int64{cafeAccent.ID}}, {"CAFÉ", []int64{cafeAccent.ID}},
+			{"cafe", []int64{cafe.ID}}, {"Cafe ", []int64{cafe.ID}},
+			{"mixed case", []int64{mixed.ID}}, {"MIXED CASE", []int64{mixed.ID}},
+			{"mixed  case", nil}, {"ผ้าไหม", []int64{mixed.ID}}, {"ผาไหม", nil},
+			{"thai\x00", nil}, {"tha", nil}, {"  ", nil},
+		} {
+			got := listAll(t, st, store.ProductFilter{Tag: c.tag})
+			if !slices.Equal(got, c.want) {
+				t.Errorf("tag %q: got %v, want %v", c.tag, got, c.want)
+			}
+		}
+		// Tags read back in byte order, the same on both.
+		tags, err := st.FindTagsByProductIDs(ctx, []int64{mixed.ID})
+		if err != nil || len(tags) != 2 || tags[0].Tag != " Mixed Case " || tags[1].Tag != "ผ้าไหม" {
+			t.Errorf("tags of %d: %+v, %v", mixed.ID, tags, err)
 		}
 	})
 }
