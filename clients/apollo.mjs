@@ -137,6 +137,13 @@ async function persistedQueries(useGET) {
   expect(later.length === 1, `the second client should need one request, made ${later.length}:${trace}`);
   expect(later[0].method === wantMethod && hashOnly(later[0]) && later[0].status === 200,
     `the second client should get its answer from a hash-only ${wantMethod}:${trace}`);
+  if (useGET) {
+    // A CDN in front keeps what GET answers say it may. PersistedQueryNotFound
+    // depends on one instance's memory, so a cached one would keep failing
+    // that URL for everyone behind the CDN; only real answers may be shared.
+    expect(!/public/.test(miss.cacheControl || ''),
+      `the PersistedQueryNotFound answer to a GET must not be publicly cacheable, got Cache-Control: ${miss.cacheControl}:${trace}`);
+  }
 }
 
 await check('automatic persisted queries over POST', () => persistedQueries(false));

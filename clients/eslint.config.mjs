@@ -1,0 +1,75 @@
+// ESLint over the GraphQL schema (graph/schema/*.graphqls) and the
+// storefront documents (documents/*.graphql), with @graphql-eslint.
+//
+//   npm run lint:schema      (node lint.mjs: findings grouped by rule)
+//
+// The schema rules are the plugin's recommended schema set plus its Relay
+// set, because every list we serve is a Relay connection and Relay-aware
+// clients (Apollo's relayStylePagination, urql's relayPagination, Relay
+// itself) depend on the exact shapes these rules check. The documents are
+// checked against the schema with the recommended operation rules.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import graphqlPlugin from '@graphql-eslint/eslint-plugin';
+
+// Run from the repository root (lint.mjs does): `files` below are relative
+// to it. The GraphQL config resolves its own paths from the process's
+// directory, so it gets absolute ones.
+const root = process.env.LANGRAN_ROOT || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const schema = 'graph/schema/*.graphqls';
+const documents = 'clients/documents/*.graphql';
+// The plugin loads one GraphQL config per run, from whichever file it lints
+// first, so both blocks must give the same one.
+const parserOptions = {
+  graphQLConfig: { schema: path.join(root, schema), documents: path.join(root, documents) },
+};
+
+export default [
+  {
+    files: [schema],
+    languageOptions: { parser: graphqlPlugin.parser, parserOptions },
+    plugins: { '@graphql-eslint': graphqlPlugin },
+    rules: {
+      ...graphqlPlugin.configs['flat/schema-recommended'].rules,
+      ...graphqlPlugin.configs['flat/schema-relay'].rules,
+      // Partners and frontend teams read the schema in GraphiQL and in their
+      // editors: every type, root field and directive says what it is.
+      '@graphql-eslint/require-description': ['error', { types: true, rootField: true, DirectiveDefinition: true }],
+
+      // Exceptions below: each is a decision about this schema, not an oversight.
+
+      // One-line descriptions are "strings" and longer ones are """blocks""",
+      // as gqlgen's SDL printer and Shopify's schema write them; the rule can
+      // only demand one style everywhere.
+      '@graphql-eslint/description-style': 'off',
+      // Lists that are short by construction stay plain lists (images,
+      // options, tags, values, selectedOptions, ancestors, children,
+      // UserError.field), as do the `nodes` shortcut beside `edges` and
+      // `nodes(ids:)`; the complexity limit prices each as ten items. A list
+      // that can grow without bound is a connection, checked by the rules
+      // above.
+      '@graphql-eslint/relay-edge-types': ['error', {
+        withEdgeSuffix: true,
+        shouldImplementNode: true,
+        listTypeCanWrapOnlyEdgeType: false,
+      }],
+      // Value objects have no identity and so no ID: connections, edges,
+      // page info, money, price ranges, selected options, errors. A made-up
+      // ID would make client caches merge values that are not the same thing.
+      '@graphql-eslint/strict-id-in-types': ['error', {
+        acceptedIdNames: ['id'],
+        acceptedIdTypes: ['ID'],
+        exceptions: {
+          types: ['PageInfo', 'Money', 'ProductPriceRange', 'SelectedOption', 'UserError'],
+          suffixes: ['Connection', 'Edge', 'Payload'],
+        },
+      }],
+    },
+  },
+  {
+    files: [documents],
+    languageOptions: { parser: graphqlPlugin.parser, parserOptions },
+    plugins: { '@graphql-eslint': graphqlPlugin },
+    rules: graphqlPlugin.configs['flat/operations-recommended'].rules,
+  },
+];
