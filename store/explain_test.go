@@ -27,8 +27,12 @@ func TestListQueriesUseIndexesOnMySQL(t *testing.T) {
 		}{
 			{"id", store.ProductFilter{}, store.Page{Sort: store.SortByID, Limit: 50}, "ix_products_status_id"},
 			{"id after", store.ProductFilter{}, store.Page{Sort: store.SortByID, Limit: 50, After: &model.Cursor{SortKey: "ID", ID: 500}}, "ix_products_status_id"},
-			{"title", store.ProductFilter{}, store.Page{Sort: store.SortByTitle, Limit: 50}, "ix_products_status_title"},
-			{"title after", store.ProductFilter{}, store.Page{Sort: store.SortByTitle, Limit: 50, After: &model.Cursor{SortKey: "TITLE", ID: 10, Value: "M"}}, "ix_products_status_title"},
+			{"title", store.ProductFilter{}, store.Page{Sort: store.SortByTitle, Limit: 50}, "ix_products_status_title_key"},
+			{"title after", store.ProductFilter{}, store.Page{Sort: store.SortByTitle, Limit: 50, After: &model.Cursor{SortKey: "TITLE", ID: 10, Value: "m"}}, "ix_products_status_title_key"},
+			{"title reverse before", store.ProductFilter{}, store.Page{Sort: store.SortByTitle, Limit: 50, Reverse: true, Backward: true, Before: &model.Cursor{SortKey: "TITLE", ID: 10, Value: "m"}}, "ix_products_status_title_key"},
+			{"thai title", store.ProductFilter{}, store.Page{Sort: store.SortByTitle, Language: model.LanguageTH, Limit: 50}, "ix_products_status_title_th_key"},
+			{"thai title after", store.ProductFilter{}, store.Page{Sort: store.SortByTitle, Language: model.LanguageTH, Limit: 50, After: &model.Cursor{SortKey: "TITLE_TH", ID: 10, Value: "สเื้อ"}}, "ix_products_status_title_th_key"},
+			{"thai title reverse", store.ProductFilter{}, store.Page{Sort: store.SortByTitle, Language: model.LanguageTH, Limit: 50, Reverse: true}, "ix_products_status_title_th_key"},
 			{"price reverse", store.ProductFilter{}, store.Page{Sort: store.SortByPrice, Limit: 50, Reverse: true}, "ix_products_status_price"},
 			{"created", store.ProductFilter{}, store.Page{Sort: store.SortByCreatedAt, Limit: 50}, "ix_products_status_created"},
 		}

@@ -77,11 +77,12 @@ type CategoryPageKey struct {
 	Backward   bool
 	After      model.Cursor // zero when absent
 	Before     model.Cursor // zero when absent
+	Language   model.Language
 }
 
 // Page returns the page the key asks for.
 func (k CategoryPageKey) Page() Page {
-	pg := Page{Sort: k.Sort, Reverse: k.Reverse, Limit: k.Limit, Backward: k.Backward}
+	pg := Page{Sort: k.Sort, Reverse: k.Reverse, Limit: k.Limit, Backward: k.Backward, Language: k.Language}
 	if k.After.SortKey != "" {
 		pg.After = &k.After
 	}

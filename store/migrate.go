@@ -127,6 +127,19 @@ var migrations = []migration{
 	}, Backfill: func(ctx context.Context, s *Store) error {
 		return s.forEachProductBatch(ctx, (*Store).refreshTagKeys)
 	}},
+	// Sorting by title compared the title column with its collation: on
+	// MySQL ignoring case, on SQLite byte for byte, and always in English.
+	// The English and Thai orders now compare model.TitleSortKey keys,
+	// computed in Go, with one index each in place of the title index.
+	{Version: 3, Name: "title sort keys", Statements: []string{
+		`ALTER TABLE products ADD COLUMN title_key VARCHAR(255){{bin}} NOT NULL DEFAULT ''`,
+		`ALTER TABLE products ADD COLUMN title_th_key VARCHAR(255){{bin}} NOT NULL DEFAULT ''`,
+		`CREATE INDEX ix_products_status_title_key ON products (status, title_key, id)`,
+		`CREATE INDEX ix_products_status_title_th_key ON products (status, title_th_key, id)`,
+		`DROP INDEX ix_products_status_title{{on:products}}`,
+	}, Backfill: func(ctx context.Context, s *Store) error {
+		return s.forEachProductBatch(ctx, (*Store).refreshTitleKeys)
+	}},
 }
 
 // LatestSchemaVersion is the version the migrations bring a database to.

@@ -61,5 +61,13 @@ func TestMigrationsBackfillAnExistingCatalog(t *testing.T) {
 		if got := listAll(t, st, store.ProductFilter{Tag: "handmade"}); !slices.Equal(got, wantTagged) {
 			t.Errorf("tag handmade after migrating: %d products, want %d", len(got), len(wantTagged))
 		}
+		for _, lang := range []model.Language{model.LanguageEN, model.LanguageTH} {
+			want := activeProducts(t, st)
+			sortProducts(want, store.SortByTitle, false, lang)
+			got := walkPages(t, st, store.ProductFilter{}, store.Page{Sort: store.SortByTitle, Language: lang}, false, 100)
+			if !slices.Equal(got, ids(want)) {
+				t.Errorf("title order %s after migrating differs from the keys' order", lang)
+			}
+		}
 	})
 }

@@ -12,8 +12,9 @@ import (
 const refreshBatch = 500
 
 // RefreshProductSearch recomputes everything the catalog keeps derived from
-// a product's text, for the given products: the tag keys the tag filter
-// compares (model.TagKey). Every writer of products or their tags must call
+// a product's text, for the given products: the title sort keys the English
+// and Thai title orders read (model.TitleSortKey) and the tag keys the tag
+// filter compares (model.TagKey). Every writer of products or their tags must call
 // it, on the Store of the transaction that wrote them, before committing;
 // the seed and the migrations that introduced these keys do. IDs of deleted
 // products are fine: what was derived from them is removed.
@@ -27,6 +28,9 @@ func (s *Store) RefreshProductSearch(ctx context.Context, productIDs []int64) er
 	return s.InTx(ctx, func(tx *Store) error {
 		for start := 0; start < len(productIDs); start += refreshBatch {
 			ids := productIDs[start:min(start+refreshBatch, len(productIDs))]
+			if err := tx.refreshTitleKeys(ctx, ids); err != nil {
+				return err
+			}
 			if err := tx.refreshTagKeys(ctx, ids); err != nil {
 				return err
 			}
@@ -134,4 +138,43 @@ func (s *Store) insertRows(ctx context.Context, table string, columns []string, 
 		}
 	}
 	return nil
+}
+
+// refreshTitleKeys sets products.title_key and title_th_key to the keys of
+// the English and Thai title orders, in one UPDATE for the rows that differ.
+func (s *Store) refreshTitleKeys(ctx context.Context, productIDs []int64) error {
+	type keyRow struct {
+		ID         int64
+		Title      string
+		TitleTH    string `gorm:"column:title_th"`
+		TitleKey   string
+		TitleTHKey string `gorm:"column:title_th_key"`
+	}
+	var rows []keyRow
+	err := s.db.WithContext(ctx).Table("products").Select("id, title, title_th, title_key, title_th_key").
+		Where("id IN ?", productIDs).Find(&rows).Error
+	if err != nil {
+		return TranslateError(err)
+	}
+	var ids []int64
+	var en, th strings.Builder
+	var enArgs, thArgs []any
+	for _, r := range rows {
+		k, kth := model.TitleSortKey(r.Title), thaiTitleSortKey(r.Title, r.TitleTH)
+		if k == r.TitleKey && kth == r.TitleTHKey {
+			continue
+		}
+		ids = append(ids, r.ID)
+		en.WriteString(" WHEN ? THEN ?")
+		th.WriteString(" WHEN ? THEN ?")
+		enArgs = append(enArgs, r.ID, k)
+		thArgs = append(thArgs, r.ID, kth)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	args := append(append(enArgs, thArgs...), ids)
+	err = s.db.WithContext(ctx).Exec("UPDATE products SET title_key = CASE id"+en.String()+
+		" END, title_th_key = CASE id"+th.String()+" END WHERE id IN ?", args...).Error
+	return TranslateError(err)
 }

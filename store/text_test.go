@@ -116,3 +116,73 @@ func TestTagFilterIsTheSameEverywhere(t *testing.T) {
 		}
 	})
 }
+
+// Titles sort by model.TitleSortKey on every database: English ignoring case
+// (MySQL's collation also ignored accents, SQLite compared bytes), and Thai,
+// when asked for, by the Thai title with its leading vowels after their
+// consonant, falling back to the English title.
+func TestTitleOrderIsTheSameEverywhere(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		st := storetest.Open(t, b, store.Options{})
+		byTitle := map[string]int64{}
+		for _, p := range []struct{ en, th string }{
+			{"banana", "ไข่เค็ม"}, {"Zebra", "ขนมครก"}, {"Éclair", "เขียวหวาน"},
+			{"apple pie", "กาแฟ"}, {"cherry", "แกงเขียว"}, {"Apple", ""},
+		} {
+			byTitle[p.en] = newProduct(t, st, p.en, p.th, "x", "x").ID
+		}
+		order := func(titles ...string) []int64 {
+			var out []int64
+			for _, ti := range titles {
+				out = append(out, byTitle[ti])
+			}
+			return out
+		}
+		en := order("Apple", "apple pie", "banana", "cherry", "Zebra", "Éclair")
+		th := order("Apple", "apple pie", "cherry", "Zebra", "Éclair", "banana") // กาแฟ แกงเขียว ขนมครก เขียวหวาน ไข่เค็ม
+		for _, c := range []struct {
+			lang model.Language
+			want []int64
+		}{{model.LanguageEN, en}, {"", en}, {model.LanguageTH, th}} {
+			for _, reverse := range []bool{false, true} {
+				want := slices.Clone(c.want)
+				if reverse {
+					slices.Reverse(want)
+				}
+				for _, backward := range []bool{false, true} {
+					got := walkPages(t, st, store.ProductFilter{}, store.Page{Sort: store.SortByTitle, Language: c.lang, Reverse: reverse}, backward, 2)
+					if !slices.Equal(got, want) {
+						t.Errorf("title order %q reverse=%v backward=%v: got %v, want %v", c.lang, reverse, backward, got, want)
+					}
+				}
+			}
+		}
+
+		// A cursor names its order: one language's cursor is refused in the other.
+		p, err := st.FindProductsByIDs(ctx, []int64{byTitle["banana"]})
+		if err != nil || len(p) != 1 {
+			t.Fatal(p, err)
+		}
+		thPage := store.Page{Sort: store.SortByTitle, Language: model.LanguageTH, Limit: 2}
+		enPage := store.Page{Sort: store.SortByTitle, Language: model.LanguageEN, Limit: 2}
+		thCur, enCur := thPage.CursorFor(&p[0]), enPage.CursorFor(&p[0])
+		if thCur.SortKey != "TITLE_TH" || enCur.SortKey != "TITLE" {
+			t.Errorf("cursor keys %q and %q", thCur.SortKey, enCur.SortKey)
+		}
+		for _, c := range []struct {
+			pg  store.Page
+			cur model.Cursor
+		}{
+			{thPage, enCur}, {enPage, thCur},
+			{enPage, model.Cursor{SortKey: "TITLE", ID: 1, Value: "banana "}},
+			{enPage, model.Cursor{SortKey: "TITLE", ID: 1, Value: "ban\x01ana"}},
+			{thPage, model.Cursor{SortKey: "TITLE_TH", ID: 1, Value: "\xff"}},
+		} {
+			pg := c.pg
+			pg.After = &c.cur
+			if _, _, err := st.ListProducts(ctx, store.ProductFilter{}, pg); model.ErrorCodeOf(err) != model.CodeInvalid {
+				t.Errorf("page %s with cursor %+v: %v, want INVALID", pg.Language, c.cur, err)
+			}
+		}
+	})
+}
