@@ -33,7 +33,12 @@ type Config struct {
 	DBMaxOpenConns  int           // LANGRAN_DB_MAX_OPEN_CONNS
 	DebugAddr       string        // LANGRAN_DEBUG_ADDR: pprof listener, off when empty
 	CORSOrigins     []string      // LANGRAN_CORS_ORIGINS: comma-separated origins, or *
-	PublicMaxAge    time.Duration // LANGRAN_PUBLIC_CACHE_MAX_AGE: CDN lifetime of anonymous GET answers
+	CORSHeaders     []string      // LANGRAN_CORS_HEADERS: request headers allowed besides the defaults
+	MetricsAddr     string        // LANGRAN_METRICS_ADDR: serve /metrics here instead of on Addr
+	// MetricsOperations are the operation names metrics label by name
+	// (LANGRAN_METRICS_OPERATIONS); others count as "other".
+	MetricsOperations []string
+	PublicMaxAge      time.Duration // LANGRAN_PUBLIC_CACHE_MAX_AGE: CDN lifetime of anonymous GET answers
 }
 
 // Production reports whether the service runs in production mode.
@@ -54,6 +59,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		Env:         p.str("LANGRAN_ENV", "development"),
 		LogLevel:    p.str("LANGRAN_LOG_LEVEL", "info"),
 		DebugAddr:   p.str("LANGRAN_DEBUG_ADDR", ""),
+		MetricsAddr: p.str("LANGRAN_METRICS_ADDR", ""),
 	}
 	if c.Env != "development" && c.Env != "production" {
 		p.fail("LANGRAN_ENV", c.Env, "development or production")
@@ -63,7 +69,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.Introspection = p.boolean("LANGRAN_INTROSPECTION", dev)
 	c.GraphiQL = p.boolean("LANGRAN_GRAPHIQL", dev)
 	c.MaxDepth = p.integer("LANGRAN_MAX_DEPTH", 12, 2, 100)
-	c.MaxComplexity = p.integer("LANGRAN_MAX_COMPLEXITY", 10000, 10, 10_000_000)
+	c.MaxComplexity = p.integer("LANGRAN_MAX_COMPLEXITY", 5000, 10, 10_000_000)
 	c.MaxAliases = p.integer("LANGRAN_MAX_ALIASES", 30, 0, 10_000)
 	c.MaxTokens = p.integer("LANGRAN_MAX_TOKENS", 5000, 100, 1_000_000)
 	c.MaxBodyBytes = int64(p.integer("LANGRAN_MAX_BODY_BYTES", 256<<10, 1<<10, 64<<20))
@@ -74,6 +80,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.LoaderMaxBatch = p.integer("LANGRAN_DATALOADER_MAX_BATCH", 500, 100, 10_000)
 	c.PublicMaxAge = p.durationOrZero("LANGRAN_PUBLIC_CACHE_MAX_AGE")
 	c.CORSOrigins = p.list("LANGRAN_CORS_ORIGINS", "*")
+	c.CORSHeaders = p.list("LANGRAN_CORS_HEADERS", "")
+	c.MetricsOperations = p.list("LANGRAN_METRICS_OPERATIONS", "")
 	c.DBMaxOpenConns = p.integer("LANGRAN_DB_MAX_OPEN_CONNS", 0, 0, 10_000)
 	return c, p.err
 }

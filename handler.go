@@ -1,26 +1,30 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/langran/langran/graph"
-	"github.com/langran/langran/graph/gqlmodel"
 	"github.com/langran/langran/graphiql"
 	"github.com/langran/langran/resolver"
 	"github.com/langran/langran/store"
 	"github.com/langran/langran/web"
 )
 
-// maxSelectionsPerSet bounds the fields (and fragments) in one selection
-// set; no real query comes close, and validation cost grows with its square.
-const maxSelectionsPerSet = 200
+// maxValidationWork bounds the work validating one document may cost (see
+// web.ValidationBudget): a storefront page costs about 60 units, GraphiQL's
+// introspection query about 400; docs/BENCHMARKS.md measures the worst shapes
+// that fit.
+const maxValidationWork = 2500
+
+// maxErrorsPerResponse caps the errors one response lists.
+const maxErrorsPerResponse = 20
 
 // Paths the service answers on.
 const (
@@ -29,19 +33,23 @@ const (
 )
 
 // newHandler wires the whole HTTP surface: GraphQL with its limits, the
-// schema, health, readiness, metrics and (in development) GraphiQL.
+// schema, health, readiness, metrics (unless served on their own listener)
+// and, in development, GraphiQL.
 func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) http.Handler {
 	schema := graph.NewExecutableSchema(graph.Config{
 		Resolvers:  &resolver.Resolver{Store: st},
-		Complexity: complexity(),
+		Directives: resolver.Directives(),
 	})
+	queryCache := web.QueryDocumentCache{Inner: lru.New[*ast.QueryDocument](1000)}
 	srv := handler.New(schema)
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(web.QueryDocumentCache{Inner: lru.New[*ast.QueryDocument](1000)})
+	srv.AddTransport(web.Transport{
+		MaxBodyBytes: cfg.MaxBodyBytes,
+		MaxErrors:    maxErrorsPerResponse,
+		PublicMaxAge: cfg.PublicMaxAge,
+	})
+	srv.SetQueryCache(queryCache)
 	srv.SetParserTokenLimit(cfg.MaxTokens)
-	srv.SetErrorPresenter(web.ErrorPresenter(log, m))
+	srv.SetErrorPresenter(web.ErrorPresenter(log, m, web.PresenterOptions{HideSuggestions: cfg.Production()}))
 	srv.SetRecoverFunc(web.RecoverFunc(log))
 	srv.SetDisableSuggestion(cfg.Production())
 	if cfg.Introspection {
@@ -49,65 +57,41 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) h
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: web.NewAPQCache(lru.New[string](cfg.APQCacheSize), m)})
 	// After APQ has filled in the query text, before gqlgen validates it.
-	srv.Use(web.SelectionBounds{MaxPerSet: maxSelectionsPerSet})
-	// Shape limits run before complexity so a fragment bomb is refused before
-	// the complexity walk expands it.
+	srv.Use(web.ValidationBudget{MaxTokens: cfg.MaxTokens, MaxWork: maxValidationWork, Validated: queryCache.Has})
+	// After validation: refuse what may not run before anything runs.
+	srv.Use(web.IntrospectionGate{Allow: cfg.Introspection})
 	srv.Use(web.ShapeLimits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxFields: 5000})
-	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
+	srv.Use(web.CostLimit{Max: cfg.MaxComplexity, Schema: schema.Schema()})
 	srv.AroundOperations(web.RecordOperation)
 	srv.AroundResponses(web.ReportCost)
 
-	gql := web.GraphQLGuard(st, web.GraphQLOptions{
-		MaxBodyBytes: cfg.MaxBodyBytes,
-		Timeout:      cfg.RequestTimeout,
-		Loaders:      cfg.LoaderOptions(),
-		PublicMaxAge: cfg.PublicMaxAge,
+	gql := web.RequestScope(web.ScopeOptions{
+		Timeout: cfg.RequestTimeout,
+		Prepare: func(ctx context.Context) context.Context {
+			return store.WithLoaders(ctx, store.NewLoaders(st, cfg.LoaderOptions()))
+		},
 	})(srv)
 
 	mux := http.NewServeMux()
-	mux.Handle(graphqlPath, web.CORS(cfg.CORSOrigins)(gql))
+	mux.Handle(graphqlPath, web.CORS(web.CORSOptions{Origins: cfg.CORSOrigins, Headers: cfg.CORSHeaders})(gql))
 	if cfg.Introspection {
 		// The SDL says what introspection says; it follows the same switch.
 		mux.Handle("GET "+schemaPath, schemaHandler(schema))
 	}
 	mux.Handle("GET /healthz", web.Health())
-	mux.Handle("GET /readyz", web.Ready(st, log))
-	mux.Handle("GET /metrics", m.Handler())
+	mux.Handle("GET /readyz", web.Ready(st.Ping, log))
+	if cfg.MetricsAddr == "" {
+		mux.Handle("GET /metrics", m.Handler())
+	}
 	if cfg.GraphiQL {
 		mux.Handle("/", graphiql.Handler(graphqlPath))
 	}
-	return web.Observe(log, m, graphqlPath)(mux)
-}
-
-// complexity prices list fields by how many items they may return, so a
-// request's cost grows with first x child cost, as the design asks.
-func complexity() graph.ComplexityRoot {
-	var c graph.ComplexityRoot
-	page := func(child int, first, last *int) int {
-		n := 1
-		if first != nil {
-			n = *first
-		} else if last != nil {
-			n = *last
-		}
-		return 1 + max(n, 1)*child
-	}
-	// Lists without arguments are short by construction; price them as ten.
-	const shortList = 10
-	c.Query.Products = func(child int, first *int, _ *string, last *int, _ *string, _ *gqlmodel.ProductFilter, _ *gqlmodel.ProductSortKeys, _ *bool) int {
-		return page(child, first, last)
-	}
-	c.Query.Categories = func(child int, first *int, _ *string) int { return page(child, first, nil) }
-	c.Query.Nodes = func(child int, ids []string) int { return 1 + max(len(ids), 1)*child }
-	c.Category.Products = func(child int, first *int, _ *string, last *int, _ *string, _ *gqlmodel.ProductSortKeys, _ *bool) int {
-		return page(child, first, last)
-	}
-	c.Product.Variants = func(child int, first *int, _ *string, last *int, _ *string) int {
-		return page(child, first, last)
-	}
-	for _, f := range []*func(int) int{&c.Product.Images, &c.Product.Options, &c.Product.Tags,
-		&c.Category.Children, &c.Category.Ancestors} {
-		*f = func(child int) int { return 1 + shortList*child }
-	}
-	return c
+	return web.Observe(log, m, web.ObserveOptions{
+		GraphQLPath: graphqlPath,
+		Operations:  cfg.MetricsOperations,
+		CountStatements: func(ctx context.Context) (context.Context, func() int64) {
+			ctx, c := store.WithStatementCounter(ctx)
+			return ctx, c.Count
+		},
+	})(mux)
 }

@@ -73,6 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 		if cfg.DebugAddr != "" {
 			go servePprof(cfg.DebugAddr, log)
 		}
+
 		return app.Serve(ctx)
 	case "migrate":
 		st, err := openMigrated(ctx, cfg)
@@ -135,12 +136,15 @@ func newLogger(cfg Config, out io.Writer) *slog.Logger {
 
 // App is a running Langran: its store, metrics and HTTP server.
 type App struct {
-	cfg      Config
-	log      *slog.Logger
-	store    *store.Store
-	metrics  *web.Metrics
-	server   *http.Server
-	listener net.Listener
+	cfg     Config
+	log     *slog.Logger
+	store   *store.Store
+	metrics *web.Metrics
+	// metricsServer serves /metrics on LANGRAN_METRICS_ADDR, when set.
+	metricsServer   *http.Server
+	metricsListener net.Listener
+	server          *http.Server
+	listener        net.Listener
 }
 
 // openApp opens and migrates the database, seeds the demo catalog into an
@@ -188,7 +192,27 @@ func (a *App) Listen() error {
 		return err
 	}
 	a.listener = l
+	if a.cfg.MetricsAddr != "" {
+		ml, err := net.Listen("tcp", a.cfg.MetricsAddr)
+		if err != nil {
+			l.Close()
+			return fmt.Errorf("metrics listener: %w", err)
+		}
+		a.metricsListener = ml
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", a.metrics.Handler())
+		a.metricsServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	}
 	return nil
+}
+
+// MetricsAddr is the address of the metrics listener, "" when metrics are
+// served on the main listener.
+func (a *App) MetricsAddr() string {
+	if a.metricsListener == nil {
+		return ""
+	}
+	return a.metricsListener.Addr().String()
 }
 
 // Addr is the address the app listens on, after Listen.
@@ -200,6 +224,15 @@ func (a *App) Addr() string { return a.listener.Addr().String() }
 func (a *App) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.listener) }()
+	if a.metricsServer != nil {
+		go func() {
+			if err := a.metricsServer.Serve(a.metricsListener); !errors.Is(err, http.ErrServerClosed) {
+				a.log.Error("metrics server stopped", "error", err.Error())
+			}
+		}()
+		defer a.metricsServer.Close()
+		a.log.Info("metrics listening", "addr", a.MetricsAddr())
+	}
 	a.log.Info("listening", "addr", a.Addr(), "env", a.cfg.Env, "graphiql", a.cfg.GraphiQL,
 		"database", string(a.store.Dialect()))
 	select {

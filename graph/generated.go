@@ -36,10 +36,12 @@ type ResolverRoot interface {
 	Product() ProductResolver
 	ProductConnection() ProductConnectionResolver
 	ProductVariant() ProductVariantResolver
+	ProductVariantConnection() ProductVariantConnectionResolver
 	Query() QueryResolver
 }
 
 type DirectiveRoot struct {
+	InContext func(ctx context.Context, obj any, next graphql.Resolver, language *gqlmodel.LanguageCode) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -153,7 +155,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Categories     func(childComplexity int, first *int, after *string) int
+		Categories     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Category       func(childComplexity int, id *string, handle *string) int
 		Node           func(childComplexity int, id string) int
 		Nodes          func(childComplexity int, ids []string) int
@@ -166,12 +168,6 @@ type ComplexityRoot struct {
 		Name  func(childComplexity int) int
 		Value func(childComplexity int) int
 	}
-
-	UserError struct {
-		Code    func(childComplexity int) int
-		Field   func(childComplexity int) int
-		Message func(childComplexity int) int
-	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -183,10 +179,10 @@ type CategoryResolver interface {
 	Parent(ctx context.Context, obj *model.Category) (*model.Category, error)
 	Children(ctx context.Context, obj *model.Category) ([]model.Category, error)
 	Ancestors(ctx context.Context, obj *model.Category) ([]model.Category, error)
-	Products(ctx context.Context, obj *model.Category, first *int, after *string, last *int, before *string, sortKey *gqlmodel.ProductSortKeys, reverse *bool) (*gqlmodel.ProductConnection, error)
+	Products(ctx context.Context, obj *model.Category, first *int, after *string, last *int, before *string, sortKey *gqlmodel.ProductSortKeys, reverse *bool) (*gqlmodel.Connection[model.Product], error)
 }
 type CategoryConnectionResolver interface {
-	TotalCount(ctx context.Context, obj *gqlmodel.CategoryConnection) (int, error)
+	TotalCount(ctx context.Context, obj *gqlmodel.Connection[model.Category]) (int, error)
 }
 type ProductResolver interface {
 	Title(ctx context.Context, obj *model.Product) (string, error)
@@ -196,24 +192,27 @@ type ProductResolver interface {
 	FeaturedImage(ctx context.Context, obj *model.Product) (*model.ProductImage, error)
 	Images(ctx context.Context, obj *model.Product) ([]model.ProductImage, error)
 	Options(ctx context.Context, obj *model.Product) ([]model.ProductOption, error)
-	Variants(ctx context.Context, obj *model.Product, first *int, after *string, last *int, before *string) (*gqlmodel.ProductVariantConnection, error)
+	Variants(ctx context.Context, obj *model.Product, first *int, after *string, last *int, before *string) (*gqlmodel.Connection[model.ProductVariant], error)
 	PriceRange(ctx context.Context, obj *model.Product) (*gqlmodel.ProductPriceRange, error)
 	CompareAtPriceRange(ctx context.Context, obj *model.Product) (*gqlmodel.ProductPriceRange, error)
 	AvailableForSale(ctx context.Context, obj *model.Product) (bool, error)
 }
 type ProductConnectionResolver interface {
-	TotalCount(ctx context.Context, obj *gqlmodel.ProductConnection) (int, error)
+	TotalCount(ctx context.Context, obj *gqlmodel.Connection[model.Product]) (int, error)
 }
 type ProductVariantResolver interface {
 	Product(ctx context.Context, obj *model.ProductVariant) (*model.Product, error)
 }
+type ProductVariantConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *gqlmodel.Connection[model.ProductVariant]) (int, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (gqlmodel.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]gqlmodel.Node, error)
-	Products(ctx context.Context, first *int, after *string, last *int, before *string, filter *gqlmodel.ProductFilter, sortKey *gqlmodel.ProductSortKeys, reverse *bool) (*gqlmodel.ProductConnection, error)
+	Products(ctx context.Context, first *int, after *string, last *int, before *string, filter *gqlmodel.ProductFilter, sortKey *gqlmodel.ProductSortKeys, reverse *bool) (*gqlmodel.Connection[model.Product], error)
 	Product(ctx context.Context, id *string, handle *string) (*model.Product, error)
 	ProductVariant(ctx context.Context, id string) (*model.ProductVariant, error)
-	Categories(ctx context.Context, first *int, after *string) (*gqlmodel.CategoryConnection, error)
+	Categories(ctx context.Context, first *int, after *string, last *int, before *string) (*gqlmodel.Connection[model.Category], error)
 	Category(ctx context.Context, id *string, handle *string) (*model.Category, error)
 }
 
@@ -671,7 +670,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Categories(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Categories(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.category":
 		if e.ComplexityRoot.Query.Category == nil {
 			break
@@ -753,25 +752,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SelectedOption.Value(childComplexity), true
 
-	case "UserError.code":
-		if e.ComplexityRoot.UserError.Code == nil {
-			break
-		}
-
-		return e.ComplexityRoot.UserError.Code(childComplexity), true
-	case "UserError.field":
-		if e.ComplexityRoot.UserError.Field == nil {
-			break
-		}
-
-		return e.ComplexityRoot.UserError.Field(childComplexity), true
-	case "UserError.message":
-		if e.ComplexityRoot.UserError.Message == nil {
-			break
-		}
-
-		return e.ComplexityRoot.UserError.Message(childComplexity), true
-
 	}
 	return 0, false
 }
@@ -795,7 +775,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			if first {
 				first = false
 				ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
-				data = ec._Query(ctx, opCtx.Operation.SelectionSet)
+				data = ec._queryMiddleware(ctx, opCtx.Operation, func(ctx context.Context) (any, error) {
+					return ec._Query(ctx, opCtx.Operation.SelectionSet), nil
+				})
 			} else {
 				if atomic.LoadInt32(&ec.PendingDeferred) > 0 {
 					result := <-ec.DeferredResults
@@ -1204,9 +1186,89 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type __Type", field.Name)
 }
 
+func (ec *executionContext) _queryMiddleware(ctx context.Context, obj *ast.OperationDefinition, next func(ctx context.Context) (any, error)) graphql.Marshaler {
+
+	for _, d := range obj.Directives {
+		switch d.Name {
+		case "inContext":
+			rawArgs := d.ArgumentMap(ec.Variables)
+			args, err := ec.dir_inContext_args(ctx, rawArgs)
+			if err != nil {
+				ec.Error(ctx, err)
+				return graphql.Null
+			}
+			n := next
+			next = func(ctx context.Context) (any, error) {
+				if ec.Directives.InContext == nil {
+					return nil, errors.New("directive inContext is not implemented")
+				}
+				return ec.Directives.InContext(ctx, obj, n, args["language"].(*gqlmodel.LanguageCode))
+			}
+		}
+	}
+	tmp, err := next(ctx)
+	if err != nil {
+		ec.Error(ctx, err)
+		return graphql.Null
+	}
+	if data, ok := tmp.(graphql.Marshaler); ok {
+		return data
+	}
+	graphql.AddErrorf(ctx, `unexpected type %T from directive, should be graphql.Marshaler`, tmp)
+	return graphql.Null
+
+}
+
+func (ec *executionContext) _mutationMiddleware(ctx context.Context, obj *ast.OperationDefinition, next func(ctx context.Context) (any, error)) graphql.Marshaler {
+
+	for _, d := range obj.Directives {
+		switch d.Name {
+		case "inContext":
+			rawArgs := d.ArgumentMap(ec.Variables)
+			args, err := ec.dir_inContext_args(ctx, rawArgs)
+			if err != nil {
+				ec.Error(ctx, err)
+				return graphql.Null
+			}
+			n := next
+			next = func(ctx context.Context) (any, error) {
+				if ec.Directives.InContext == nil {
+					return nil, errors.New("directive inContext is not implemented")
+				}
+				return ec.Directives.InContext(ctx, obj, n, args["language"].(*gqlmodel.LanguageCode))
+			}
+		}
+	}
+	tmp, err := next(ctx)
+	if err != nil {
+		ec.Error(ctx, err)
+		return graphql.Null
+	}
+	if data, ok := tmp.(graphql.Marshaler); ok {
+		return data
+	}
+	graphql.AddErrorf(ctx, `unexpected type %T from directive, should be graphql.Marshaler`, tmp)
+	return graphql.Null
+
+}
+
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) dir_inContext_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "language",
+		func(ctx context.Context, v any) (*gqlmodel.LanguageCode, error) {
+			return ec.unmarshalOLanguageCode2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐLanguageCode(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["language"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Category_products_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -1333,6 +1395,22 @@ func (ec *executionContext) field_Query_categories_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -1736,8 +1814,8 @@ func (ec *executionContext) _Category_products(ctx context.Context, field graphq
 			return ec.Resolvers.Category().Products(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["sortKey"].(*gqlmodel.ProductSortKeys), fc.Args["reverse"].(*bool))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ProductConnection) graphql.Marshaler {
-			return ec.marshalNProductConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Connection[model.Product]) graphql.Marshaler {
+			return ec.marshalNProductConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1767,7 +1845,7 @@ func (ec *executionContext) fieldContext_Category_products(ctx context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _CategoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CategoryConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _CategoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.Category]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1779,8 +1857,8 @@ func (ec *executionContext) _CategoryConnection_edges(ctx context.Context, field
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.CategoryEdge) graphql.Marshaler {
-			return ec.marshalNCategoryEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCategoryEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.Edge[model.Category]) graphql.Marshaler {
+			return ec.marshalNCategoryEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1799,7 +1877,7 @@ func (ec *executionContext) fieldContext_CategoryConnection_edges(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _CategoryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CategoryConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _CategoryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.Category]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1831,7 +1909,7 @@ func (ec *executionContext) fieldContext_CategoryConnection_nodes(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _CategoryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CategoryConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _CategoryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.Category]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1863,7 +1941,7 @@ func (ec *executionContext) fieldContext_CategoryConnection_pageInfo(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _CategoryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CategoryConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _CategoryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.Category]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1886,7 +1964,7 @@ func (ec *executionContext) fieldContext_CategoryConnection_totalCount(_ context
 	return graphql.NewScalarFieldContext("CategoryConnection", field, true, true, "Int")
 }
 
-func (ec *executionContext) _CategoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CategoryEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _CategoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Edge[model.Category]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1909,7 +1987,7 @@ func (ec *executionContext) fieldContext_CategoryEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("CategoryEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _CategoryEdge_node(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CategoryEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _CategoryEdge_node(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Edge[model.Category]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2450,8 +2528,8 @@ func (ec *executionContext) _Product_variants(ctx context.Context, field graphql
 			return ec.Resolvers.Product().Variants(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ProductVariantConnection) graphql.Marshaler {
-			return ec.marshalNProductVariantConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductVariantConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Connection[model.ProductVariant]) graphql.Marshaler {
+			return ec.marshalNProductVariantConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2614,7 +2692,7 @@ func (ec *executionContext) fieldContext_Product_updatedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Product", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _ProductConnection_edges(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductConnection_edges(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.Product]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2626,8 +2704,8 @@ func (ec *executionContext) _ProductConnection_edges(ctx context.Context, field 
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.ProductEdge) graphql.Marshaler {
-			return ec.marshalNProductEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.Edge[model.Product]) graphql.Marshaler {
+			return ec.marshalNProductEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2646,7 +2724,7 @@ func (ec *executionContext) fieldContext_ProductConnection_edges(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _ProductConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.Product]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2678,7 +2756,7 @@ func (ec *executionContext) fieldContext_ProductConnection_nodes(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _ProductConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.Product]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2710,7 +2788,7 @@ func (ec *executionContext) fieldContext_ProductConnection_pageInfo(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _ProductConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.Product]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2733,7 +2811,7 @@ func (ec *executionContext) fieldContext_ProductConnection_totalCount(_ context.
 	return graphql.NewScalarFieldContext("ProductConnection", field, true, true, "Int")
 }
 
-func (ec *executionContext) _ProductEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Edge[model.Product]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2756,7 +2834,7 @@ func (ec *executionContext) fieldContext_ProductEdge_cursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("ProductEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _ProductEdge_node(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductEdge_node(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Edge[model.Product]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3210,7 +3288,7 @@ func (ec *executionContext) fieldContext_ProductVariant_product(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _ProductVariantConnection_edges(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductVariantConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductVariantConnection_edges(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.ProductVariant]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3222,8 +3300,8 @@ func (ec *executionContext) _ProductVariantConnection_edges(ctx context.Context,
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.ProductVariantEdge) graphql.Marshaler {
-			return ec.marshalNProductVariantEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductVariantEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.Edge[model.ProductVariant]) graphql.Marshaler {
+			return ec.marshalNProductVariantEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3242,7 +3320,7 @@ func (ec *executionContext) fieldContext_ProductVariantConnection_edges(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _ProductVariantConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductVariantConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductVariantConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.ProductVariant]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3254,8 +3332,8 @@ func (ec *executionContext) _ProductVariantConnection_nodes(ctx context.Context,
 			return obj.Nodes, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.ProductVariant) graphql.Marshaler {
-			return ec.marshalNProductVariant2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProductVariantᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ProductVariant) graphql.Marshaler {
+			return ec.marshalNProductVariant2ᚕᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProductVariantᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3274,7 +3352,7 @@ func (ec *executionContext) fieldContext_ProductVariantConnection_nodes(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _ProductVariantConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductVariantConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductVariantConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.ProductVariant]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3306,7 +3384,7 @@ func (ec *executionContext) fieldContext_ProductVariantConnection_pageInfo(_ con
 	return fc, nil
 }
 
-func (ec *executionContext) _ProductVariantConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductVariantConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductVariantConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.ProductVariant]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3315,7 +3393,7 @@ func (ec *executionContext) _ProductVariantConnection_totalCount(ctx context.Con
 			return ec.fieldContext_ProductVariantConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return ec.Resolvers.ProductVariantConnection().TotalCount(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -3326,10 +3404,10 @@ func (ec *executionContext) _ProductVariantConnection_totalCount(ctx context.Con
 	)
 }
 func (ec *executionContext) fieldContext_ProductVariantConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProductVariantConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("ProductVariantConnection", field, true, true, "Int")
 }
 
-func (ec *executionContext) _ProductVariantEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductVariantEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductVariantEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Edge[model.ProductVariant]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3352,7 +3430,7 @@ func (ec *executionContext) fieldContext_ProductVariantEdge_cursor(_ context.Con
 	return graphql.NewScalarFieldContext("ProductVariantEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _ProductVariantEdge_node(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductVariantEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductVariantEdge_node(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Edge[model.ProductVariant]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3485,8 +3563,8 @@ func (ec *executionContext) _Query_products(ctx context.Context, field graphql.C
 			return ec.Resolvers.Query().Products(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*gqlmodel.ProductFilter), fc.Args["sortKey"].(*gqlmodel.ProductSortKeys), fc.Args["reverse"].(*bool))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ProductConnection) graphql.Marshaler {
-			return ec.marshalNProductConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Connection[model.Product]) graphql.Marshaler {
+			return ec.marshalNProductConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3614,11 +3692,11 @@ func (ec *executionContext) _Query_categories(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Categories(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Categories(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.CategoryConnection) graphql.Marshaler {
-			return ec.marshalNCategoryConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCategoryConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Connection[model.Category]) graphql.Marshaler {
+			return ec.marshalNCategoryConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3812,75 +3890,6 @@ func (ec *executionContext) _SelectedOption_value(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_SelectedOption_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SelectedOption", field, false, false, "String")
-}
-
-func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.UserError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_UserError_field(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Field, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_UserError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
-}
-
-func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.UserError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_UserError_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
-}
-
-func (ec *executionContext) _UserError_message(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.UserError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_UserError_message(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Message, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_UserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -5104,6 +5113,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Product(ctx, sel, obj)
+	case model.ProductImage:
+		return ec._Image(ctx, sel, &obj)
+	case *model.ProductImage:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Image(ctx, sel, obj)
 	case model.Category:
 		return ec._Category(ctx, sel, &obj)
 	case *model.Category:
@@ -5189,7 +5205,7 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 
 var categoryConnectionImplementors = []string{"CategoryConnection"}
 
-func (ec *executionContext) _CategoryConnection(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.CategoryConnection) graphql.Marshaler {
+func (ec *executionContext) _CategoryConnection(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.Connection[model.Category]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, categoryConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -5237,7 +5253,7 @@ func (ec *executionContext) _CategoryConnection(ctx context.Context, sel ast.Sel
 
 var categoryEdgeImplementors = []string{"CategoryEdge"}
 
-func (ec *executionContext) _CategoryEdge(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.CategoryEdge) graphql.Marshaler {
+func (ec *executionContext) _CategoryEdge(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.Edge[model.Category]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, categoryEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -5273,7 +5289,7 @@ func (ec *executionContext) _CategoryEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
-var imageImplementors = []string{"Image"}
+var imageImplementors = []string{"Image", "Node"}
 
 func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, obj *model.ProductImage) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, imageImplementors)
@@ -5517,7 +5533,7 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 
 var productConnectionImplementors = []string{"ProductConnection"}
 
-func (ec *executionContext) _ProductConnection(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.ProductConnection) graphql.Marshaler {
+func (ec *executionContext) _ProductConnection(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.Connection[model.Product]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, productConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -5565,7 +5581,7 @@ func (ec *executionContext) _ProductConnection(ctx context.Context, sel ast.Sele
 
 var productEdgeImplementors = []string{"ProductEdge"}
 
-func (ec *executionContext) _ProductEdge(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.ProductEdge) graphql.Marshaler {
+func (ec *executionContext) _ProductEdge(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.Edge[model.Product]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, productEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -5767,7 +5783,7 @@ func (ec *executionContext) _ProductVariant(ctx context.Context, sel ast.Selecti
 
 var productVariantConnectionImplementors = []string{"ProductVariantConnection"}
 
-func (ec *executionContext) _ProductVariantConnection(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.ProductVariantConnection) graphql.Marshaler {
+func (ec *executionContext) _ProductVariantConnection(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.Connection[model.ProductVariant]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, productVariantConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -5815,7 +5831,7 @@ func (ec *executionContext) _ProductVariantConnection(ctx context.Context, sel a
 
 var productVariantEdgeImplementors = []string{"ProductVariantEdge"}
 
-func (ec *executionContext) _ProductVariantEdge(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.ProductVariantEdge) graphql.Marshaler {
+func (ec *executionContext) _ProductVariantEdge(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.Edge[model.ProductVariant]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, productVariantEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -5961,49 +5977,6 @@ func (ec *executionContext) _SelectedOption(ctx context.Context, sel ast.Selecti
 			}
 		case "value":
 			out.Values[i] = ec._SelectedOption_value(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var userErrorImplementors = []string{"UserError"}
-
-func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.UserError) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, userErrorImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("UserError")
-		case "field":
-			out.Values[i] = ec._UserError_field(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "code":
-			out.Values[i] = ec._UserError_code(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "message":
-			out.Values[i] = ec._UserError_message(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -6444,7 +6417,7 @@ func (ec *executionContext) marshalNCategory2ᚖgithubᚗcomᚋlangranᚋlangran
 	return ec._Category(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCategoryConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCategoryConnection(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.CategoryConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNCategoryConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.Connection[model.Category]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CategoryConnection!")
 		return graphql.Null
@@ -6452,15 +6425,15 @@ func (ec *executionContext) marshalNCategoryConnection2ᚖgithubᚗcomᚋlangran
 	return ec._CategoryConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCategoryEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCategoryEdge(ctx context.Context, sel ast.SelectionSet, v gqlmodel.CategoryEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNCategoryEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v gqlmodel.Edge[model.Category]) graphql.Marshaler {
 	return ec._CategoryEdge(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNCategoryEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCategoryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []gqlmodel.CategoryEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNCategoryEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []gqlmodel.Edge[model.Category]) graphql.Marshaler {
 	ret := marshalSliceSerially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCategoryEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCategoryEdge(ctx, sel, v[i])
+		return ec.marshalNCategoryEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -6646,7 +6619,7 @@ func (ec *executionContext) marshalNProduct2ᚖgithubᚗcomᚋlangranᚋlangran�
 	return ec._Product(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNProductConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductConnection(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.ProductConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNProductConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.Connection[model.Product]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ProductConnection!")
 		return graphql.Null
@@ -6654,15 +6627,15 @@ func (ec *executionContext) marshalNProductConnection2ᚖgithubᚗcomᚋlangran�
 	return ec._ProductConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNProductEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductEdge(ctx context.Context, sel ast.SelectionSet, v gqlmodel.ProductEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNProductEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v gqlmodel.Edge[model.Product]) graphql.Marshaler {
 	return ec._ProductEdge(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNProductEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []gqlmodel.ProductEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNProductEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []gqlmodel.Edge[model.Product]) graphql.Marshaler {
 	ret := marshalSliceSerially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNProductEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductEdge(ctx, sel, v[i])
+		return ec.marshalNProductEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -6702,15 +6675,11 @@ func (ec *executionContext) marshalNProductPriceRange2ᚖgithubᚗcomᚋlangran�
 	return ec._ProductPriceRange(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNProductVariant2githubᚗcomᚋlangranᚋlangranᚋmodelᚐProductVariant(ctx context.Context, sel ast.SelectionSet, v model.ProductVariant) graphql.Marshaler {
-	return ec._ProductVariant(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNProductVariant2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProductVariantᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ProductVariant) graphql.Marshaler {
+func (ec *executionContext) marshalNProductVariant2ᚕᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProductVariantᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProductVariant) graphql.Marshaler {
 	ret := marshalSliceSerially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNProductVariant2githubᚗcomᚋlangranᚋlangranᚋmodelᚐProductVariant(ctx, sel, v[i])
+		return ec.marshalNProductVariant2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProductVariant(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -6730,7 +6699,7 @@ func (ec *executionContext) marshalNProductVariant2ᚖgithubᚗcomᚋlangranᚋl
 	return ec._ProductVariant(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNProductVariantConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductVariantConnection(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.ProductVariantConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNProductVariantConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.Connection[model.ProductVariant]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ProductVariantConnection!")
 		return graphql.Null
@@ -6738,15 +6707,15 @@ func (ec *executionContext) marshalNProductVariantConnection2ᚖgithubᚗcomᚋl
 	return ec._ProductVariantConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNProductVariantEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductVariantEdge(ctx context.Context, sel ast.SelectionSet, v gqlmodel.ProductVariantEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNProductVariantEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v gqlmodel.Edge[model.ProductVariant]) graphql.Marshaler {
 	return ec._ProductVariantEdge(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNProductVariantEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductVariantEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []gqlmodel.ProductVariantEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNProductVariantEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []gqlmodel.Edge[model.ProductVariant]) graphql.Marshaler {
 	ret := marshalSliceSerially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNProductVariantEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductVariantEdge(ctx, sel, v[i])
+		return ec.marshalNProductVariantEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -7105,6 +7074,22 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOLanguageCode2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐLanguageCode(ctx context.Context, v any) (*gqlmodel.LanguageCode, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(gqlmodel.LanguageCode)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLanguageCode2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐLanguageCode(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.LanguageCode) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOMoney2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v *model.Money) graphql.Marshaler {

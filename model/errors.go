@@ -13,14 +13,14 @@ type ErrorCode string
 
 // Error codes shared across the service.
 const (
-	CodeInvalid       ErrorCode = "INVALID"         // the input is malformed or out of range
-	CodeNotFound      ErrorCode = "NOT_FOUND"       // the thing asked for does not exist (or is hidden)
-	CodeConflict      ErrorCode = "CONFLICT"        // the change clashes with current state
-	CodeUnauthorized  ErrorCode = "UNAUTHENTICATED" // no or bad credentials
-	CodeForbidden     ErrorCode = "FORBIDDEN"       // credentials lack the permission
-	CodeLimitExceeded ErrorCode = "LIMIT_EXCEEDED"  // a request limit (size, depth, cost...) was passed
-	CodeUnavailable   ErrorCode = "UNAVAILABLE"     // a dependency is down; retrying may help
-	CodeInternal      ErrorCode = "INTERNAL"        // a bug or unexpected failure; details are only logged
+	CodeInvalid       ErrorCode = "INVALID"             // the input is malformed or out of range
+	CodeNotFound      ErrorCode = "NOT_FOUND"           // the thing asked for does not exist (or is hidden)
+	CodeConflict      ErrorCode = "CONFLICT"            // the change clashes with current state
+	CodeUnauthorized  ErrorCode = "UNAUTHENTICATED"     // no or bad credentials
+	CodeForbidden     ErrorCode = "FORBIDDEN"           // credentials lack the permission
+	CodeLimitExceeded ErrorCode = "LIMIT_EXCEEDED"      // a request limit (size, depth, cost...) was passed
+	CodeUnavailable   ErrorCode = "SERVICE_UNAVAILABLE" // a dependency (the database) is down; retry shortly
+	CodeInternal      ErrorCode = "INTERNAL"            // a bug or unexpected failure; details are only logged
 )
 
 // Error is an error whose Code and Message are safe to show to a client.
@@ -28,12 +28,27 @@ const (
 type Error struct {
 	Code    ErrorCode
 	Message string
-	// Field names the input path the error is about, when there is one.
+	// Field is the path of the argument or input field the error is about,
+	// as names from the argument down, e.g. ["filter", "price", "min"].
+	// Every CodeInvalid error about an input has one.
 	Field []string
+	// Cause is the underlying failure, for logs only; it is never shown.
+	Cause error
 }
 
 func (e *Error) Error() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Cause)
+	}
 	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Unwrap returns the cause, so errors.Is sees through a client-safe error.
+func (e *Error) Unwrap() error { return e.Cause }
+
+// InvalidField builds a CodeInvalid error about the input at path.
+func InvalidField(path []string, format string, args ...any) *Error {
+	return &Error{Code: CodeInvalid, Message: fmt.Sprintf(format, args...), Field: path}
 }
 
 // Errorf builds a client-safe error with a formatted message.

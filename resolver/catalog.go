@@ -3,7 +3,7 @@ package resolver
 import (
 	"context"
 	"strconv"
-	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/langran/langran/graph/gqlmodel"
@@ -22,15 +22,31 @@ const (
 	maxTagLen     = 255
 )
 
-// visibleToStorefront reports whether the storefront may see p. Staff views
-// will widen this; every path to a product (typed field, node, relation)
-// goes through it so that they agree.
+// visibleToStorefront reports whether the storefront may see p: the one
+// definition of storefront visibility. Every path to a product (lists,
+// typed fields, node, nodes, the product behind a variant, image or option)
+// goes through it or through the store's list filter, which applies the same
+// rule in SQL (store.applyFilter).
 func visibleToStorefront(p *model.Product) bool {
 	return p != nil && p.Status == model.ProductActive
 }
 
-func invalidArg(field, msg string) *model.Error {
-	return &model.Error{Code: model.CodeInvalid, Message: msg, Field: []string{field}}
+// checkText refuses text that is not valid UTF-8 or holds control
+// characters (a NUL byte, say): databases treat those differently (SQLite
+// ends a pattern at NUL, MariaDB ignores it), and no catalog text has them.
+func checkText(path []string, s string, maxRunes int) error {
+	if !utf8.ValidString(s) {
+		return model.InvalidField(path, "%s must be valid UTF-8 text", path[len(path)-1])
+	}
+	if utf8.RuneCountInString(s) > maxRunes {
+		return model.InvalidField(path, "%s must be at most %d characters", path[len(path)-1], maxRunes)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return model.InvalidField(path, "%s must not contain control characters", path[len(path)-1])
+		}
+	}
+	return nil
 }
 
 // decodeProductFilter validates the storefront filter and converts it.
@@ -39,26 +55,27 @@ func decodeProductFilter(f *gqlmodel.ProductFilter) (store.ProductFilter, error)
 	if f == nil {
 		return out, nil
 	}
+	field := func(names ...string) []string { return append([]string{"filter"}, names...) }
 	if f.CategoryID != nil {
 		id, err := model.DecodeGlobalIDOf(*f.CategoryID, model.TypeCategory)
 		if err != nil {
-			return out, invalidArg("categoryId", "categoryId is not a valid Category ID")
+			return out, model.InvalidField(field("categoryId"), "categoryId is not a valid Category ID")
 		}
 		out.CategoryID = &id
 	}
 	if f.Query != nil {
-		if utf8.RuneCountInString(*f.Query) > maxQueryLen || !utf8.ValidString(*f.Query) {
-			return out, invalidArg("query", "query must be valid text of at most 200 characters")
+		if err := checkText(field("query"), *f.Query, maxQueryLen); err != nil {
+			return out, err
 		}
-		// Each word is a scan of the titles and descriptions; bound them.
-		if len(strings.Fields(*f.Query)) > maxQueryWords {
-			return out, invalidArg("query", "query may have at most 8 words")
+		// Each word is a condition on the search index; bound them.
+		if len(model.SearchWords(*f.Query)) > maxQueryWords {
+			return out, model.InvalidField(field("query"), "query may have at most %d words", maxQueryWords)
 		}
 		out.Query = *f.Query
 	}
 	if f.Tag != nil {
-		if len(*f.Tag) > maxTagLen {
-			return out, invalidArg("tag", "tag must be at most 255 bytes")
+		if err := checkText(field("tag"), *f.Tag, maxTagLen); err != nil {
+			return out, err
 		}
 		out.Tag = *f.Tag
 	}
@@ -75,57 +92,64 @@ func decodeProductFilter(f *gqlmodel.ProductFilter) (store.ProductFilter, error)
 			}
 			v, err := model.ParseMinor(*b.raw, digits)
 			if err != nil || v < 0 {
-				return out, invalidArg("price."+b.field, "price."+b.field+" must be a non-negative amount such as \"250.00\"")
+				return out, model.InvalidField(field("price", b.field), "price.%s must be a non-negative amount such as \"250.00\"", b.field)
 			}
 			*b.dst = &v
 		}
 		if out.MinPrice != nil && out.MaxPrice != nil && *out.MinPrice > *out.MaxPrice {
-			return out, invalidArg("price", "price.min must not exceed price.max")
+			return out, model.InvalidField(field("price"), "price.min must not exceed price.max")
 		}
 	}
 	return out, nil
 }
 
-var sortKeys = map[gqlmodel.ProductSortKeys]store.ProductSortKey{
+// productSortKeys maps the schema's sort keys to the store's.
+var productSortKeys = map[gqlmodel.ProductSortKeys]store.ProductSortKey{
 	gqlmodel.ProductSortKeysID:        store.SortByID,
 	gqlmodel.ProductSortKeysTitle:     store.SortByTitle,
 	gqlmodel.ProductSortKeysPrice:     store.SortByPrice,
 	gqlmodel.ProductSortKeysCreatedAt: store.SortByCreatedAt,
 }
 
-func decodeSort(k *gqlmodel.ProductSortKeys, reverse *bool) (store.ProductSortKey, bool) {
+// decodeProductsPage decodes the paging and order arguments of a products
+// connection (Query.products, Category.products). TITLE sorts in the
+// request's language, so its cursors only work in that language.
+func decodeProductsPage(ctx context.Context, a pageArgs, sortKey *gqlmodel.ProductSortKeys, reverse *bool) (store.Page, error) {
 	sort := store.SortByID
-	if k != nil {
-		if s, ok := sortKeys[*k]; ok {
-			sort = s
+	if sortKey != nil {
+		s, ok := productSortKeys[*sortKey]
+		if !ok {
+			return store.Page{}, model.InvalidField([]string{"sortKey"}, "unknown sort key")
 		}
+		sort = s
 	}
-	return sort, reverse != nil && *reverse
+	pg := store.Page{Sort: sort, Reverse: reverse != nil && *reverse}
+	decoded, err := decodePage(a, productCursorKey(pg))
+	if err != nil {
+		return pg, err
+	}
+	decoded.Sort, decoded.Reverse = pg.Sort, pg.Reverse
+	return decoded, nil
 }
 
-// productConnection builds the connection for a page of products.
-func productConnection(products []model.Product, more bool, pg store.Page, count func(context.Context) (int64, error)) *gqlmodel.ProductConnection {
-	conn := &gqlmodel.ProductConnection{
-		Edges: make([]gqlmodel.ProductEdge, len(products)),
-		Nodes: make([]*model.Product, len(products)),
-		Count: count,
-	}
-	for i := range products {
-		p := &products[i]
-		conn.Edges[i] = gqlmodel.ProductEdge{Cursor: model.EncodeCursor(store.CursorFor(pg.Sort, p)), Node: p}
-		conn.Nodes[i] = p
-	}
-	var start, end *string
-	if n := len(conn.Edges); n > 0 {
-		start, end = &conn.Edges[0].Cursor, &conn.Edges[n-1].Cursor
-	}
-	conn.PageInfo = pageInfo(pg, more, start, end)
-	return conn
+// productCursorKey is the sort key the cursors of a products page carry.
+func productCursorKey(pg store.Page) string {
+	return store.CursorFor(pg.Sort, &model.Product{}).SortKey
+}
+
+// productCursor returns the cursor function of a products page.
+func productCursor(pg store.Page) func(*model.Product) model.Cursor {
+	return func(p *model.Product) model.Cursor { return store.CursorFor(pg.Sort, p) }
 }
 
 // variantCursor is the cursor of a variant in its product's variant list.
-func variantCursor(v *model.ProductVariant) string {
-	return model.EncodeCursor(model.Cursor{SortKey: "POSITION", ID: v.ID, Value: strconv.Itoa(v.Position)})
+func variantCursor(v *model.ProductVariant) model.Cursor {
+	return model.Cursor{SortKey: variantCursorKey, ID: v.ID, Value: strconv.Itoa(v.Position)}
+}
+
+// categoryCursor is the cursor of a category in the list of all categories.
+func categoryCursor(c *model.Category) model.Cursor {
+	return model.Cursor{SortKey: categoryCursorKey, ID: c.ID}
 }
 
 // loadProduct returns the product with id if the storefront may see it, nil otherwise.
@@ -137,20 +161,28 @@ func loadProduct(ctx context.Context, id int64) (*model.Product, error) {
 	return p, err
 }
 
-// loadVariant returns the variant with id if its product is visible, nil otherwise.
-func loadVariant(ctx context.Context, id int64) (*model.ProductVariant, error) {
-	v, err := store.LoadersFrom(ctx).VariantByID.Load(ctx, id)()
+// loadOwned loads an object that belongs to a product (a variant, image or
+// option) and returns it only if its product is visible, nil otherwise.
+func loadOwned[T any](ctx context.Context, load func(context.Context, int64) (*T, error), id int64, owner func(*T) int64) (*T, error) {
+	v, err := load(ctx, id)
 	if model.ErrorCodeOf(err) == model.CodeNotFound {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	p, err := loadProduct(ctx, v.ProductID)
+	p, err := loadProduct(ctx, owner(v))
 	if p == nil || err != nil {
 		return nil, err
 	}
 	return v, nil
+}
+
+// loadVariant returns the variant with id if its product is visible, nil otherwise.
+func loadVariant(ctx context.Context, id int64) (*model.ProductVariant, error) {
+	return loadOwned(ctx, func(ctx context.Context, id int64) (*model.ProductVariant, error) {
+		return store.LoadersFrom(ctx).VariantByID.Load(ctx, id)()
+	}, id, func(v *model.ProductVariant) int64 { return v.ProductID })
 }
 
 // loadCategory returns the category with id, nil when there is none.
@@ -164,46 +196,51 @@ func loadCategory(ctx context.Context, id int64) (*model.Category, error) {
 
 // loadNode resolves a global ID to its object, applying the same visibility
 // rules as the typed fields. Unknown or hidden objects are nil, not errors.
-func loadNode(ctx context.Context, id string) (gqlmodel.Node, error) {
+// field names the argument the ID came in, for the error of a malformed one.
+func loadNode(ctx context.Context, id string, field []string) (gqlmodel.Node, error) {
 	g, err := model.DecodeGlobalID(id)
 	if err != nil {
-		return nil, invalidArg("id", "invalid ID")
+		return nil, model.InvalidField(field, "invalid ID")
 	}
 	l := store.LoadersFrom(ctx)
+	var node gqlmodel.Node
 	switch g.Type {
 	case model.TypeProduct:
 		p, err := loadProduct(ctx, g.ID)
 		if p == nil {
 			return nil, err
 		}
-		return p, nil
+		node = p
 	case model.TypeProductVariant:
 		v, err := loadVariant(ctx, g.ID)
 		if v == nil {
 			return nil, err
 		}
-		return v, nil
+		node = v
 	case model.TypeCategory:
 		c, err := loadCategory(ctx, g.ID)
 		if c == nil {
 			return nil, err
 		}
-		return c, nil
+		node = c
 	case model.TypeProductOption:
-		o, err := l.OptionByID.Load(ctx, g.ID)()
-		if model.ErrorCodeOf(err) == model.CodeNotFound {
-			return nil, nil
-		}
-		if err != nil {
+		o, err := loadOwned(ctx, func(ctx context.Context, id int64) (*model.ProductOption, error) {
+			return l.OptionByID.Load(ctx, id)()
+		}, g.ID, func(o *model.ProductOption) int64 { return o.ProductID })
+		if o == nil {
 			return nil, err
 		}
-		if p, err := loadProduct(ctx, o.ProductID); p == nil {
+		node = o
+	case model.TypeProductImage:
+		i, err := loadOwned(ctx, func(ctx context.Context, id int64) (*model.ProductImage, error) {
+			return l.ImageByID.Load(ctx, id)()
+		}, g.ID, func(i *model.ProductImage) int64 { return i.ProductID })
+		if i == nil {
 			return nil, err
 		}
-		return o, nil
+		node = i
 	}
-	// Images have IDs but are not nodes: Image does not implement Node.
-	return nil, nil
+	return node, nil
 }
 
 // pointersTo returns pointers to the elements of xs, in order.

@@ -7,7 +7,6 @@ package resolver
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/langran/langran/graph"
 	"github.com/langran/langran/graph/gqlmodel"
@@ -31,7 +30,7 @@ func (r *categoryResolver) Children(ctx context.Context, obj *model.Category) ([
 	if err != nil {
 		return nil, err
 	}
-	newPrefetcher(ctx, r.Store).categoriesAhead(pointersTo(children), currentSelections(ctx))
+	ahead(newPrefetcher(ctx, r.Store), pointersTo(children), categoryRelations, itemSelections)
 	return children, nil
 }
 
@@ -53,13 +52,12 @@ func (r *categoryResolver) Ancestors(ctx context.Context, obj *model.Category) (
 		}
 		out = append(out, *c)
 	}
-	newPrefetcher(ctx, r.Store).categoriesAhead(pointersTo(out), currentSelections(ctx))
+	ahead(newPrefetcher(ctx, r.Store), pointersTo(out), categoryRelations, itemSelections)
 	return out, nil
 }
 
-func (r *categoryResolver) Products(ctx context.Context, obj *model.Category, first *int, after *string, last *int, before *string, sortKey *gqlmodel.ProductSortKeys, reverse *bool) (*gqlmodel.ProductConnection, error) {
-	sort, rev := decodeSort(sortKey, reverse)
-	pg, err := decodePage(pageArgs{First: first, Last: last, After: after, Before: before}, sort, rev)
+func (r *categoryResolver) Products(ctx context.Context, obj *model.Category, first *int, after *string, last *int, before *string, sortKey *gqlmodel.ProductSortKeys, reverse *bool) (*gqlmodel.Connection[model.Product], error) {
+	pg, err := decodeProductsPage(ctx, pageArgs{First: first, Last: last, After: after, Before: before}, sortKey, reverse)
 	if err != nil {
 		return nil, err
 	}
@@ -69,15 +67,13 @@ func (r *categoryResolver) Products(ctx context.Context, obj *model.Category, fi
 		return nil, err
 	}
 	count := func(ctx context.Context) (int64, error) { return l.ProductCountCategory.Load(ctx, obj.ID)() }
-	conn := productConnection(page.Products, page.More, pg, count)
-	p := newPrefetcher(ctx, r.Store)
-	p.productsAhead(conn.Nodes, p.connectionNodeSelections(ctx, "ProductConnection", "ProductEdge"))
+	conn := newConnection(page.Products, page.More, pg, productCursor(pg), count)
+	ahead(newPrefetcher(ctx, r.Store), conn.Nodes, productRelations, connectionNodes)
 	return conn, nil
 }
 
-func (r *categoryConnectionResolver) TotalCount(ctx context.Context, obj *gqlmodel.CategoryConnection) (int, error) {
-	n, err := obj.Count(ctx)
-	return int(n), err
+func (r *categoryConnectionResolver) TotalCount(ctx context.Context, obj *gqlmodel.Connection[model.Category]) (int, error) {
+	return totalCount(ctx, obj)
 }
 
 func (r *productResolver) Title(ctx context.Context, obj *model.Product) (string, error) {
@@ -123,41 +119,18 @@ func (r *productResolver) Options(ctx context.Context, obj *model.Product) ([]mo
 	return store.LoadersFrom(ctx).OptionsByProduct.Load(ctx, obj.ID)()
 }
 
-func (r *productResolver) Variants(ctx context.Context, obj *model.Product, first *int, after *string, last *int, before *string) (*gqlmodel.ProductVariantConnection, error) {
-	pg, err := decodePage(pageArgs{First: first, Last: last, After: after, Before: before}, store.SortByID, false)
+func (r *productResolver) Variants(ctx context.Context, obj *model.Product, first *int, after *string, last *int, before *string) (*gqlmodel.Connection[model.ProductVariant], error) {
+	pg, err := decodeVariantsPage(pageArgs{First: first, Last: last, After: after, Before: before})
 	if err != nil {
 		return nil, err
-	}
-	for _, c := range []*model.Cursor{pg.After, pg.Before} {
-		if c == nil {
-			continue
-		}
-		if c.SortKey != "POSITION" {
-			return nil, invalidArg("after", "invalid cursor: it belongs to another list")
-		}
-		if _, err := strconv.ParseUint(c.Value, 10, 31); err != nil {
-			return nil, invalidArg("after", "invalid cursor")
-		}
 	}
 	all, err := store.LoadersFrom(ctx).VariantsByProduct.Load(ctx, obj.ID)()
 	if err != nil {
 		return nil, err
 	}
 	page, more := paginateSlice(all, func(v *model.ProductVariant) (int, int64) { return v.Position, v.ID }, pg)
-	conn := &gqlmodel.ProductVariantConnection{
-		Edges:      make([]gqlmodel.ProductVariantEdge, len(page)),
-		Nodes:      page,
-		TotalCount: len(all),
-	}
-	for i := range page {
-		v := &page[i]
-		conn.Edges[i] = gqlmodel.ProductVariantEdge{Cursor: variantCursor(v), Node: v}
-	}
-	var start, end *string
-	if n := len(page); n > 0 {
-		start, end = &conn.Edges[0].Cursor, &conn.Edges[n-1].Cursor
-	}
-	conn.PageInfo = pageInfo(pg, more, start, end)
+	conn := newConnection(page, more, pg, variantCursor, fixedCount(len(all)))
+	ahead(newPrefetcher(ctx, r.Store), conn.Nodes, variantRelations, connectionNodes)
 	return conn, nil
 }
 
@@ -205,9 +178,8 @@ func (r *productResolver) AvailableForSale(ctx context.Context, obj *model.Produ
 	return false, nil
 }
 
-func (r *productConnectionResolver) TotalCount(ctx context.Context, obj *gqlmodel.ProductConnection) (int, error) {
-	n, err := obj.Count(ctx)
-	return int(n), err
+func (r *productConnectionResolver) TotalCount(ctx context.Context, obj *gqlmodel.Connection[model.Product]) (int, error) {
+	return totalCount(ctx, obj)
 }
 
 func (r *productVariantResolver) Product(ctx context.Context, obj *model.ProductVariant) (*model.Product, error) {
@@ -220,13 +192,16 @@ func (r *productVariantResolver) Product(ctx context.Context, obj *model.Product
 	return p, err
 }
 
-func (r *queryResolver) Products(ctx context.Context, first *int, after *string, last *int, before *string, filter *gqlmodel.ProductFilter, sortKey *gqlmodel.ProductSortKeys, reverse *bool) (*gqlmodel.ProductConnection, error) {
+func (r *productVariantConnectionResolver) TotalCount(ctx context.Context, obj *gqlmodel.Connection[model.ProductVariant]) (int, error) {
+	return totalCount(ctx, obj)
+}
+
+func (r *queryResolver) Products(ctx context.Context, first *int, after *string, last *int, before *string, filter *gqlmodel.ProductFilter, sortKey *gqlmodel.ProductSortKeys, reverse *bool) (*gqlmodel.Connection[model.Product], error) {
 	f, err := decodeProductFilter(filter)
 	if err != nil {
 		return nil, err
 	}
-	sort, rev := decodeSort(sortKey, reverse)
-	pg, err := decodePage(pageArgs{First: first, Last: last, After: after, Before: before}, sort, rev)
+	pg, err := decodeProductsPage(ctx, pageArgs{First: first, Last: last, After: after, Before: before}, sortKey, reverse)
 	if err != nil {
 		return nil, err
 	}
@@ -235,30 +210,29 @@ func (r *queryResolver) Products(ctx context.Context, first *int, after *string,
 		return nil, err
 	}
 	count := func(ctx context.Context) (int64, error) { return r.Store.CountProducts(ctx, f) }
-	conn := productConnection(products, more, pg, count)
-	p := newPrefetcher(ctx, r.Store)
-	p.productsAhead(conn.Nodes, p.connectionNodeSelections(ctx, "ProductConnection", "ProductEdge"))
+	conn := newConnection(products, more, pg, productCursor(pg), count)
+	ahead(newPrefetcher(ctx, r.Store), conn.Nodes, productRelations, connectionNodes)
 	return conn, nil
 }
 
 func (r *queryResolver) Product(ctx context.Context, id *string, handle *string) (*model.Product, error) {
 	switch {
 	case (id == nil) == (handle == nil):
-		return nil, invalidArg("id", "give exactly one of id or handle")
+		return nil, model.InvalidField([]string{"id"}, "give exactly one of id or handle")
 	case id != nil:
 		pid, err := model.DecodeGlobalIDOf(*id, model.TypeProduct)
 		if err != nil {
-			return nil, invalidArg("id", "id is not a valid Product ID")
+			return nil, model.InvalidField([]string{"id"}, "id is not a valid Product ID")
 		}
 		p, err := loadProduct(ctx, pid)
 		if p == nil || err != nil {
 			return nil, err
 		}
-		newPrefetcher(ctx, r.Store).productsAhead([]*model.Product{p}, currentSelections(ctx))
+		ahead(newPrefetcher(ctx, r.Store), []*model.Product{p}, productRelations, itemSelections)
 		return p, nil
 	default:
-		if len(*handle) > maxHandleLen {
-			return nil, invalidArg("handle", "handle must be at most 255 bytes")
+		if err := checkText([]string{"handle"}, *handle, maxHandleLen); err != nil {
+			return nil, err
 		}
 		p, err := r.Store.FindProductByHandle(ctx, *handle)
 		if model.ErrorCodeOf(err) == model.CodeNotFound || (err == nil && !visibleToStorefront(p)) {
@@ -267,7 +241,7 @@ func (r *queryResolver) Product(ctx context.Context, id *string, handle *string)
 		if err != nil {
 			return nil, err
 		}
-		newPrefetcher(ctx, r.Store).productsAhead([]*model.Product{p}, currentSelections(ctx))
+		ahead(newPrefetcher(ctx, r.Store), []*model.Product{p}, productRelations, itemSelections)
 		return p, nil
 	}
 }
@@ -275,58 +249,43 @@ func (r *queryResolver) Product(ctx context.Context, id *string, handle *string)
 func (r *queryResolver) ProductVariant(ctx context.Context, id string) (*model.ProductVariant, error) {
 	vid, err := model.DecodeGlobalIDOf(id, model.TypeProductVariant)
 	if err != nil {
-		return nil, invalidArg("id", "id is not a valid ProductVariant ID")
+		return nil, model.InvalidField([]string{"id"}, "id is not a valid ProductVariant ID")
 	}
 	return loadVariant(ctx, vid)
 }
 
-func (r *queryResolver) Categories(ctx context.Context, first *int, after *string) (*gqlmodel.CategoryConnection, error) {
-	pg, err := decodePage(pageArgs{First: first, After: after}, store.SortByID, false)
+func (r *queryResolver) Categories(ctx context.Context, first *int, after *string, last *int, before *string) (*gqlmodel.Connection[model.Category], error) {
+	pg, err := decodeCategoriesPage(pageArgs{First: first, Last: last, After: after, Before: before})
 	if err != nil {
 		return nil, err
 	}
-	cats, more, err := r.Store.ListCategories(ctx, pg.Limit, pg.After)
+	cats, more, err := r.Store.ListCategoriesPage(ctx, pg)
 	if err != nil {
 		return nil, err
 	}
-	conn := &gqlmodel.CategoryConnection{
-		Edges: make([]gqlmodel.CategoryEdge, len(cats)),
-		Nodes: make([]*model.Category, len(cats)),
-		Count: r.Store.CountCategories,
-	}
-	for i := range cats {
-		c := &cats[i]
-		conn.Edges[i] = gqlmodel.CategoryEdge{Cursor: model.EncodeCursor(model.Cursor{SortKey: "ID", ID: c.ID}), Node: c}
-		conn.Nodes[i] = c
-	}
-	var start, end *string
-	if n := len(cats); n > 0 {
-		start, end = &conn.Edges[0].Cursor, &conn.Edges[n-1].Cursor
-	}
-	conn.PageInfo = pageInfo(pg, more, start, end)
-	p := newPrefetcher(ctx, r.Store)
-	p.categoriesAhead(conn.Nodes, p.connectionNodeSelections(ctx, "CategoryConnection", "CategoryEdge"))
+	conn := newConnection(cats, more, pg, categoryCursor, r.Store.CountCategories)
+	ahead(newPrefetcher(ctx, r.Store), conn.Nodes, categoryRelations, connectionNodes)
 	return conn, nil
 }
 
 func (r *queryResolver) Category(ctx context.Context, id *string, handle *string) (*model.Category, error) {
 	switch {
 	case (id == nil) == (handle == nil):
-		return nil, invalidArg("id", "give exactly one of id or handle")
+		return nil, model.InvalidField([]string{"id"}, "give exactly one of id or handle")
 	case id != nil:
 		cid, err := model.DecodeGlobalIDOf(*id, model.TypeCategory)
 		if err != nil {
-			return nil, invalidArg("id", "id is not a valid Category ID")
+			return nil, model.InvalidField([]string{"id"}, "id is not a valid Category ID")
 		}
 		c, err := loadCategory(ctx, cid)
 		if c == nil || err != nil {
 			return nil, err
 		}
-		newPrefetcher(ctx, r.Store).categoriesAhead([]*model.Category{c}, currentSelections(ctx))
+		ahead(newPrefetcher(ctx, r.Store), []*model.Category{c}, categoryRelations, itemSelections)
 		return c, nil
 	default:
-		if len(*handle) > maxHandleLen {
-			return nil, invalidArg("handle", "handle must be at most 255 bytes")
+		if err := checkText([]string{"handle"}, *handle, maxHandleLen); err != nil {
+			return nil, err
 		}
 		c, err := r.Store.FindCategoryByHandle(ctx, *handle)
 		if model.ErrorCodeOf(err) == model.CodeNotFound {
@@ -335,7 +294,7 @@ func (r *queryResolver) Category(ctx context.Context, id *string, handle *string
 		if err != nil {
 			return nil, err
 		}
-		newPrefetcher(ctx, r.Store).categoriesAhead([]*model.Category{c}, currentSelections(ctx))
+		ahead(newPrefetcher(ctx, r.Store), []*model.Category{c}, categoryRelations, itemSelections)
 		return c, nil
 	}
 }
@@ -354,10 +313,15 @@ func (r *Resolver) ProductConnection() graph.ProductConnectionResolver {
 
 func (r *Resolver) ProductVariant() graph.ProductVariantResolver { return &productVariantResolver{r} }
 
+func (r *Resolver) ProductVariantConnection() graph.ProductVariantConnectionResolver {
+	return &productVariantConnectionResolver{r}
+}
+
 type (
-	categoryResolver           struct{ *Resolver }
-	categoryConnectionResolver struct{ *Resolver }
-	productResolver            struct{ *Resolver }
-	productConnectionResolver  struct{ *Resolver }
-	productVariantResolver     struct{ *Resolver }
+	categoryResolver                 struct{ *Resolver }
+	categoryConnectionResolver       struct{ *Resolver }
+	productResolver                  struct{ *Resolver }
+	productConnectionResolver        struct{ *Resolver }
+	productVariantResolver           struct{ *Resolver }
+	productVariantConnectionResolver struct{ *Resolver }
 )

@@ -14,28 +14,36 @@ type pageArgs struct {
 	After, Before *string
 }
 
+// Cursor sort keys of the lists that are not products.
+const (
+	categoryCursorKey = "ID"
+	variantCursorKey  = "POSITION"
+)
+
 // decodePage validates Relay arguments and turns them into a store.Page:
 // exactly one of first and last, at most MaxPageSize, no first with before or
-// last with after, and cursors that decode.
-func decodePage(a pageArgs, sort store.ProductSortKey, reverse bool) (store.Page, error) {
-	pg := store.Page{Sort: sort, Reverse: reverse}
+// last with after, and cursors that decode and carry cursorKey, the sort key
+// of this list's cursors. A cursor of another list or order is refused with
+// the name of the argument it came in. Each connection field has its own
+// decoder built on this one (decodeProductsPage, decodeCategoriesPage, …).
+func decodePage(a pageArgs, cursorKey string) (store.Page, error) {
+	var pg store.Page
 	switch {
 	case a.First == nil && a.Last == nil:
-		return pg, &model.Error{Code: model.CodeInvalid, Message: "you must provide one of first or last", Field: []string{"first"}}
+		return pg, model.InvalidField([]string{"first"}, "you must provide one of first or last")
 	case a.First != nil && a.Last != nil:
-		return pg, &model.Error{Code: model.CodeInvalid, Message: "provide first or last, not both", Field: []string{"last"}}
+		return pg, model.InvalidField([]string{"last"}, "provide first or last, not both")
 	case a.First != nil && a.Before != nil:
-		return pg, &model.Error{Code: model.CodeInvalid, Message: "before goes with last, not with first", Field: []string{"before"}}
+		return pg, model.InvalidField([]string{"before"}, "before goes with last, not with first")
 	case a.Last != nil && a.After != nil:
-		return pg, &model.Error{Code: model.CodeInvalid, Message: "after goes with first, not with last", Field: []string{"after"}}
+		return pg, model.InvalidField([]string{"after"}, "after goes with first, not with last")
 	}
 	n, field := a.First, "first"
 	if a.Last != nil {
 		n, field = a.Last, "last"
 	}
 	if *n < 0 || *n > MaxPageSize {
-		return pg, &model.Error{Code: model.CodeInvalid, Field: []string{field},
-			Message: field + " must be between 0 and 100"}
+		return pg, model.InvalidField([]string{field}, "%s must be between 0 and %d", field, MaxPageSize)
 	}
 	pg.Limit = *n
 	pg.Backward = a.Last != nil
@@ -49,9 +57,40 @@ func decodePage(a pageArgs, sort store.ProductSortKey, reverse bool) (store.Page
 		}
 		cur, err := model.DecodeCursor(*c.raw)
 		if err != nil {
-			return pg, &model.Error{Code: model.CodeInvalid, Message: "invalid cursor", Field: []string{c.field}}
+			return pg, model.InvalidField([]string{c.field}, "invalid cursor")
+		}
+		if cur.SortKey != cursorKey {
+			return pg, model.InvalidField([]string{c.field}, "invalid cursor: it belongs to another list or sort order")
 		}
 		*c.dst = &cur
+	}
+	return pg, nil
+}
+
+// decodeCategoriesPage decodes the paging arguments of Query.categories.
+func decodeCategoriesPage(a pageArgs) (store.Page, error) {
+	pg, err := decodePage(a, categoryCursorKey)
+	pg.Sort = store.SortByID
+	return pg, err
+}
+
+// decodeVariantsPage decodes the paging arguments of Product.variants, whose
+// cursors hold the variant's position.
+func decodeVariantsPage(a pageArgs) (store.Page, error) {
+	pg, err := decodePage(a, variantCursorKey)
+	if err != nil {
+		return pg, err
+	}
+	for _, c := range []struct {
+		cur   *model.Cursor
+		field string
+	}{{pg.After, "after"}, {pg.Before, "before"}} {
+		if c.cur == nil {
+			continue
+		}
+		if _, err := strconv.ParseUint(c.cur.Value, 10, 31); err != nil {
+			return pg, model.InvalidField([]string{c.field}, "invalid cursor")
+		}
 	}
 	return pg, nil
 }

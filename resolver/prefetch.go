@@ -17,17 +17,18 @@ import (
 )
 
 // The prefetcher makes batching deterministic. A resolver that returns a
-// list looks ahead at what the query selects on the list's items and loads
-// each relation for all items at once, one query per relation, priming the
-// request's dataloaders. The item resolvers then find their data in the
-// loaders' caches.
+// list (or a single object) looks ahead at what the query selects on the
+// items and loads each relation for all items at once, one query per
+// relation, priming the request's dataloaders. The item resolvers then find
+// their data in the loaders' caches.
 //
-// Dataloaders alone batch by time: keys that arrive within the wait share a
-// query. On a busy two-core machine the goroutines of a 100-item page do not
-// all reach their loader within 1 ms, so a page would sometimes cost a few
-// extra queries. Looking ahead removes both the wait and the luck; the
-// loaders remain the single path to the data, and they still batch whatever
-// the prefetcher does not foresee (single objects fetched by ID, say).
+// It is mandatory, not an optimisation: the catalog types resolve their
+// fields one after another (internal/gqlgen), so a relation the look-ahead
+// forgot would cost one query per item, in sequence. What each field needs
+// is declared in the relation tables below, next to the resolvers, and
+// TestRelationTablesCoverTheSchema fails when a field of a serially
+// resolved type is in no table; TestListsCostTheSameStatementsForAnyLength
+// checks every list field of the schema, 3 items against 30.
 type prefetcher struct {
 	ctx context.Context
 	op  *graphql.OperationContext
@@ -39,9 +40,204 @@ type prefetcher struct {
 
 type panicValue struct{ v any }
 
+// need is what a field of T needs beyond T's own row: a named relation,
+// loaded for a whole list of T at once. Fields needing the same relation
+// (variants, availableForSale) share one load.
+type need[T any] struct {
+	relation string
+	// load fetches the relation for items and primes the loaders, then
+	// looks ahead into what fields select below (their collected fields).
+	load func(p *prefetcher, items []*T, fields []graphql.CollectedField) error
+}
+
+// relations is the relation table of one GraphQL object type: which fields
+// need a relation, and which are answered from the object's own row.
+type relations[T any] struct {
+	typeName  string
+	satisfies []string // the type and its interfaces, for collecting fields
+	id        func(*T) int64
+	prime     func(p *prefetcher, items []*T) // primes the by-ID loader
+	needs     map[string]need[T]
+	row       []string
+}
+
+// relationTable is what tests read of a relations table.
+type relationTable interface {
+	graphQLType() string
+	fieldNames() (needing, fromRow []string)
+}
+
+func (r *relations[T]) graphQLType() string { return r.typeName }
+
+func (r *relations[T]) fieldNames() (needing, fromRow []string) {
+	for f := range r.needs {
+		needing = append(needing, f)
+	}
+	return needing, r.row
+}
+
+// rowOnly is the table of a type whose fields all come from its own value.
+type rowOnly struct {
+	name   string
+	fields []string
+}
+
+func (r rowOnly) graphQLType() string { return r.name }
+
+func (r rowOnly) fieldNames() (needing, fromRow []string) { return nil, r.fields }
+
+// relationTables lists the tables of every serially resolved type.
+var relationTables = []relationTable{
+	productRelations, variantRelations, categoryRelations,
+	rowOnly{"Image", []string{"id", "url", "altText", "width", "height"}},
+	rowOnly{"ProductOption", []string{"id", "name", "values"}},
+	rowOnly{"SelectedOption", []string{"name", "value"}},
+	rowOnly{"Money", []string{"amount", "currencyCode"}},
+	rowOnly{"ProductPriceRange", []string{"minVariantPrice", "maxVariantPrice"}},
+	rowOnly{"PageInfo", []string{"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"}},
+	// Connections and edges hold their page; totalCount is counted for a
+	// whole list of categories by the category products relation.
+	rowOnly{"ProductConnection", []string{"edges", "nodes", "pageInfo", "totalCount"}},
+	rowOnly{"ProductEdge", []string{"cursor", "node"}},
+	rowOnly{"ProductVariantConnection", []string{"edges", "nodes", "pageInfo", "totalCount"}},
+	rowOnly{"ProductVariantEdge", []string{"cursor", "node"}},
+	rowOnly{"CategoryConnection", []string{"edges", "nodes", "pageInfo", "totalCount"}},
+	rowOnly{"CategoryEdge", []string{"cursor", "node"}},
+}
+
+var productRelations = &relations[model.Product]{
+	typeName:  "Product",
+	satisfies: []string{"Product", "Node"},
+	id:        func(p *model.Product) int64 { return p.ID },
+	prime: func(p *prefetcher, items []*model.Product) {
+		for _, it := range items {
+			p.l.ProductByID.Prime(p.ctx, it.ID, it)
+		}
+	},
+
+	row: []string{"id", "handle", "title", "description", "priceRange", "createdAt", "updatedAt"},
+}
+
+var variantRelations = &relations[model.ProductVariant]{
+	typeName:  "ProductVariant",
+	satisfies: []string{"ProductVariant", "Node"},
+	id:        func(v *model.ProductVariant) int64 { return v.ID },
+	prime: func(p *prefetcher, items []*model.ProductVariant) {
+		for _, it := range items {
+			p.l.VariantByID.Prime(p.ctx, it.ID, it)
+		}
+	},
+
+	row: []string{"id", "sku", "title", "selectedOptions", "price", "compareAtPrice", "availableForSale",
+		"quantityAvailable", "weight", "weightUnit"},
+}
+
+var categoryRelations = &relations[model.Category]{
+	typeName:  "Category",
+	satisfies: []string{"Category", "Node"},
+	id:        func(c *model.Category) int64 { return c.ID },
+	prime: func(p *prefetcher, items []*model.Category) {
+		for _, it := range items {
+			p.l.CategoryByID.Prime(p.ctx, it.ID, it)
+			// A category in hand needs no fetch by ID.
+			if mine, _ := p.l.Claim("category", it.ID); mine {
+				p.l.Release("category", it.ID)
+			}
+		}
+	},
+
+	row: []string{"id", "handle", "name"},
+}
+
+// The needs are set at init: they refer back to the tables (a product's
+// category is looked ahead with the category table, and so on).
+func init() {
+	productRelations.needs = map[string]need[model.Product]{
+		"category":            {"category", loadProductCategories},
+		"images":              {"images", loadProductImages},
+		"featuredImage":       {"images", loadProductImages},
+		"variants":            {"variants", loadProductVariants},
+		"availableForSale":    {"variants", loadProductVariants},
+		"compareAtPriceRange": {"variants", loadProductVariants},
+		"options":             {"options", loadProductOptions},
+		"tags":                {"tags", loadProductTags},
+	}
+	variantRelations.needs = map[string]need[model.ProductVariant]{
+		"product": {"product", loadVariantProducts},
+	}
+	categoryRelations.needs = map[string]need[model.Category]{
+		"parent":    {"parent", loadCategoryParents},
+		"children":  {"children", loadCategoryChildren},
+		"ancestors": {"ancestors", loadCategoryAncestors},
+		"products":  {"products", loadCategoryProducts},
+	}
+}
+
+func newPrefetcher(ctx context.Context, st *store.Store) *prefetcher {
+	if !graphql.HasOperationContext(ctx) {
+		return nil
+	}
+	return &prefetcher{ctx: ctx, op: graphql.GetOperationContext(ctx), st: st, l: store.LoadersFrom(ctx)}
+}
+
+// selector tells what the current field selects on its items.
+type selector func(p *prefetcher, ctx context.Context) ast.SelectionSet
+
+// ahead prefetches, for items returned by the current field, every relation
+// the query selects on them. It is best effort: if a query fails, nothing is
+// primed and the item resolvers fetch through the loaders themselves, so an
+// error is reported at the path of the field that needs the data, not at the
+// list that looked ahead. A panic is re-raised on the resolver's goroutine,
+// where gqlgen recovers it.
+func ahead[T any](p *prefetcher, items []*T, rels *relations[T], sel selector) {
+	if p == nil || len(items) == 0 {
+		return
+	}
+	_ = run(p, items, rels, sel(p, p.ctx))
+	if v := p.panicked.Load(); v != nil {
+		panic(v.v)
+	}
+}
+
+// The selectors: a connection's items are under nodes and edges { node }; a
+// list's or an object's are the field's own selections.
+var (
+	connectionNodes selector = (*prefetcher).connectionNodeSelections
+	itemSelections  selector = func(_ *prefetcher, ctx context.Context) ast.SelectionSet { return currentSelections(ctx) }
+)
+
+// run primes items and loads the relations sel asks of them, concurrently.
+func run[T any](p *prefetcher, items []*T, rels *relations[T], sel ast.SelectionSet) error {
+	if len(items) == 0 {
+		return nil
+	}
+	rels.prime(p, items)
+	if len(sel) == 0 {
+		return nil
+	}
+	byRelation := map[string][]graphql.CollectedField{}
+	var order []string
+	for _, f := range graphql.CollectFields(p.op, sel, rels.satisfies) {
+		n, ok := rels.needs[f.Name]
+		if !ok {
+			continue
+		}
+		if _, seen := byRelation[n.relation]; !seen {
+			order = append(order, n.relation)
+		}
+		byRelation[n.relation] = append(byRelation[n.relation], f)
+	}
+	var g errgroup.Group
+	for _, name := range order {
+		fields := byRelation[name]
+		load := rels.needs[fields[0].Name].load
+		p.spawn(&g, func() error { return load(p, items, fields) })
+	}
+	return g.Wait()
+}
+
 // spawn runs fn in g. A panic in fn is caught, so it cannot kill the
-// process from a goroutine gqlgen does not guard, and re-raised by the
-// ahead methods on the resolver's goroutine, where gqlgen recovers it.
+// process from a goroutine gqlgen does not guard, and re-raised by ahead.
 func (p *prefetcher) spawn(g *errgroup.Group, fn func() error) {
 	g.Go(func() (err error) {
 		defer func() {
@@ -54,54 +250,26 @@ func (p *prefetcher) spawn(g *errgroup.Group, fn func() error) {
 	})
 }
 
-// productsAhead prefetches for a list of products. It is best effort: if a
-// query fails, nothing is primed and the item resolvers fetch through the
-// loaders themselves, so an error is reported at the path of the field that
-// needs the data, not at the list that looked ahead.
-func (p *prefetcher) productsAhead(ps []*model.Product, sel ast.SelectionSet) {
-	if p == nil {
-		return
-	}
-	_ = p.products(ps, sel)
-	p.repanic()
-}
-
-// categoriesAhead is productsAhead for categories.
-func (p *prefetcher) categoriesAhead(cs []*model.Category, sel ast.SelectionSet) {
-	if p == nil {
-		return
-	}
-	_ = p.categories(cs, sel)
-	p.repanic()
-}
-
-func (p *prefetcher) repanic() {
-	if v := p.panicked.Load(); v != nil {
-		panic(v.v)
-	}
-}
-
-func newPrefetcher(ctx context.Context, st *store.Store) *prefetcher {
-	if !graphql.HasOperationContext(ctx) {
-		return nil
-	}
-	return &prefetcher{ctx: ctx, op: graphql.GetOperationContext(ctx), st: st, l: store.LoadersFrom(ctx)}
-}
-
 // connectionNodeSelections returns what the current field (a connection)
 // selects on its nodes, through both edges { node } and nodes.
-func (p *prefetcher) connectionNodeSelections(ctx context.Context, connType, edgeType string) ast.SelectionSet {
+func (p *prefetcher) connectionNodeSelections(ctx context.Context) ast.SelectionSet {
 	fc := graphql.GetFieldContext(ctx)
-	if p == nil || fc == nil || fc.Field.Field == nil {
+	if fc == nil || fc.Field.Field == nil || fc.Field.Definition == nil {
 		return nil
 	}
+	return p.nodesOf(fc.Field.Definition.Type.Name(), fc.Field.Selections)
+}
+
+// nodesOf returns what a selection on a connection of type connType selects
+// on its nodes.
+func (p *prefetcher) nodesOf(connType string, sel ast.SelectionSet) ast.SelectionSet {
 	var out ast.SelectionSet
-	for _, f := range graphql.CollectFields(p.op, fc.Field.Selections, []string{connType}) {
+	for _, f := range graphql.CollectFields(p.op, sel, []string{connType}) {
 		switch f.Name {
 		case "nodes":
 			out = append(out, f.Selections...)
 		case "edges":
-			for _, e := range graphql.CollectFields(p.op, f.Selections, []string{edgeType}) {
+			for _, e := range graphql.CollectFields(p.op, f.Selections, []string{f.Definition.Type.Name()}) {
 				if e.Name == "node" {
 					out = append(out, e.Selections...)
 				}
@@ -117,6 +285,15 @@ func currentSelections(ctx context.Context) ast.SelectionSet {
 		return fc.Field.Selections
 	}
 	return nil
+}
+
+// selectionsOf joins what the collected fields select.
+func selectionsOf(fields []graphql.CollectedField) ast.SelectionSet {
+	var out ast.SelectionSet
+	for _, f := range fields {
+		out = append(out, f.Selections...)
+	}
+	return out
 }
 
 // claim splits ids into those this prefetch must fetch (claimed) and those
@@ -151,76 +328,6 @@ func (p *prefetcher) claim(relation string, ids []int64) (fresh []int64, release
 	return fresh, release, wait
 }
 
-// products prefetches what sel asks of each product.
-func (p *prefetcher) products(ps []*model.Product, sel ast.SelectionSet) error {
-	if p == nil || len(ps) == 0 {
-		return nil
-	}
-	ids := make([]int64, 0, len(ps))
-	for _, pr := range ps {
-		p.l.ProductByID.Prime(p.ctx, pr.ID, pr)
-		ids = append(ids, pr.ID)
-	}
-	var needCategory, needImages, needVariants, needOptions, needTags bool
-	var categorySel ast.SelectionSet
-	for _, f := range graphql.CollectFields(p.op, sel, []string{"Product", "Node"}) {
-		switch f.Name {
-		case "category":
-			needCategory = true
-			categorySel = append(categorySel, f.Selections...)
-		case "images", "featuredImage":
-			needImages = true
-		case "variants", "availableForSale", "compareAtPriceRange":
-			needVariants = true
-		case "options":
-			needOptions = true
-		case "tags":
-			needTags = true
-		}
-	}
-	var g errgroup.Group
-	if needCategory {
-		p.spawn(&g, func() error {
-			var catIDs []int64
-			for _, pr := range ps {
-				if pr.CategoryID != nil && !slices.Contains(catIDs, *pr.CategoryID) {
-					catIDs = append(catIDs, *pr.CategoryID)
-				}
-			}
-			cats, err := p.categoriesByID(catIDs)
-			if err != nil {
-				return err
-			}
-			return p.categories(cats, categorySel)
-		})
-	}
-	if needImages {
-		p.spawn(&g, func() error {
-			return primeGroups(p, "product.images", ids, p.st.FindImagesByProductIDs, p.l.ImagesByProduct.Prime,
-				func(i *model.ProductImage) int64 { return i.ProductID })
-		})
-	}
-	if needVariants {
-		p.spawn(&g, func() error {
-			return primeGroups(p, "product.variants", ids, p.st.FindVariantsByProductIDs, p.l.VariantsByProduct.Prime,
-				func(v *model.ProductVariant) int64 { return v.ProductID })
-		})
-	}
-	if needOptions {
-		p.spawn(&g, func() error {
-			return primeGroups(p, "product.options", ids, p.st.FindOptionsByProductIDs, p.l.OptionsByProduct.Prime,
-				func(o *model.ProductOption) int64 { return o.ProductID })
-		})
-	}
-	if needTags {
-		p.spawn(&g, func() error {
-			return primeGroups(p, "product.tags", ids, p.st.FindTagsByProductIDs, p.l.TagsByProduct.Prime,
-				func(t *model.ProductTag) int64 { return t.ProductID })
-		})
-	}
-	return g.Wait()
-}
-
 // primeGroups fetches the rows owned by each not-yet-visited ID in one query
 // and primes loader with every ID's group, empty ones included, so that no
 // item resolver queries again.
@@ -242,6 +349,105 @@ func primeGroups[T any, L any](p *prefetcher, relation string, ids []int64,
 		prime(p.ctx, id, groups[id])
 	}
 	return nil
+}
+
+// idsOf returns the distinct IDs of items, in order.
+func idsOf[T any](items []*T, id func(*T) int64) []int64 {
+	out := make([]int64, 0, len(items))
+	for _, it := range items {
+		if v := id(it); !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// groupsOf flattens the groups a grouped loader's LoadMany returns.
+func groupsOf[T any](thunk func() ([][]T, []error)) []*T {
+	groups, _ := thunk()
+	var out []*T
+	for _, grp := range groups {
+		for i := range grp {
+			out = append(out, &grp[i])
+		}
+	}
+	return out
+}
+
+func loadProductCategories(p *prefetcher, ps []*model.Product, fields []graphql.CollectedField) error {
+	var ids []int64
+	for _, pr := range ps {
+		if pr.CategoryID != nil && !slices.Contains(ids, *pr.CategoryID) {
+			ids = append(ids, *pr.CategoryID)
+		}
+	}
+	cats, err := p.categoriesByID(ids)
+	if err != nil {
+		return err
+	}
+	return run(p, cats, categoryRelations, selectionsOf(fields))
+}
+
+func loadProductImages(p *prefetcher, ps []*model.Product, _ []graphql.CollectedField) error {
+	return primeGroups(p, "product.images", idsOf(ps, productRelations.id), p.st.FindImagesByProductIDs,
+		p.l.ImagesByProduct.Prime, func(i *model.ProductImage) int64 { return i.ProductID })
+}
+
+func loadProductOptions(p *prefetcher, ps []*model.Product, _ []graphql.CollectedField) error {
+	return primeGroups(p, "product.options", idsOf(ps, productRelations.id), p.st.FindOptionsByProductIDs,
+		p.l.OptionsByProduct.Prime, func(o *model.ProductOption) int64 { return o.ProductID })
+}
+
+func loadProductTags(p *prefetcher, ps []*model.Product, _ []graphql.CollectedField) error {
+	return primeGroups(p, "product.tags", idsOf(ps, productRelations.id), p.st.FindTagsByProductIDs,
+		p.l.TagsByProduct.Prime, func(t *model.ProductTag) int64 { return t.ProductID })
+}
+
+// loadProductVariants loads all variants of the products, then looks ahead
+// into what the variants connections select on their nodes.
+func loadProductVariants(p *prefetcher, ps []*model.Product, fields []graphql.CollectedField) error {
+	ids := idsOf(ps, productRelations.id)
+	if err := primeGroups(p, "product.variants", ids, p.st.FindVariantsByProductIDs,
+		p.l.VariantsByProduct.Prime, func(v *model.ProductVariant) int64 { return v.ProductID }); err != nil {
+		return err
+	}
+	var nodeSel ast.SelectionSet
+	for _, f := range fields {
+		if f.Name == "variants" {
+			nodeSel = append(nodeSel, p.nodesOf(f.Definition.Type.Name(), f.Selections)...)
+		}
+	}
+	if len(nodeSel) == 0 {
+		return nil
+	}
+	return run(p, groupsOf(p.l.VariantsByProduct.LoadMany(p.ctx, ids)), variantRelations, nodeSel)
+}
+
+// loadVariantProducts loads the products of variants that are not already
+// in hand (a variants connection's product usually is).
+func loadVariantProducts(p *prefetcher, vs []*model.ProductVariant, fields []graphql.CollectedField) error {
+	ids := idsOf(vs, func(v *model.ProductVariant) int64 { return v.ProductID })
+	fresh, release, wait := p.claim("product", ids)
+	if len(fresh) > 0 {
+		rows, err := p.st.FindProductsByIDs(p.ctx, fresh)
+		if err != nil {
+			release()
+			return err
+		}
+		for i := range rows {
+			p.l.ProductByID.Prime(p.ctx, rows[i].ID, &rows[i])
+		}
+	}
+	release()
+	wait()
+	var visible []*model.Product
+	prods, errs := p.l.ProductByID.LoadMany(p.ctx, ids)()
+	for i, pr := range prods {
+		if (errs == nil || errs[i] == nil) && visibleToStorefront(pr) {
+			visible = append(visible, pr)
+		}
+	}
+	return run(p, visible, productRelations, selectionsOf(fields))
 }
 
 // categoriesByID fetches the categories not yet primed and returns all of
@@ -272,108 +478,68 @@ func (p *prefetcher) categoriesByID(ids []int64) ([]*model.Category, error) {
 	return out, nil
 }
 
-// categories prefetches what sel asks of each category.
-func (p *prefetcher) categories(cs []*model.Category, sel ast.SelectionSet) error {
-	if p == nil || len(cs) == 0 || len(sel) == 0 {
-		return nil
-	}
-	ids := make([]int64, 0, len(cs))
+func loadCategoryParents(p *prefetcher, cs []*model.Category, fields []graphql.CollectedField) error {
+	var parents []int64
 	for _, c := range cs {
-		if !slices.Contains(ids, c.ID) {
-			ids = append(ids, c.ID)
-		}
-		p.l.CategoryByID.Prime(p.ctx, c.ID, c)
-		if mine, _ := p.l.Claim("category", c.ID); mine {
-			p.l.Release("category", c.ID)
+		if c.ParentID != nil && !slices.Contains(parents, *c.ParentID) {
+			parents = append(parents, *c.ParentID)
 		}
 	}
-	var g errgroup.Group
-	for _, f := range graphql.CollectFields(p.op, sel, []string{"Category", "Node"}) {
-		switch f.Name {
-		case "parent":
-			p.spawn(&g, func() error {
-				var parents []int64
-				for _, c := range cs {
-					if c.ParentID != nil && !slices.Contains(parents, *c.ParentID) {
-						parents = append(parents, *c.ParentID)
-					}
-				}
-				pcs, err := p.categoriesByID(parents)
-				if err != nil {
-					return err
-				}
-				return p.categories(pcs, f.Selections)
-			})
-		case "children":
-			p.spawn(&g, func() error {
-				if err := primeGroups(p, "category.children", ids, p.st.FindChildCategories, p.l.ChildrenByCategory.Prime,
-					func(c *model.Category) int64 { return *c.ParentID }); err != nil {
-					return err
-				}
-				groups, _ := p.l.ChildrenByCategory.LoadMany(p.ctx, ids)()
-				var all []*model.Category
-				for _, grp := range groups {
-					for i := range grp {
-						all = append(all, &grp[i])
-					}
-				}
-				return p.categories(all, f.Selections)
-			})
-		case "ancestors":
-			p.spawn(&g, func() error {
-				if err := primeGroups(p, "category.ancestors", ids, p.st.FindCategoryAncestors, p.l.AncestorsByCategory.Prime,
-					func(c *model.CategoryClosure) int64 { return c.DescendantID }); err != nil {
-					return err
-				}
-				chains, _ := p.l.AncestorsByCategory.LoadMany(p.ctx, ids)()
-				var anc []int64
-				for _, chain := range chains {
-					for _, c := range chain {
-						if !slices.Contains(anc, c.AncestorID) {
-							anc = append(anc, c.AncestorID)
-						}
-					}
-				}
-				acs, err := p.categoriesByID(anc)
-				if err != nil {
-					return err
-				}
-				return p.categories(acs, f.Selections)
-			})
-		case "products":
-			p.spawn(&g, func() error { return p.categoryProducts(ids, f) })
-		}
+	pcs, err := p.categoriesByID(parents)
+	if err != nil {
+		return err
 	}
-	return g.Wait()
+	return run(p, pcs, categoryRelations, selectionsOf(fields))
 }
 
-// categoryProducts prefetches one page of products for each category, with
-// the arguments the field gives, and what the query asks of those products.
+func loadCategoryChildren(p *prefetcher, cs []*model.Category, fields []graphql.CollectedField) error {
+	ids := idsOf(cs, categoryRelations.id)
+	if err := primeGroups(p, "category.children", ids, p.st.FindChildCategories, p.l.ChildrenByCategory.Prime,
+		func(c *model.Category) int64 { return *c.ParentID }); err != nil {
+		return err
+	}
+	return run(p, groupsOf(p.l.ChildrenByCategory.LoadMany(p.ctx, ids)), categoryRelations, selectionsOf(fields))
+}
+
+func loadCategoryAncestors(p *prefetcher, cs []*model.Category, fields []graphql.CollectedField) error {
+	ids := idsOf(cs, categoryRelations.id)
+	if err := primeGroups(p, "category.ancestors", ids, p.st.FindCategoryAncestors, p.l.AncestorsByCategory.Prime,
+		func(c *model.CategoryClosure) int64 { return c.DescendantID }); err != nil {
+		return err
+	}
+	var anc []int64
+	for _, c := range groupsOf(p.l.AncestorsByCategory.LoadMany(p.ctx, ids)) {
+		if !slices.Contains(anc, c.AncestorID) {
+			anc = append(anc, c.AncestorID)
+		}
+	}
+	acs, err := p.categoriesByID(anc)
+	if err != nil {
+		return err
+	}
+	return run(p, acs, categoryRelations, selectionsOf(fields))
+}
+
+// loadCategoryProducts prefetches, for each products field selected on the
+// categories, one page of products per category with that field's
+// arguments, the counts when asked, and what the query asks of the products.
+func loadCategoryProducts(p *prefetcher, cs []*model.Category, fields []graphql.CollectedField) error {
+	ids := idsOf(cs, categoryRelations.id)
+	for _, f := range fields {
+		if err := p.categoryProducts(ids, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (p *prefetcher) categoryProducts(ids []int64, f graphql.CollectedField) error {
-	args := f.ArgumentMap(p.op.Variables)
-	key, err := categoryPageKeyFromArgs(args)
+	key, err := categoryPageKeyFromArgs(p.ctx, f.ArgumentMap(p.op.Variables))
 	if err != nil {
 		return nil // the resolver reports bad arguments
 	}
 	relation := fmt.Sprintf("category.products:%+v", key)
 	fresh, release, wait := p.claim(relation, ids)
-	var all []*model.Product
-	var nodeSel ast.SelectionSet
-	wantCount := false
-	for _, cf := range graphql.CollectFields(p.op, f.Selections, []string{"ProductConnection"}) {
-		switch cf.Name {
-		case "totalCount":
-			wantCount = true
-		case "nodes":
-			nodeSel = append(nodeSel, cf.Selections...)
-		case "edges":
-			for _, e := range graphql.CollectFields(p.op, cf.Selections, []string{"ProductEdge"}) {
-				if e.Name == "node" {
-					nodeSel = append(nodeSel, e.Selections...)
-				}
-			}
-		}
-	}
 	if len(fresh) > 0 {
 		pages, err := p.st.ListProductsInCategories(p.ctx, fresh, key.Page())
 		if err != nil {
@@ -383,23 +549,15 @@ func (p *prefetcher) categoryProducts(ids []int64, f graphql.CollectedField) err
 		for _, id := range fresh {
 			k := key
 			k.CategoryID = id
-			page := pages[id]
-			p.l.ProductsInCategory.Prime(p.ctx, k, page)
-		}
-		release()
-		// Take the products from the loader cache, where they now live, so
-		// that resolvers and prefetch share the same objects.
-		for _, id := range fresh {
-			k := key
-			k.CategoryID = id
-			page, _ := p.l.ProductsInCategory.Load(p.ctx, k)()
-			for i := range page.Products {
-				all = append(all, &page.Products[i])
-			}
+			p.l.ProductsInCategory.Prime(p.ctx, k, pages[id])
 		}
 	}
 	release()
 	wait()
+	wantCount := false
+	for _, cf := range graphql.CollectFields(p.op, f.Selections, []string{f.Definition.Type.Name()}) {
+		wantCount = wantCount || cf.Name == "totalCount"
+	}
 	if wantCount {
 		countIDs, release, wait := p.claim("category.productCount", ids)
 		if len(countIDs) > 0 {
@@ -415,12 +573,21 @@ func (p *prefetcher) categoryProducts(ids []int64, f graphql.CollectedField) err
 		release()
 		wait()
 	}
-	return p.products(all, nodeSel)
+	// Take the products from the loader cache, where they now live, so
+	// that resolvers and prefetch share the same objects.
+	var all []*model.Product
+	for _, id := range fresh {
+		k := key
+		k.CategoryID = id
+		page, _ := p.l.ProductsInCategory.Load(p.ctx, k)()
+		all = append(all, pointersTo(page.Products)...)
+	}
+	return run(p, all, productRelations, p.nodesOf(f.Definition.Type.Name(), f.Selections))
 }
 
 // categoryPageKeyFromArgs decodes Category.products arguments the way the
 // resolver does, without a category.
-func categoryPageKeyFromArgs(args map[string]any) (store.CategoryPageKey, error) {
+func categoryPageKeyFromArgs(ctx context.Context, args map[string]any) (store.CategoryPageKey, error) {
 	intArg := func(name string) *int {
 		switch v := args[name].(type) {
 		case int64:
@@ -446,8 +613,8 @@ func categoryPageKeyFromArgs(args map[string]any) (store.CategoryPageKey, error)
 	if r, ok := args["reverse"].(bool); ok {
 		reverse = &r
 	}
-	sort, rev := decodeSort(sortKey, reverse)
-	pg, err := decodePage(pageArgs{First: intArg("first"), Last: intArg("last"), After: strArg("after"), Before: strArg("before")}, sort, rev)
+	pg, err := decodeProductsPage(ctx, pageArgs{First: intArg("first"), Last: intArg("last"),
+		After: strArg("after"), Before: strArg("before")}, sortKey, reverse)
 	if err != nil {
 		return store.CategoryPageKey{}, err
 	}

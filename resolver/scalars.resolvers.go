@@ -8,22 +8,24 @@ package resolver
 import (
 	"context"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/langran/langran/graph"
 	"github.com/langran/langran/graph/gqlmodel"
+	"github.com/langran/langran/model"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 func (r *queryResolver) Node(ctx context.Context, id string) (gqlmodel.Node, error) {
-	return loadNode(ctx, id)
+	return loadNode(ctx, id, []string{"id"})
 }
 
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]gqlmodel.Node, error) {
 	if len(ids) > MaxNodesPerRequest {
-		return nil, invalidArg("ids", "at most 250 IDs per call")
+		return nil, model.InvalidField([]string{"ids"}, "at most %d IDs per call", MaxNodesPerRequest)
 	}
 	out := make([]gqlmodel.Node, len(ids))
 	// Load concurrently so the loaders batch all IDs into one query per type.
@@ -37,7 +39,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]gqlmodel.Nod
 			// A panic here would kill the process: gqlgen only guards its
 			// own goroutines. Carry it back and re-raise it below.
 			defer func() { panics[i] = recover() }()
-			out[i], errs[i] = loadNode(ctx, id)
+			out[i], errs[i] = loadNode(ctx, id, []string{"ids", strconv.Itoa(i)})
 		}()
 	}
 	wg.Wait()

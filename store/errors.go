@@ -2,18 +2,24 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 
+	"github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 
 	"github.com/langran/langran/model"
 )
 
 // TranslateError maps database errors to model errors: a missing row becomes
-// NotFound, a duplicate key Conflict. Anything else is returned wrapped and
-// stays internal: it is logged, never shown.
+// NotFound, a duplicate key Conflict, and a database that cannot be reached
+// (or is shutting down) Unavailable, which clients may retry. Anything else
+// is returned wrapped and stays internal: it is logged, never shown.
 func TranslateError(err error) error {
 	switch {
 	case err == nil:
@@ -24,6 +30,9 @@ func TranslateError(err error) error {
 		return &model.Error{Code: model.CodeConflict, Message: "already exists"}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
+	case isUnavailable(err):
+		return &model.Error{Code: model.CodeUnavailable, Cause: err,
+			Message: "the service is temporarily unavailable; retry in a moment"}
 	default:
 		return fmt.Errorf("database: %w", err)
 	}
@@ -32,4 +41,31 @@ func TranslateError(err error) error {
 func isDuplicateKey(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "Duplicate entry") || strings.Contains(msg, "UNIQUE constraint failed")
+}
+
+// MySQL server errors that mean the server cannot serve now, not that the
+// statement is wrong: too many connections, shutting down, connection
+// killed, and a Galera node that is not (yet) part of the cluster.
+var unavailableMySQLErrors = map[uint16]bool{
+	1040: true, // ER_CON_COUNT_ERROR
+	1053: true, // ER_SERVER_SHUTDOWN
+	1927: true, // ER_CONNECTION_KILLED (MariaDB)
+	1047: true, // WSREP has not yet prepared node for application use
+	2006: true, // server has gone away
+	2013: true, // lost connection during query
+}
+
+// isUnavailable reports whether err says the database could not be reached
+// or dropped the connection: the request was sound and may succeed if
+// retried once the database is back.
+func isUnavailable(err error) bool {
+	var myErr *mysql.MySQLError
+	if errors.As(err, &myErr) {
+		return unavailableMySQLErrors[myErr.Number]
+	}
+	var netErr net.Error
+	var opErr *net.OpError
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &opErr) || errors.As(err, &netErr)
 }

@@ -2,13 +2,10 @@ package web
 
 import (
 	"context"
-	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/langran/langran/model"
 )
@@ -92,26 +89,6 @@ func (w *shapeWalker) walk(set ast.SelectionSet, depth int, introspection bool) 
 	}
 }
 
-// ReportCost adds the operation's computed cost to the response's
-// extensions, as Shopify does, so clients can see how close they are to the
-// limit: {"cost": {"requestedQueryCost": 152, "maxQueryCost": 5000}}.
-func ReportCost(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	resp := next(ctx)
-	if resp == nil || !graphql.HasOperationContext(ctx) {
-		return resp
-	}
-	if stats := extension.GetComplexityStats(ctx); stats != nil {
-		if resp.Extensions == nil {
-			resp.Extensions = map[string]any{}
-		}
-		resp.Extensions["cost"] = map[string]any{
-			"requestedQueryCost": stats.Complexity,
-			"maxQueryCost":       stats.ComplexityLimit,
-		}
-	}
-	return resp
-}
-
 // RecordOperation stores the operation name in the request info, for logs
 // and metrics.
 func RecordOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
@@ -122,7 +99,7 @@ func RecordOperation(ctx context.Context, next graphql.OperationHandler) graphql
 			name = op.Operation.Name
 		}
 		if name == "" {
-			name = "anonymous"
+			name = AnonymousOperation
 		}
 		ri.SetOperation(name)
 	}
@@ -192,93 +169,67 @@ func (c QueryDocumentCache) Add(ctx context.Context, query string, doc *ast.Quer
 	}
 }
 
-// SelectionBounds refuses, before validation, documents with selection sets
-// wider than MaxPerSet. GraphQL validation compares the fields of a
-// selection set pairwise (overlapping fields), so one set of thousands of
-// fields would cost seconds of CPU before any other limit looked at it.
-// Short documents cannot be wide enough to matter and are not parsed twice.
-type SelectionBounds struct {
-	MaxPerSet int
+// CodeIntrospectionDisabled is the error code of an introspection query on a
+// server with introspection switched off.
+const CodeIntrospectionDisabled = "INTROSPECTION_DISABLED"
+
+// IntrospectionGate refuses operations that select __schema or __type when
+// introspection is off (in production, unless enabled). Refusing them here,
+// before execution, makes them a request error with its own code rather than
+// a failed field that reads as a server bug. __typename stays allowed: clients
+// such as Apollo add it everywhere.
+type IntrospectionGate struct {
+	Allow bool
 }
 
 var _ interface {
 	graphql.HandlerExtension
-	graphql.OperationParameterMutator
-} = SelectionBounds{}
+	graphql.OperationContextMutator
+} = IntrospectionGate{}
 
 // ExtensionName implements graphql.HandlerExtension.
-func (SelectionBounds) ExtensionName() string { return "SelectionBounds" }
+func (IntrospectionGate) ExtensionName() string { return "IntrospectionGate" }
 
 // Validate implements graphql.HandlerExtension.
-func (SelectionBounds) Validate(graphql.ExecutableSchema) error { return nil }
+func (IntrospectionGate) Validate(graphql.ExecutableSchema) error { return nil }
 
-// shortQueryBytes is the length under which a document cannot hold a
-// selection set wide enough to be costly.
-const shortQueryBytes = 2048
-
-// MutateOperationParameters implements graphql.OperationParameterMutator.
-func (b SelectionBounds) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
-	if len(p.Query) < shortQueryBytes {
+// MutateOperationContext implements graphql.OperationContextMutator.
+func (g IntrospectionGate) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
+	if g.Allow || op.Operation == nil || !selectsIntrospection(op.Doc, op.Operation.SelectionSet, map[string]bool{}) {
 		return nil
 	}
-	doc, err := parser.ParseQuery(&ast.Source{Input: p.Query})
-	if err != nil {
-		return nil // gqlgen reports syntax errors itself
-	}
-	widest := 0
-	var walk func(ast.SelectionSet)
-	walk = func(set ast.SelectionSet) {
-		widest = max(widest, len(set))
-		for _, sel := range set {
-			switch s := sel.(type) {
-			case *ast.Field:
-				walk(s.SelectionSet)
-			case *ast.InlineFragment:
-				walk(s.SelectionSet)
+	err := gqlerror.Errorf("introspection is disabled on this server; the schema is published with the API documentation")
+	err.Extensions = map[string]any{"code": CodeIntrospectionDisabled}
+	return err
+}
+
+func selectsIntrospection(doc *ast.QueryDocument, set ast.SelectionSet, seen map[string]bool) bool {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Name == "__schema" || s.Name == "__type" || selectsIntrospection(doc, s.SelectionSet, seen) {
+				return true
+			}
+		case *ast.InlineFragment:
+			if selectsIntrospection(doc, s.SelectionSet, seen) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if seen[s.Name] {
+				continue
+			}
+			seen[s.Name] = true
+			if f := doc.Fragments.ForName(s.Name); f != nil && selectsIntrospection(doc, f.SelectionSet, seen) {
+				return true
 			}
 		}
 	}
-	for _, op := range doc.Operations {
-		walk(op.SelectionSet)
-	}
-	for _, f := range doc.Fragments {
-		walk(f.SelectionSet)
-	}
-	if widest > b.MaxPerSet {
-		return limitError("a selection set has %d selections; at most %d are allowed", widest, b.MaxPerSet)
-	}
-	return nil
+	return false
 }
 
-// operationLabels bounds the distinct operation names used as metric labels:
-// names come from clients, and unbounded labels would exhaust memory.
-type operationLabels struct {
-	mu   sync.Mutex
-	seen map[string]bool
-	max  int
-}
-
-func (o *operationLabels) label(name string) string {
-	if name == "" {
-		return "unknown"
-	}
-	if len(name) > 64 {
-		return "other"
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
-			return "other"
-		}
-	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.seen[name] {
-		return name
-	}
-	if len(o.seen) >= o.max {
-		return "other"
-	}
-	o.seen[name] = true
-	return name
+// Has reports whether query is in the cache, that is, was parsed and
+// validated before.
+func (c QueryDocumentCache) Has(ctx context.Context, query string) bool {
+	_, ok := c.Get(ctx, query)
+	return ok
 }

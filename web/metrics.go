@@ -6,6 +6,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -57,4 +58,45 @@ func NewMetrics() *Metrics {
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
+}
+
+// OperationLabels maps GraphQL operation names to metric labels. Names come
+// from clients, so labelling whatever they send would let anyone create
+// series without bound, or take the label space first and push the real
+// operations out. Only names the server knows become labels: the configured
+// list (LANGRAN_METRICS_OPERATIONS, the operations of your storefronts and
+// integrations). Any other name is "other"; an unnamed operation is
+// "anonymous", and a request refused before its operation was known "none".
+// The number of series is fixed by the configuration.
+type OperationLabels struct {
+	known map[string]bool
+}
+
+// AnonymousOperation is how logs name an operation that has no name; it is
+// not a GraphQL name, so no operation can take it.
+const AnonymousOperation = "(anonymous)"
+
+// NewOperationLabels returns the labels for the given known names.
+func NewOperationLabels(names []string) *OperationLabels {
+	o := &OperationLabels{known: make(map[string]bool, len(names))}
+	for _, n := range names {
+		if n = strings.TrimSpace(n); n != "" {
+			o.known[n] = true
+		}
+	}
+	return o
+}
+
+// Label returns the metric label for an operation name.
+func (o *OperationLabels) Label(name string) string {
+	switch {
+	case name == "":
+		return "none"
+	case name == AnonymousOperation:
+		return "anonymous"
+	case o.known[name]:
+		return name
+	default:
+		return "other"
+	}
 }

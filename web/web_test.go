@@ -21,7 +21,7 @@ import (
 func TestErrorPresenterShowsOnlySafeErrors(t *testing.T) {
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
-	present := ErrorPresenter(log, NewMetrics())
+	present := ErrorPresenter(log, NewMetrics(), PresenterOptions{})
 	ctx := context.WithValue(context.Background(), requestInfoKey{}, &RequestInfo{ID: "req-1"})
 	cases := []struct {
 		name     string
@@ -60,7 +60,7 @@ func TestRecoverFuncHidesPanics(t *testing.T) {
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	err := RecoverFunc(log)(context.Background(), "boom: runtime detail")
-	got := ErrorPresenter(log, nil)(context.Background(), err)
+	got := ErrorPresenter(log, nil, PresenterOptions{})(context.Background(), err)
 	if got.Message != "internal error" || got.Extensions["code"] != "INTERNAL" {
 		t.Fatalf("panic presented as %q", got.Message)
 	}
@@ -73,7 +73,7 @@ func TestRecoverFuncHidesPanics(t *testing.T) {
 func TestObserveRecoversHandlerPanics(t *testing.T) {
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
-	h := Observe(log, NewMetrics(), "/graphql")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := Observe(log, NewMetrics(), ObserveOptions{GraphQLPath: "/graphql"})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		panic("secret detail")
 	}))
 	rec := httptest.NewRecorder()
@@ -86,19 +86,22 @@ func TestObserveRecoversHandlerPanics(t *testing.T) {
 	}
 }
 
-func TestOperationLabelsAreBounded(t *testing.T) {
-	o := &operationLabels{seen: map[string]bool{}, max: 3}
-	for i := range 10 {
-		o.label(fmt.Sprintf("Op%d", i))
+// Only configured operation names become metric labels, however many names
+// clients send, and in whatever order.
+func TestOperationLabelsOnlyKnownNames(t *testing.T) {
+	o := NewOperationLabels([]string{"ProductGrid", " ProductPage "})
+	for i := range 1000 {
+		if got := o.Label(fmt.Sprintf("Junk%d", i)); got != "other" {
+			t.Fatalf("unknown name labelled %q", got)
+		}
 	}
-	if got := o.label("Op1"); got != "Op1" {
-		t.Errorf("known name relabelled %q", got)
-	}
-	if got := o.label("Op9"); got != "other" {
-		t.Errorf("name past the bound kept: %q", got)
-	}
-	if got := o.label(`bad"name{}`); got != "other" {
-		t.Errorf("unsafe name kept: %q", got)
+	for name, want := range map[string]string{
+		"ProductGrid": "ProductGrid", "ProductPage": "ProductPage", AnonymousOperation: "anonymous",
+		"": "none", "productgrid": "other", `bad"name{}`: "other",
+	} {
+		if got := o.Label(name); got != want {
+			t.Errorf("Label(%q) = %q, want %q", name, got, want)
+		}
 	}
 }
 

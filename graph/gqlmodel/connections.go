@@ -8,22 +8,32 @@ import (
 	"github.com/langran/langran/model"
 )
 
-// ProductConnection is a page of products. TotalCount is computed only when
-// a client asks for it, by Count.
-type ProductConnection struct {
-	Edges    []ProductEdge
-	Nodes    []*model.Product
+// Connection is one page of a Relay connection of N: every connection type
+// of the schema is an instance, so one builder (resolver.newConnection)
+// makes them all. TotalCount is computed only when a client asks for it, by
+// Count.
+type Connection[N any] struct {
+	Edges    []Edge[N]
+	Nodes    []*N
 	PageInfo *PageInfo
 	Count    func(ctx context.Context) (int64, error)
 }
 
-// CategoryConnection is a page of categories; TotalCount is computed by Count on demand.
-type CategoryConnection struct {
-	Edges    []CategoryEdge
-	Nodes    []*model.Category
-	PageInfo *PageInfo
-	Count    func(ctx context.Context) (int64, error)
+// Edge is an item of a connection and its cursor.
+type Edge[N any] struct {
+	Cursor string
+	Node   *N
 }
+
+// The schema's connections and edges.
+type (
+	ProductConnection        = Connection[model.Product]
+	ProductEdge              = Edge[model.Product]
+	ProductVariantConnection = Connection[model.ProductVariant]
+	ProductVariantEdge       = Edge[model.ProductVariant]
+	CategoryConnection       = Connection[model.Category]
+	CategoryEdge             = Edge[model.Category]
+)
 
 // Node is any object with a global ID. It is an empty interface so that the
 // domain types in model need no GraphQL methods; gqlgen picks the concrete

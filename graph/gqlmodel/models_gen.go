@@ -11,85 +11,124 @@ import (
 	"github.com/langran/langran/model"
 )
 
-type CategoryEdge struct {
-	Cursor string          `json:"cursor"`
-	Node   *model.Category `json:"node"`
-}
-
 // Where a page of a connection sits in the whole list (Relay cursor connections).
 // In the direction you page, the flag is exact (hasNextPage for first/after,
 // hasPreviousPage for last/before). The other one is true whenever you passed a
 // cursor on that side, as the Relay specification allows.
 type PageInfo struct {
-	HasNextPage     bool    `json:"hasNextPage"`
-	HasPreviousPage bool    `json:"hasPreviousPage"`
-	StartCursor     *string `json:"startCursor,omitempty"`
-	EndCursor       *string `json:"endCursor,omitempty"`
+	// Whether items follow this page.
+	HasNextPage bool `json:"hasNextPage"`
+	// Whether items precede this page.
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// The cursor of the first item of the page.
+	StartCursor *string `json:"startCursor,omitempty"`
+	// The cursor of the last item of the page.
+	EndCursor *string `json:"endCursor,omitempty"`
 }
 
 // An inclusive price range in the store's currency; either end may be left open.
 type PriceRangeFilter struct {
+	// The lowest price, e.g. "250.00".
 	Min *string `json:"min,omitempty"`
+	// The highest price, e.g. "990.00".
 	Max *string `json:"max,omitempty"`
-}
-
-type ProductEdge struct {
-	Cursor string         `json:"cursor"`
-	Node   *model.Product `json:"node"`
 }
 
 // Narrows `products`. All given conditions must hold.
 type ProductFilter struct {
 	// Products in this category or any category below it.
 	CategoryID *string `json:"categoryId,omitempty"`
-	// Words that must all appear in the title or description (English or Thai). At most 200 characters.
+	// Words that must all appear in the title or description (English or Thai). At most 200 characters and 8 words.
 	Query *string `json:"query,omitempty"`
 	// Products with at least one variant priced within the range (VAT included).
 	Price *PriceRangeFilter `json:"price,omitempty"`
 	// true: products with a variant in stock; false: sold-out products.
 	Available *bool `json:"available,omitempty"`
-	// Products with this tag.
+	// Products with this tag (case does not matter).
 	Tag *string `json:"tag,omitempty"`
 }
 
+// The lowest and highest of a set of prices.
 type ProductPriceRange struct {
+	// The lowest price.
 	MinVariantPrice *model.Money `json:"minVariantPrice"`
+	// The highest price.
 	MaxVariantPrice *model.Money `json:"maxVariantPrice"`
 }
 
-type ProductVariantConnection struct {
-	Edges      []ProductVariantEdge   `json:"edges"`
-	Nodes      []model.ProductVariant `json:"nodes"`
-	PageInfo   *PageInfo              `json:"pageInfo"`
-	TotalCount int                    `json:"totalCount"`
-}
-
-type ProductVariantEdge struct {
-	Cursor string                `json:"cursor"`
-	Node   *model.ProductVariant `json:"node"`
-}
-
+// The root of every read: objects by ID here, the catalog in catalog.graphqls.
 type Query struct {
 }
 
-// An expected problem with a mutation's input. Mutations return these instead of failing the request.
-type UserError struct {
-	// The path to the input field that caused the error, if any.
-	Field []string `json:"field,omitempty"`
-	// A stable machine-readable code.
-	Code string `json:"code"`
-	// A message safe to show to the user.
-	Message string `json:"message"`
+// A language catalog text can be read in.
+type LanguageCode string
+
+const (
+	// English, the default.
+	LanguageCodeEn LanguageCode = "EN"
+	// Thai.
+	LanguageCodeTh LanguageCode = "TH"
+)
+
+var AllLanguageCode = []LanguageCode{
+	LanguageCodeEn,
+	LanguageCodeTh,
+}
+
+func (e LanguageCode) IsValid() bool {
+	switch e {
+	case LanguageCodeEn, LanguageCodeTh:
+		return true
+	}
+	return false
+}
+
+func (e LanguageCode) String() string {
+	return string(e)
+}
+
+func (e *LanguageCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LanguageCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LanguageCode", str)
+	}
+	return nil
+}
+
+func (e LanguageCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LanguageCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LanguageCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Orders for `products`. The product ID breaks ties, so every order is total and stable.
 type ProductSortKeys string
 
 const (
-	ProductSortKeysID    ProductSortKeys = "ID"
+	// The order products were created in the database.
+	ProductSortKeysID ProductSortKeys = "ID"
+	// The title in the request's language (Thai titles sort in Thai dictionary order).
 	ProductSortKeysTitle ProductSortKeys = "TITLE"
 	// The lowest variant price.
-	ProductSortKeysPrice     ProductSortKeys = "PRICE"
+	ProductSortKeysPrice ProductSortKeys = "PRICE"
+	// When the product was created.
 	ProductSortKeysCreatedAt ProductSortKeys = "CREATED_AT"
 )
 

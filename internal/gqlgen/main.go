@@ -119,7 +119,9 @@ func rewriteGenerated(filename string, header *regexp.Regexp, rewrite func(name,
 
 // objectMarshaller matches the generated marshaller of an object type, e.g.
 // "func (ec *executionContext) _Product(ctx context.Context, sel", capturing its name.
-var objectMarshaller = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) _([A-Za-z]+)\(ctx context\.Context, sel ast\.SelectionSet`)
+// Introspection marshallers (___Type) match too, with names that start with
+// "__", so that every marshaller ends where the next one begins.
+var objectMarshaller = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) _([A-Za-z_]+)\(ctx context\.Context, sel ast\.SelectionSet`)
 
 const (
 	newDeferredGroup = "deferred := graphql.NewDeferredGroup(ctx)"
@@ -148,7 +150,7 @@ func skipDeferredPaths(filename string) error {
 // listMarshaller matches the generated marshallers of non-null lists, e.g.
 // "func (ec *executionContext) marshalNProductEdge2ᚕ...(", capturing the
 // GraphQL type name.
-var listMarshaller = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) marshalN([A-Za-z]+)2ᚕ`)
+var listMarshaller = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) marshalN([A-Za-z_]+)2ᚕ`)
 
 const (
 	concurrentCall = "graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func("
