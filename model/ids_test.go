@@ -109,10 +109,27 @@ func FuzzDecodeCursor(f *testing.F) {
 	})
 }
 
+// FuzzParseAcceptLanguage: any header yields one of the two languages and
+// never panics.
+func FuzzParseAcceptLanguage(f *testing.F) {
+	for _, s := range []string{"th", "en;q=0.1, th;q=0.9", "*;q=", ";;;,", "th;q=1e309"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		if l := ParseAcceptLanguage(h); l != LanguageEN && l != LanguageTH {
+			t.Fatalf("ParseAcceptLanguage(%q) = %q", h, l)
+		}
+	})
+}
+
 func TestParseAcceptLanguage(t *testing.T) {
 	for in, want := range map[string]Language{
 		"": LanguageEN, "th": LanguageTH, "th-TH,th;q=0.9,en;q=0.8": LanguageTH,
 		"en-US,en;q=0.9,th;q=0.8": LanguageEN, "fr-FR, th;q=0.5": LanguageTH, "de": LanguageEN,
+		// Quality values decide, not the order they are listed in.
+		"en;q=0.1, th;q=0.9": LanguageTH, "th;q=0.2,en": LanguageEN, "TH ; Q=0.7, en;q=0.3": LanguageTH,
+		"th;q=0, en;q=0.1": LanguageEN, "th;q=0": LanguageEN, "th;q=abc, en;q=0.5": LanguageEN,
+		"*;q=0.5, th;q=0.4": LanguageEN, "en;q=0.5, th;q=0.5": LanguageEN, "th;q=0.5, en;q=0.5": LanguageTH,
 	} {
 		if got := ParseAcceptLanguage(in); got != want {
 			t.Errorf("ParseAcceptLanguage(%q) = %s, want %s", in, got, want)

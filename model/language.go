@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"strconv"
 	"strings"
 )
 
@@ -39,18 +40,39 @@ func Localized(lang Language, en, th string) string {
 }
 
 // ParseAcceptLanguage picks a catalog language from an HTTP Accept-Language
-// header: the first supported tag in the client's order of preference.
-// Quality values are honoured only by order, which is how browsers send them.
+// header: the supported language with the highest quality value (q), the
+// first listed winning ties, as RFC 9110 says. "en;q=0.1, th;q=0.9" is Thai;
+// a language with q=0 is refused; "*" stands for English. English is the
+// default.
 func ParseAcceptLanguage(h string) Language {
+	best, bestQ := LanguageEN, -1.0
 	for _, part := range strings.Split(h, ",") {
-		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
-		primary, _, _ := strings.Cut(strings.ToLower(tag), "-")
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+		var lang Language
 		switch primary {
 		case "th":
-			return LanguageTH
-		case "en":
-			return LanguageEN
+			lang = LanguageTH
+		case "en", "*":
+			lang = LanguageEN
+		default:
+			continue
+		}
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			name, value, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if !ok || !strings.EqualFold(strings.TrimSpace(name), "q") {
+				continue
+			}
+			v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+			if err != nil || v < 0 || v > 1 {
+				v = 0 // a malformed weight counts for nothing
+			}
+			q = v
+		}
+		if q > bestQ && q > 0 {
+			best, bestQ = lang, q
 		}
 	}
-	return LanguageEN
+	return best
 }
