@@ -45,9 +45,9 @@ export default [
       // Lists that are short by construction stay plain lists (images,
       // options, tags, values, selectedOptions, ancestors, children,
       // UserError.field), as do the `nodes` shortcut beside `edges` and
-      // `nodes(ids:)`; the complexity limit prices each as ten items. A list
-      // that can grow without bound is a connection, checked by the rules
-      // above.
+      // `nodes(ids:)`, as in Shopify's Storefront API; their cost is bounded
+      // by @listSize in the schema. A list that can grow without bound is a
+      // connection, which the other Relay rules check.
       '@graphql-eslint/relay-edge-types': ['error', {
         withEdgeSuffix: true,
         shouldImplementNode: true,
