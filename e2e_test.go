@@ -22,6 +22,19 @@ import (
 // HTTP server) on a free port and stops it when the test ends.
 func startApp(t *testing.T, env map[string]string) (base string, stop func() error) {
 	t.Helper()
+	app, stop := startAppWithStop(t, env)
+	return "http://" + app.Addr(), stop
+}
+
+// startAppFull is startApp returning the running App.
+func startAppFull(t *testing.T, env map[string]string) *App {
+	t.Helper()
+	app, _ := startAppWithStop(t, env)
+	return app
+}
+
+func startAppWithStop(t *testing.T, env map[string]string) (*App, func() error) {
+	t.Helper()
 	full := map[string]string{
 		"LANGRAN_ADDR":         "127.0.0.1:0",
 		"LANGRAN_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "e2e.db"),
@@ -45,7 +58,7 @@ func startApp(t *testing.T, env map[string]string) (base string, stop func() err
 	done := make(chan error, 1)
 	go func() { done <- app.Serve(ctx) }()
 	var once bool
-	stop = func() error {
+	stop := func() error {
 		if once {
 			return nil
 		}
@@ -56,7 +69,7 @@ func startApp(t *testing.T, env map[string]string) (base string, stop func() err
 		return err
 	}
 	t.Cleanup(func() { _ = stop() })
-	return "http://" + app.Addr(), stop
+	return app, stop
 }
 
 // End to end: the real server on port 0, real HTTP, the seeded demo catalog.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -22,6 +23,26 @@ type testServer struct {
 	*httptest.Server
 	metrics *web.Metrics
 	store   *store.Store
+	// logs holds what the server logged (text handler, all levels).
+	logs *lockedBuffer
+}
+
+// lockedBuffer is a bytes.Buffer safe for the server's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // newTestServer seeds a fresh database of backend b with n products (0: the
@@ -37,13 +58,15 @@ func newTestServer(t *testing.T, b storetest.Backend, n int, env map[string]stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logs := &lockedBuffer{}
+	var out io.Writer = logs
 	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		out = io.MultiWriter(logs, tWriter{t})
 	}
+	log := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	srv := httptest.NewServer(newHandler(cfg, st, m, log))
 	t.Cleanup(srv.Close)
-	return &testServer{Server: srv, metrics: m, store: st}
+	return &testServer{Server: srv, metrics: m, store: st, logs: logs}
 }
 
 type tWriter struct{ t *testing.T }

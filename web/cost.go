@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -127,6 +128,11 @@ func (c *costWalker) field(f *ast.Field, size int64) int64 {
 	}
 	if len(f.SelectionSet) == 0 {
 		return weightOf(def.Directives, 0) // scalars and enums: free unless marked
+	}
+	if strings.HasPrefix(def.Type.Name(), "__") {
+		// Introspection reads the schema in memory, no rows; it is switched
+		// off in production, and its size is the schema's.
+		return 0
 	}
 	weight := int64(1)
 	if t := c.schema.Types[def.Type.Name()]; t != nil {
