@@ -100,6 +100,9 @@ func (t Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 		WriteError(w, http.StatusMethodNotAllowed, model.CodeInvalid, "use GET for queries or POST")
 		return
 	}
+	if problem == "" && params.Query == "" && params.Extensions["persistedQuery"] == nil {
+		problem = "the request has no query: send {\"query\": \"{ ... }\"}, or a persisted query's hash in extensions"
+	}
 	if problem != "" {
 		err := gqlerror.Errorf("%s", problem)
 		err.Extensions = map[string]any{"code": codeBadRequest}
