@@ -186,7 +186,9 @@ func TestCommands(t *testing.T) {
 	}
 	defer st.Close()
 	var n int64
-	st.DB(ctx).Table("products").Count(&n)
+	if err := st.DB(ctx).Table("products").Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
 	if n != 250 {
 		t.Fatalf("seeded %d products, want 250", n)
 	}

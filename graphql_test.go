@@ -223,7 +223,10 @@ func TestArchivedProductsAreInvisible(t *testing.T) {
 			t.Fatal(err)
 		}
 		var variantID int64
-		srv.store.DB(t.Context()).Table("product_variants").Where("product_id = ?", archived.ID).Select("id").Take(&variantID)
+		if err := srv.store.DB(t.Context()).Table("product_variants").Where("product_id = ?", archived.ID).
+			Select("id").Take(&variantID).Error; err != nil {
+			t.Fatal(err)
+		}
 		pid := model.EncodeGlobalID(model.TypeProduct, archived.ID)
 		vid := model.EncodeGlobalID(model.TypeProductVariant, variantID)
 		d := srv.post(t, `query($p: ID!, $v: ID!, $h: String!) {
@@ -351,7 +354,11 @@ func TestConcurrentStorefrontRequests(t *testing.T) {
 		for i := range 32 {
 			go func() {
 				first := 1 + i%50
-				r := srv.post(t, storefrontPageQuery, map[string]any{"first": first})
+				r, err := srv.send(storefrontPageQuery, map[string]any{"first": first})
+				if err != nil {
+					errs <- err
+					return
+				}
 				if len(r.Errors) > 0 || r.Status != http.StatusOK {
 					errs <- fmt.Errorf("status %d: %s", r.Status, r.Raw)
 					return

@@ -97,23 +97,50 @@ func (e gqlError) Code() string { s, _ := e.Extensions["code"].(string); return 
 // post sends a GraphQL request as JSON with optional extra headers.
 func (s *testServer) post(t *testing.T, query string, vars map[string]any, headers ...string) gqlResponse {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql", bytes.NewReader(body))
+	r, err := s.send(query, vars, headers...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// send is post for goroutines other than the test's, which must not call
+// t.Fatal: it returns the transport error instead.
+func (s *testServer) send(query string, vars map[string]any, headers ...string) (gqlResponse, error) {
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		return gqlResponse{}, err
+	}
+	req, err := http.NewRequest(http.MethodPost, s.URL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		return gqlResponse{}, err
+	}
 	req.Header.Set("Content-Type", "application/json")
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	return s.do(t, req)
+	return s.roundTrip(req)
 }
 
 func (s *testServer) do(t *testing.T, req *http.Request) gqlResponse {
 	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
+	r, err := s.roundTrip(req)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return r
+}
+
+func (s *testServer) roundTrip(req *http.Request) (gqlResponse, error) {
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return gqlResponse{}, err
+	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return gqlResponse{}, err
+	}
 	out := gqlResponse{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
 	var decoded struct {
 		Data       map[string]any `json:"data"`
@@ -123,7 +150,7 @@ func (s *testServer) do(t *testing.T, req *http.Request) gqlResponse {
 	if err := json.Unmarshal(raw, &decoded); err == nil {
 		out.Data, out.Errors, out.Extensions = decoded.Data, decoded.Errors, decoded.Extensions
 	}
-	return out
+	return out, nil
 }
 
 // mustData fails the test when the response has errors.
