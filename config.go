@@ -69,7 +69,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.Introspection = p.boolean("LANGRAN_INTROSPECTION", dev)
 	c.GraphiQL = p.boolean("LANGRAN_GRAPHIQL", dev)
 	c.MaxDepth = p.integer("LANGRAN_MAX_DEPTH", 12, 2, 100)
-	c.MaxComplexity = p.integer("LANGRAN_MAX_COMPLEXITY", 5000, 10, 10_000_000)
+	c.MaxComplexity = p.integer("LANGRAN_MAX_COMPLEXITY", 5000, 10, 1_000_000_000)
 	c.MaxAliases = p.integer("LANGRAN_MAX_ALIASES", 30, 0, 10_000)
 	c.MaxTokens = p.integer("LANGRAN_MAX_TOKENS", 5000, 100, 1_000_000)
 	c.MaxBodyBytes = int64(p.integer("LANGRAN_MAX_BODY_BYTES", 256<<10, 1<<10, 64<<20))

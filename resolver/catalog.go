@@ -243,6 +243,27 @@ func loadNode(ctx context.Context, id string, field []string) (gqlmodel.Node, er
 	return node, nil
 }
 
+// nodesAhead looks ahead for nodes of any type: each type's nodes are
+// prefetched together with what the query selects on that type.
+func nodesAhead(p *prefetcher, nodes []gqlmodel.Node) {
+	var products []*model.Product
+	var variants []*model.ProductVariant
+	var categories []*model.Category
+	for _, n := range nodes {
+		switch n := n.(type) {
+		case *model.Product:
+			products = append(products, n)
+		case *model.ProductVariant:
+			variants = append(variants, n)
+		case *model.Category:
+			categories = append(categories, n)
+		}
+	}
+	ahead(p, products, productRelations, itemSelections)
+	ahead(p, variants, variantRelations, itemSelections)
+	ahead(p, categories, categoryRelations, itemSelections)
+}
+
 // pointersTo returns pointers to the elements of xs, in order.
 func pointersTo[T any](xs []T) []*T {
 	out := make([]*T, len(xs))

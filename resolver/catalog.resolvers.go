@@ -251,7 +251,11 @@ func (r *queryResolver) ProductVariant(ctx context.Context, id string) (*model.P
 	if err != nil {
 		return nil, model.InvalidField([]string{"id"}, "id is not a valid ProductVariant ID")
 	}
-	return loadVariant(ctx, vid)
+	v, err := loadVariant(ctx, vid)
+	if v != nil {
+		ahead(newPrefetcher(ctx, r.Store), []*model.ProductVariant{v}, variantRelations, itemSelections)
+	}
+	return v, err
 }
 
 func (r *queryResolver) Categories(ctx context.Context, first *int, after *string, last *int, before *string) (*gqlmodel.Connection[model.Category], error) {

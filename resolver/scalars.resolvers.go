@@ -20,7 +20,11 @@ import (
 )
 
 func (r *queryResolver) Node(ctx context.Context, id string) (gqlmodel.Node, error) {
-	return loadNode(ctx, id, []string{"id"})
+	n, err := loadNode(ctx, id, []string{"id"})
+	if err == nil {
+		nodesAhead(newPrefetcher(ctx, r.Store), []gqlmodel.Node{n})
+	}
+	return n, err
 }
 
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]gqlmodel.Node, error) {
@@ -57,6 +61,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]gqlmodel.Nod
 			graphql.AddError(ctx, gqlerror.WrapPath(append(slices.Clone(path), ast.PathIndex(i)), err))
 		}
 	}
+	nodesAhead(newPrefetcher(ctx, r.Store), out)
 	return out, nil
 }
 

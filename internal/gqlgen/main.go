@@ -30,15 +30,12 @@ import (
 	"github.com/99designs/gqlgen/api"
 	"github.com/99designs/gqlgen/codegen"
 	"github.com/99designs/gqlgen/codegen/config"
+
+	"github.com/langran/langran/internal/serial"
 )
 
 // serialObjects are the GraphQL types whose fields resolve serially.
-var serialObjects = map[string]bool{
-	"Product": true, "ProductVariant": true, "Category": true, "Image": true, "ProductOption": true,
-	"SelectedOption": true, "Money": true, "ProductPriceRange": true,
-	"ProductConnection": true, "ProductEdge": true, "ProductVariantConnection": true, "ProductVariantEdge": true,
-	"CategoryConnection": true, "CategoryEdge": true, "PageInfo": true,
-}
+var serialObjects = serial.Objects
 
 type serialFields struct{}
 
