@@ -98,7 +98,10 @@ func Observe(log *slog.Logger, m *Metrics, o ObserveOptions) func(http.Handler) 
 					m.RequestDuration.WithLabelValues(label).Observe(dur.Seconds())
 				}
 				level := slog.LevelInfo
-				if status >= 500 {
+				switch {
+				case status == http.StatusServiceUnavailable:
+					level = slog.LevelWarn // an outage we answered on purpose, not a bug
+				case status >= 500:
 					level = slog.LevelError
 				}
 				log.Log(ctx, level, "request", attrs...)
