@@ -132,6 +132,15 @@ func TestValidationWorkCountsMergedFields(t *testing.T) {
 	if got := parse("{ a { x y } a { x y } }"); got != 2+1+4+2 {
 		t.Fatalf("merged subselections: %d", got)
 	}
+	// What real clients send stays far below the budget (docs/API.md quotes these).
+	for name, c := range map[string]struct {
+		query string
+		most  int
+	}{"storefront page": {storefrontPageQuery, 20}, "product grid": {realisticGrid, 150}, "introspection": {introspectionQuery, 450}} {
+		if got := parse(c.query); got > c.most || got > maxValidationWork/5 {
+			t.Errorf("%s costs %d units of validation work; docs/API.md says at most about %d", name, got, c.most)
+		}
+	}
 }
 
 // With introspection off, an introspection query is a client error with its
@@ -407,10 +416,13 @@ func TestInContextLanguage(t *testing.T) {
 // lists that multiply into thousands of rows do not.
 func TestStorefrontQueriesFitTheCostLimit(t *testing.T) {
 	srv := sqliteServer(t, nil)
-	for _, first := range []int{20, 50, 100} {
+	// docs/API.md works these figures out by hand.
+	for first, want := range map[int]float64{20: 441, 50: 1101, 100: 2201} {
 		r := srv.post(t, realisticGrid, map[string]any{"first": first})
 		r.mustData(t)
-		t.Logf("realistic grid, first %d: cost %v", first, r.Extensions["cost"])
+		if got := at(r.Extensions, "cost", "requestedQueryCost"); got != want {
+			t.Errorf("realistic grid, first %d: cost %v, want %v", first, got, want)
+		}
 	}
 	page := srv.post(t, `query ProductPage($handle: String!) { product(handle: $handle) { id title description tags
 		images { url altText } options { name values } category { name ancestors { name } }

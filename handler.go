@@ -18,9 +18,9 @@ import (
 )
 
 // maxValidationWork bounds the work validating one document may cost (see
-// web.ValidationBudget): a storefront page costs about 60 units, GraphiQL's
-// introspection query about 400; docs/BENCHMARKS.md measures the worst shapes
-// that fit.
+// web.ValidationBudget): the storefront page costs 17 units, a full product
+// grid about 120, GraphiQL's introspection query about 400 (edge_test.go keeps
+// these true); docs/BENCHMARKS.md measures the worst shapes that fit.
 const maxValidationWork = 2500
 
 // maxErrorsPerResponse caps the errors one response lists.
