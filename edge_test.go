@@ -497,3 +497,36 @@ func TestCategoriesPageBothWays(t *testing.T) {
 		t.Fatalf("backward %v\nforward %v", back, all)
 	}
 }
+
+// sortKey: TITLE follows the request's language: Thai readers get the Thai
+// titles in order, and a Thai cursor is refused in the English order.
+func TestTitleSortFollowsTheLanguage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		srv := newTestServer(t, b, 0, nil)
+		q := `query($after: String) { products(first: 100, after: $after, sortKey: TITLE) { nodes { title } pageInfo { endCursor } } }`
+		titles := func(d map[string]any) []string {
+			var out []string
+			for _, n := range at(d, "products", "nodes").([]any) {
+				out = append(out, at(n, "title").(string))
+			}
+			return out
+		}
+		th := srv.post(t, q, nil, "Accept-Language", "th").mustData(t)
+		en := srv.post(t, q, nil).mustData(t)
+		thTitles, enTitles := titles(th), titles(en)
+		if slices.Equal(thTitles, enTitles) || len(thTitles) != len(enTitles) {
+			t.Fatalf("Thai and English orders are the same list:\n%v", thTitles)
+		}
+		keys := make([]string, len(thTitles))
+		for i, title := range thTitles {
+			keys[i] = model.TitleSortKey(title)
+		}
+		if !slices.IsSorted(keys) {
+			t.Errorf("Thai titles out of order: %v", thTitles)
+		}
+		r := srv.post(t, q, map[string]any{"after": at(th, "products", "pageInfo", "endCursor")})
+		if len(r.Errors) == 0 || r.Errors[0].Code() != "INVALID" || fmt.Sprint(r.Errors[0].Extensions["field"]) != "[after]" {
+			t.Errorf("a Thai TITLE cursor in the English order: %s", r.Raw)
+		}
+	})
+}

@@ -123,23 +123,18 @@ func decodeProductsPage(ctx context.Context, a pageArgs, sortKey *gqlmodel.Produ
 		}
 		sort = s
 	}
-	pg := store.Page{Sort: sort, Reverse: reverse != nil && *reverse}
-	decoded, err := decodePage(a, productCursorKey(pg))
+	pg := store.Page{Sort: sort, Reverse: reverse != nil && *reverse, Language: model.LanguageFrom(ctx)}
+	decoded, err := decodePage(a, pg.CursorFor(&model.Product{}).SortKey)
 	if err != nil {
 		return pg, err
 	}
-	decoded.Sort, decoded.Reverse = pg.Sort, pg.Reverse
+	decoded.Sort, decoded.Reverse, decoded.Language = pg.Sort, pg.Reverse, pg.Language
 	return decoded, nil
-}
-
-// productCursorKey is the sort key the cursors of a products page carry.
-func productCursorKey(pg store.Page) string {
-	return store.CursorFor(pg.Sort, &model.Product{}).SortKey
 }
 
 // productCursor returns the cursor function of a products page.
 func productCursor(pg store.Page) func(*model.Product) model.Cursor {
-	return func(p *model.Product) model.Cursor { return store.CursorFor(pg.Sort, p) }
+	return pg.CursorFor
 }
 
 // variantCursor is the cursor of a variant in its product's variant list.

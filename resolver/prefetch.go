@@ -623,7 +623,8 @@ func categoryPageKeyFromArgs(ctx context.Context, args map[string]any) (store.Ca
 
 // categoryPageKey is the loader key for one category's page.
 func categoryPageKey(categoryID int64, pg store.Page) store.CategoryPageKey {
-	key := store.CategoryPageKey{CategoryID: categoryID, Sort: pg.Sort, Reverse: pg.Reverse, Limit: pg.Limit, Backward: pg.Backward}
+	key := store.CategoryPageKey{CategoryID: categoryID, Sort: pg.Sort, Reverse: pg.Reverse, Limit: pg.Limit,
+		Backward: pg.Backward, Language: pg.Language}
 	if pg.After != nil {
 		key.After = *pg.After
 	}
