@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/langran/langran/graph/gqlmodel"
 	"github.com/langran/langran/model"
@@ -34,11 +32,7 @@ type prefetcher struct {
 	op  *graphql.OperationContext
 	st  *store.Store
 	l   *store.Loaders
-
-	panicked atomic.Pointer[panicValue] // first panic in a prefetch goroutine
 }
-
-type panicValue struct{ v any }
 
 // need is what a field of T needs beyond T's own row: a named relation,
 // loaded for a whole list of T at once. Fields needing the same relation
@@ -187,16 +181,13 @@ type selector func(p *prefetcher, ctx context.Context) ast.SelectionSet
 // the query selects on them. It is best effort: if a query fails, nothing is
 // primed and the item resolvers fetch through the loaders themselves, so an
 // error is reported at the path of the field that needs the data, not at the
-// list that looked ahead. A panic is re-raised on the resolver's goroutine,
-// where gqlgen recovers it.
+// list that looked ahead. It runs on the resolver's goroutine, so a panic is
+// recovered by gqlgen like any resolver's.
 func ahead[T any](p *prefetcher, items []*T, rels *relations[T], sel selector) {
 	if p == nil || len(items) == 0 {
 		return
 	}
 	_ = run(p, items, rels, sel(p, p.ctx))
-	if v := p.panicked.Load(); v != nil {
-		panic(v.v)
-	}
 }
 
 // The selectors: a connection's items are under nodes and edges { node }; a
@@ -206,7 +197,7 @@ var (
 	itemSelections  selector = func(_ *prefetcher, ctx context.Context) ast.SelectionSet { return currentSelections(ctx) }
 )
 
-// run primes items and loads the relations sel asks of them, concurrently.
+// run primes items and loads the relations sel asks of them.
 func run[T any](p *prefetcher, items []*T, rels *relations[T], sel ast.SelectionSet) error {
 	if len(items) == 0 {
 		return nil
@@ -227,27 +218,18 @@ func run[T any](p *prefetcher, items []*T, rels *relations[T], sel ast.Selection
 		}
 		byRelation[n.relation] = append(byRelation[n.relation], f)
 	}
-	var g errgroup.Group
+	// One relation after another, in the order the query names them: the
+	// relations of nested lists are claimed in a fixed order, so a query
+	// costs the same statements every time (loading them concurrently let
+	// paths race for the same relation and split it into more statements).
+	var first error
 	for _, name := range order {
 		fields := byRelation[name]
-		load := rels.needs[fields[0].Name].load
-		p.spawn(&g, func() error { return load(p, items, fields) })
+		if err := rels.needs[fields[0].Name].load(p, items, fields); err != nil && first == nil {
+			first = err
+		}
 	}
-	return g.Wait()
-}
-
-// spawn runs fn in g. A panic in fn is caught, so it cannot kill the
-// process from a goroutine gqlgen does not guard, and re-raised by ahead.
-func (p *prefetcher) spawn(g *errgroup.Group, fn func() error) {
-	g.Go(func() (err error) {
-		defer func() {
-			if v := recover(); v != nil {
-				p.panicked.CompareAndSwap(nil, &panicValue{v})
-				err = fmt.Errorf("prefetch panicked: %v", v)
-			}
-		}()
-		return fn()
-	})
+	return first
 }
 
 // connectionNodeSelections returns what the current field (a connection)
@@ -478,7 +460,48 @@ func (p *prefetcher) categoriesByID(ids []int64) ([]*model.Category, error) {
 	return out, nil
 }
 
+// categoryTree loads the whole category tree once per request and primes
+// the category, children and ancestors loaders for every category, so that
+// a query walking the tree (parent, children, ancestors, at any depth and
+// along any path) costs two statements. Loading per relation instead would
+// cost one statement per relation per path, and how many depended on which
+// path claimed which categories first.
+func (p *prefetcher) categoryTree() error {
+	fresh, release, wait := p.claim("category.tree", []int64{0})
+	defer wait()
+	defer release()
+	if len(fresh) == 0 {
+		return nil
+	}
+	cats, links, err := p.st.CategoryTree(p.ctx)
+	if err != nil {
+		return err
+	}
+	children := map[int64][]model.Category{}
+	for i := range cats {
+		if c := cats[i]; c.ParentID != nil {
+			children[*c.ParentID] = append(children[*c.ParentID], c)
+		}
+	}
+	ancestors := store.GroupByOwner(links, func(l *model.CategoryClosure) int64 { return l.DescendantID })
+	for i := range cats {
+		id := cats[i].ID
+		p.l.CategoryByID.Prime(p.ctx, id, &cats[i])
+		p.l.ChildrenByCategory.Prime(p.ctx, id, children[id])
+		p.l.AncestorsByCategory.Prime(p.ctx, id, ancestors[id])
+		for _, relation := range []string{"category", "category.children", "category.ancestors"} {
+			if mine, _ := p.l.Claim(relation, id); mine {
+				p.l.Release(relation, id)
+			}
+		}
+	}
+	return nil
+}
+
 func loadCategoryParents(p *prefetcher, cs []*model.Category, fields []graphql.CollectedField) error {
+	if err := p.categoryTree(); err != nil {
+		return err
+	}
 	var parents []int64
 	for _, c := range cs {
 		if c.ParentID != nil && !slices.Contains(parents, *c.ParentID) {
@@ -493,20 +516,18 @@ func loadCategoryParents(p *prefetcher, cs []*model.Category, fields []graphql.C
 }
 
 func loadCategoryChildren(p *prefetcher, cs []*model.Category, fields []graphql.CollectedField) error {
-	ids := idsOf(cs, categoryRelations.id)
-	if err := primeGroups(p, "category.children", ids, p.st.FindChildCategories, p.l.ChildrenByCategory.Prime,
-		func(c *model.Category) int64 { return *c.ParentID }); err != nil {
+	if err := p.categoryTree(); err != nil {
 		return err
 	}
+	ids := idsOf(cs, categoryRelations.id)
 	return run(p, groupsOf(p.l.ChildrenByCategory.LoadMany(p.ctx, ids)), categoryRelations, selectionsOf(fields))
 }
 
 func loadCategoryAncestors(p *prefetcher, cs []*model.Category, fields []graphql.CollectedField) error {
-	ids := idsOf(cs, categoryRelations.id)
-	if err := primeGroups(p, "category.ancestors", ids, p.st.FindCategoryAncestors, p.l.AncestorsByCategory.Prime,
-		func(c *model.CategoryClosure) int64 { return c.DescendantID }); err != nil {
+	if err := p.categoryTree(); err != nil {
 		return err
 	}
+	ids := idsOf(cs, categoryRelations.id)
 	var anc []int64
 	for _, c := range groupsOf(p.l.AncestorsByCategory.LoadMany(p.ctx, ids)) {
 		if !slices.Contains(anc, c.AncestorID) {

@@ -13,7 +13,9 @@ import (
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/langran/langran/model"
 )
@@ -136,6 +138,29 @@ func FuzzCheckRequestShape(f *testing.F) {
 			if _, isString := q.(string); !isString {
 				t.Fatalf("accepted a non-string query: %q", body)
 			}
+		}
+	})
+}
+
+// FuzzValidationWork: for any document the parser accepts, counting with a
+// limit never panics and refuses exactly the documents whose full count is
+// over the limit (stopping early never changes the verdict).
+func FuzzValidationWork(f *testing.F) {
+	for _, s := range []string{"{ a b a { x } }", "{ ...F } fragment F on Q { ...F a a }", "{ a @x(y: 1) { ... on T { b } } }",
+		"query A { x } query B { x x x }", "{ " + strings.Repeat("a ", 300) + "}"} {
+		f.Add(s, 50)
+	}
+	f.Fuzz(func(t *testing.T, q string, limit int) {
+		if limit < 0 || limit > 100_000 {
+			return
+		}
+		doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: q}, 5000)
+		if err != nil {
+			return
+		}
+		full := ValidationWork(doc, 1<<40)
+		if got := ValidationWork(doc, limit); (got > limit) != (full > limit) {
+			t.Fatalf("limit %d: counted %d, full count %d", limit, got, full)
 		}
 	})
 }
