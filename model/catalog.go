@@ -39,6 +39,15 @@ type Product struct {
 // GID returns the product's opaque global ID.
 func (p *Product) GID() string { return EncodeGlobalID(TypeProduct, p.ID) }
 
+// StorefrontStatus is the one status the storefront sees: products in any
+// other status, and their variants, images and options, are hidden from it
+// on every path. Lists filter on it in SQL; objects in hand are checked with
+// VisibleInStorefront.
+const StorefrontStatus = ProductActive
+
+// VisibleInStorefront reports whether the storefront may see p.
+func (p *Product) VisibleInStorefront() bool { return p != nil && p.Status == StorefrontStatus }
+
 // ProductVariant is one purchasable version of a product (a size, a colour).
 type ProductVariant struct {
 	ID                int64 `gorm:"primaryKey"`

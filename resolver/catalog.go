@@ -22,14 +22,11 @@ const (
 	maxTagLen     = 255
 )
 
-// visibleToStorefront reports whether the storefront may see p: the one
-// definition of storefront visibility. Every path to a product (lists,
-// typed fields, node, nodes, the product behind a variant, image or option)
-// goes through it or through the store's list filter, which applies the same
-// rule in SQL (store.applyFilter).
-func visibleToStorefront(p *model.Product) bool {
-	return p != nil && p.Status == model.ProductActive
-}
+// visibleToStorefront reports whether the storefront may see p, by the one
+// rule in model (model.StorefrontStatus), which the store's list filter
+// applies in SQL. Every path to a product in hand (typed fields, node,
+// nodes, the product behind a variant, image or option) goes through it.
+func visibleToStorefront(p *model.Product) bool { return p.VisibleInStorefront() }
 
 // checkText refuses text that is not valid UTF-8 or holds control
 // characters (a NUL byte, say): databases treat those differently (SQLite
