@@ -69,23 +69,33 @@ type sortOrder struct {
 	column    string
 	value     func(p *model.Product) string
 	parse     func(v string) (any, bool) // a cursor value back to the column's type
+	compare   func(a, b *model.Product) int
 }
 
 var (
 	orderByID = sortOrder{cursorKey: "ID", column: "id",
-		value: func(*model.Product) string { return "" }}
+		value:   func(*model.Product) string { return "" },
+		compare: func(a, b *model.Product) int { return cmp.Compare(a.ID, b.ID) }}
 	orderByTitle = sortOrder{cursorKey: "TITLE", column: "title_key",
-		value: func(p *model.Product) string { return model.TitleSortKey(p.Title) }, parse: parseSortKey}
+		value: func(p *model.Product) string { return model.TitleSortKey(p.Title) }, parse: parseSortKey,
+		compare: func(a, b *model.Product) int {
+			return strings.Compare(model.TitleSortKey(a.Title), model.TitleSortKey(b.Title))
+		}}
 	orderByTitleTH = sortOrder{cursorKey: "TITLE_TH", column: "title_th_key",
-		value: func(p *model.Product) string { return thaiTitleSortKey(p.Title, p.TitleTH) }, parse: parseSortKey}
+		value: func(p *model.Product) string { return thaiTitleSortKey(p.Title, p.TitleTH) }, parse: parseSortKey,
+		compare: func(a, b *model.Product) int {
+			return strings.Compare(thaiTitleSortKey(a.Title, a.TitleTH), thaiTitleSortKey(b.Title, b.TitleTH))
+		}}
 	orderByPrice = sortOrder{cursorKey: "PRICE", column: "min_price",
-		value: func(p *model.Product) string { return strconv.FormatInt(p.MinPrice, 10) },
+		value:   func(p *model.Product) string { return strconv.FormatInt(p.MinPrice, 10) },
+		compare: func(a, b *model.Product) int { return cmp.Compare(a.MinPrice, b.MinPrice) },
 		parse: func(v string) (any, bool) {
 			n, err := strconv.ParseInt(v, 10, 64)
 			return n, err == nil
 		}}
 	orderByCreatedAt = sortOrder{cursorKey: "CREATED_AT", column: "created_at",
-		value: func(p *model.Product) string { return strconv.FormatInt(p.CreatedAt.Unix(), 10) },
+		value:   func(p *model.Product) string { return strconv.FormatInt(p.CreatedAt.Unix(), 10) },
+		compare: func(a, b *model.Product) int { return a.CreatedAt.Compare(b.CreatedAt) },
 		parse: func(v string) (any, bool) {
 			n, err := strconv.ParseInt(v, 10, 64)
 			// Only years 1 to 9999 fit a DATETIME; anything else was not made by us.
@@ -173,25 +183,36 @@ func (o sortOrder) cursorValue(c *model.Cursor) (any, error) {
 	return v, nil
 }
 
-// escapeLike escapes LIKE wildcards so user text matches literally; '!' is
-// the escape character because MySQL and SQLite disagree on a default.
-func escapeLike(s string) string {
-	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
+// productQueries returns the storefront products matching f as one or two
+// queries over the table "products", for the caller to select from, order
+// and limit alike: the union of their results is the answer. A text query
+// gives two, of which one returns rows (see searchBranches); ratio says how
+// rare a word must be for the index to be used.
+func (s *Store) productQueries(db *gorm.DB, f ProductFilter, ratio int64) ([]*gorm.DB, error) {
+	qs := []*gorm.DB{db.Table("products")}
+	if f.Query != "" {
+		words, err := searchWords(f.Query)
+		if err != nil {
+			return nil, err
+		}
+		if len(words) > 0 {
+			qs = s.searchBranches(db, words, ratio)
+		}
+	}
+	for i := range qs {
+		qs[i] = applyFilter(qs[i], "products", f)
+	}
+	return qs, nil
 }
 
-// applyFilter adds the storefront filter to q. Only ACTIVE products are ever
-// listed to the storefront.
+// applyFilter adds the storefront filter, all but the text query (which
+// productQueries adds), to q. Only ACTIVE products are ever listed to the
+// storefront.
 func applyFilter(q *gorm.DB, table string, f ProductFilter) *gorm.DB {
 	col := func(c string) string { return table + "." + c }
 	q = q.Where(col("status")+" = ?", model.ProductActive)
 	if f.CategoryID != nil {
 		q = q.Where(col("category_id")+" IN (SELECT descendant_id FROM category_closure WHERE ancestor_id = ?)", *f.CategoryID)
-	}
-	for _, word := range strings.Fields(f.Query) {
-		like := "%" + escapeLike(word) + "%"
-		q = q.Where("("+col("title")+" LIKE ? ESCAPE '!' OR "+col("title_th")+" LIKE ? ESCAPE '!' OR "+
-			col("description")+" LIKE ? ESCAPE '!' OR "+col("description_th")+" LIKE ? ESCAPE '!')",
-			like, like, like, like)
 	}
 	if f.MinPrice != nil {
 		q = q.Where(col("max_price")+" >= ?", *f.MinPrice)
@@ -264,17 +285,57 @@ func applyKeyset(q *gorm.DB, table string, pg Page) (*gorm.DB, string, error) {
 	return q, order, nil
 }
 
-// ListProducts returns one page of storefront products and whether more
-// products lie beyond it in the direction of reading.
-func (s *Store) ListProducts(ctx context.Context, f ProductFilter, pg Page) ([]model.Product, bool, error) {
-	q := applyFilter(s.db.WithContext(ctx).Table("products"), "products", f)
-	q, order, err := applyKeyset(q, "products", pg)
+// listQuery returns the statement that reads one page of the storefront
+// products matching f, and whether its rows must be put in page order in
+// Go: a union of two queries (a text search, see productQueries) comes back
+// in no particular order.
+func (s *Store) listQuery(db *gorm.DB, f ProductFilter, pg Page) (q *gorm.DB, sort bool, err error) {
+	qs, err := s.productQueries(db, f, listIndexRatio)
 	if err != nil {
 		return nil, false, err
 	}
-	out, err := scanAll(q.Select(qualified("products", productColumns)).Order(order).Limit(pg.limit()+1), scanProduct)
+	for i := range qs {
+		q, order, err := applyKeyset(qs[i], "products", pg)
+		if err != nil {
+			return nil, false, err
+		}
+		qs[i] = q.Select(qualified("products", productColumns)).Order(order).Limit(pg.limit() + 1)
+	}
+	if len(qs) == 1 {
+		return qs[0], false, nil
+	}
+	for i := range qs {
+		qs[i] = db.Session(&gorm.Session{NewDB: true}).Raw("SELECT * FROM (?) langran_branch", qs[i])
+	}
+	return union(db.Session(&gorm.Session{NewDB: true}), qs), true, nil
+}
+
+// ListProducts returns one page of storefront products and whether more
+// products lie beyond it in the direction of reading.
+func (s *Store) ListProducts(ctx context.Context, f ProductFilter, pg Page) ([]model.Product, bool, error) {
+	q, sort, err := s.listQuery(s.db.WithContext(ctx), f, pg)
 	if err != nil {
 		return nil, false, err
+	}
+	out, err := scanAll(q, scanProduct)
+	if err != nil {
+		return nil, false, err
+	}
+	if sort {
+		o, _ := pg.order()
+		// The order the rows were read in: descending when exactly one of
+		// reverse and backward holds.
+		desc := pg.Reverse != pg.backward()
+		slices.SortFunc(out, func(a, b model.Product) int {
+			c := o.compare(&a, &b)
+			if c == 0 {
+				c = cmp.Compare(a.ID, b.ID)
+			}
+			if desc {
+				c = -c
+			}
+			return c
+		})
 	}
 	more := len(out) > pg.limit()
 	if more {
@@ -288,8 +349,17 @@ func (s *Store) ListProducts(ctx context.Context, f ProductFilter, pg Page) ([]m
 
 // CountProducts counts the storefront products matching f.
 func (s *Store) CountProducts(ctx context.Context, f ProductFilter) (int64, error) {
+	db := s.db.WithContext(ctx)
+	qs, err := s.productQueries(db, f, countIndexRatio)
+	if err != nil {
+		return 0, err
+	}
 	var n int64
-	err := applyFilter(s.db.WithContext(ctx).Table("products"), "products", f).Count(&n).Error
+	if len(qs) == 1 {
+		err = qs[0].Count(&n).Error
+		return n, TranslateError(err)
+	}
+	err = db.Raw("SELECT (?) + (?)", qs[0].Select("COUNT(*)"), qs[1].Select("COUNT(*)")).Scan(&n).Error
 	return n, TranslateError(err)
 }
 
@@ -374,8 +444,7 @@ func (s *Store) CountProductsInCategories(ctx context.Context, categoryIDs []int
 	q := s.db.WithContext(ctx).Table("category_closure cc").
 		Joins("JOIN products p ON p.category_id = cc.descendant_id").
 		Where("cc.ancestor_id IN ?", categoryIDs)
-	err := applyFilter(q, "p", ProductFilter{}).
-		Select("cc.ancestor_id, COUNT(*) AS n").Group("cc.ancestor_id").Scan(&rows).Error
+	err := applyFilter(q, "p", ProductFilter{}).Select("cc.ancestor_id, COUNT(*) AS n").Group("cc.ancestor_id").Scan(&rows).Error
 	if err != nil {
 		return nil, TranslateError(err)
 	}
@@ -571,14 +640,13 @@ func (s *Store) ExplainListProducts(ctx context.Context, f ProductFilter, pg Pag
 		return nil, fmt.Errorf("explain: only on MySQL")
 	}
 	dry := s.db.WithContext(ctx).Session(&gorm.Session{DryRun: true})
-	q := applyFilter(dry.Table("products"), "products", f)
-	q, order, err := applyKeyset(q, "products", pg)
+	q, _, err := s.listQuery(dry, f, pg)
 	if err != nil {
 		return nil, err
 	}
 	var sink []model.Product
-	stmt := q.Order(order).Limit(pg.limit() + 1).Find(&sink).Statement
+	stmt := q.Find(&sink).Statement
 	var rows []ExplainRow
 	err = s.db.WithContext(ctx).Raw("EXPLAIN "+stmt.SQL.String(), stmt.Vars...).Scan(&rows).Error
-	return rows, err
+	return rows, TranslateError(err)
 }

@@ -16,6 +16,8 @@ import (
 //
 //	{{pk}}        an auto-increment BIGINT primary key
 //	{{table}}     table options (engine and charset on MySQL, nothing on SQLite)
+//	{{keyed}}     {{table}} for a table whose primary key is its only index:
+//	              WITHOUT ROWID on SQLite, which then stores it once
 //	{{bin}}       after a text column's type: compare it byte for byte
 //	              (utf8mb4_bin on MySQL; SQLite's default BINARY collation)
 //	{{on:NAME}}   after DROP INDEX x: " ON NAME" on MySQL, nothing on SQLite
@@ -140,6 +142,32 @@ var migrations = []migration{
 	}, Backfill: func(ctx context.Context, s *Store) error {
 		return s.forEachProductBatch(ctx, (*Store).refreshTitleKeys)
 	}},
+	// Text search was LIKE '%word%' over four columns: a full scan, and
+	// collation-dependent. These tables index it (see search.go); BLOB text
+	// and integer keys compare bytes on both databases.
+	{Version: 4, Name: "search index", Statements: []string{
+		`CREATE TABLE product_search (
+			product_id BIGINT NOT NULL PRIMARY KEY,
+			search_text MEDIUMBLOB NOT NULL
+		){{keyed}}`,
+		`CREATE TABLE search_terms (
+			hash BIGINT NOT NULL PRIMARY KEY,
+			term BLOB NOT NULL,
+			df BIGINT NOT NULL DEFAULT 0
+		){{keyed}}`,
+		`CREATE TABLE search_term_grams (
+			gram BIGINT NOT NULL,
+			term_hash BIGINT NOT NULL,
+			PRIMARY KEY (gram, term_hash)
+		){{keyed}}`,
+		`CREATE TABLE product_search_terms (
+			term_hash BIGINT NOT NULL,
+			product_id BIGINT NOT NULL,
+			PRIMARY KEY (term_hash, product_id)
+		){{keyed}}`,
+	}, Backfill: func(ctx context.Context, s *Store) error {
+		return s.forEachProductBatch(ctx, (*Store).refreshSearchIndex)
+	}},
 }
 
 // LatestSchemaVersion is the version the migrations bring a database to.
@@ -148,18 +176,20 @@ func LatestSchemaVersion() int { return migrations[len(migrations)-1].Version }
 var onTablePlaceholder = regexp.MustCompile(`\{\{on:(\w+)\}\}`)
 
 func (s *Store) expand(stmt string) string {
-	var pk, table, bin, on string
+	var pk, table, keyed, bin, on string
 	switch s.dialect {
 	case MySQL:
 		pk = "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY"
 		table = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
+		keyed = table
 		bin = " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
 		on = " ON $1"
 	default:
 		pk = "INTEGER PRIMARY KEY AUTOINCREMENT"
+		keyed = " WITHOUT ROWID"
 	}
 	stmt = onTablePlaceholder.ReplaceAllString(stmt, on)
-	return strings.NewReplacer("{{pk}}", pk, "{{table}}", table, "{{bin}}", bin).Replace(stmt)
+	return strings.NewReplacer("{{pk}}", pk, "{{table}}", table, "{{keyed}}", keyed, "{{bin}}", bin).Replace(stmt)
 }
 
 // Migrate brings the schema to the latest version, applying each pending

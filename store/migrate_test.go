@@ -13,7 +13,7 @@ import (
 
 // A catalog written by release 1 (no keys, no search index) must answer
 // exactly like a fresh one once migrated: the migrations backfill what they
-// add from the existing rows.
+// add from the existing rows (tag keys, title sort keys, the search index).
 func TestMigrationsBackfillAnExistingCatalog(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		st, err := store.Open(ctx, b.URL(t), store.Options{})
@@ -60,6 +60,14 @@ func TestMigrationsBackfillAnExistingCatalog(t *testing.T) {
 		}
 		if got := listAll(t, st, store.ProductFilter{Tag: "handmade"}); !slices.Equal(got, wantTagged) {
 			t.Errorf("tag handmade after migrating: %d products, want %d", len(got), len(wantTagged))
+		}
+		if err := st.CheckSearchIndex(ctx); err != nil {
+			t.Error(err)
+		}
+		for q, want := range map[string]int{"ALPACA": 601, "ลินิน": 602, "chiang mai": 1203, "เชียงใหม่": 1203, "wool": 0} {
+			if got := listAll(t, st, store.ProductFilter{Query: q}); len(got) != want {
+				t.Errorf("query %q after migrating: %d products, want %d", q, len(got), want)
+			}
 		}
 		for _, lang := range []model.Language{model.LanguageEN, model.LanguageTH} {
 			want := activeProducts(t, st)

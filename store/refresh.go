@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/langran/langran/model"
@@ -11,17 +12,22 @@ import (
 // handle per round of statements.
 const refreshBatch = 500
 
-// RefreshProductSearch recomputes everything the catalog keeps derived from
-// a product's text, for the given products: the title sort keys the English
-// and Thai title orders read (model.TitleSortKey) and the tag keys the tag
-// filter compares (model.TagKey). Every writer of products or their tags must call
-// it, on the Store of the transaction that wrote them, before committing;
-// the seed and the migrations that introduced these keys do. IDs of deleted
-// products are fine: what was derived from them is removed.
+// RefreshProductSearch recomputes, for the given products, everything the
+// catalog keeps derived from their text: the title sort keys the English
+// and Thai title orders read (model.TitleSortKey), the tag keys the tag
+// filter compares (model.TagKey), and the text search index (search.go).
+//
+// Every writer of products or of their tags must call it with the IDs it
+// wrote, created or deleted, on the Store of the transaction that wrote
+// them (inside InTx), before that transaction commits; the seed and the
+// migrations that introduced these keys do. Outside a transaction it opens
+// its own. Only what changed is rewritten, so calling it for an unchanged
+// product costs a few reads.
 //
 // The rules are computed in Go rather than by SQL functions, which differ
 // between MySQL and SQLite, so both databases give the same answers.
 func (s *Store) RefreshProductSearch(ctx context.Context, productIDs []int64) error {
+	productIDs = slices.Compact(slices.Sorted(slices.Values(productIDs)))
 	if len(productIDs) == 0 {
 		return nil
 	}
@@ -32,6 +38,9 @@ func (s *Store) RefreshProductSearch(ctx context.Context, productIDs []int64) er
 				return err
 			}
 			if err := tx.refreshTagKeys(ctx, ids); err != nil {
+				return err
+			}
+			if err := tx.refreshSearchIndex(ctx, ids); err != nil {
 				return err
 			}
 		}
@@ -61,10 +70,11 @@ func (s *Store) forEachProductBatch(ctx context.Context, fn func(tx *Store, ctx 
 	}
 }
 
-// refreshTagKeys sets product_tags.tag_key to model.TagKey(tag). Products
-// whose keys are all right are left alone; the others get their tags
-// rewritten whole, because no WHERE clause can name one tag exactly on
-// MySQL, where the tag column's collation ignores case and accents.
+// refreshTagKeys sets product_tags.tag_key to model.TagKey(tag) where it
+// differs, in one UPDATE. A row is named by product and tag: on MySQL the
+// tag comparison ignores case and accents, but a product cannot have two
+// tags equal under it (they would collide in the primary key), so it still
+// names one row.
 func (s *Store) refreshTagKeys(ctx context.Context, productIDs []int64) error {
 	type tagRow struct {
 		ProductID int64
@@ -77,44 +87,50 @@ func (s *Store) refreshTagKeys(ctx context.Context, productIDs []int64) error {
 	if err != nil {
 		return TranslateError(err)
 	}
-	stale := map[int64]bool{}
+	var cases strings.Builder
+	var args []any
+	var ids []int64
 	for _, r := range rows {
-		if r.TagKey != model.TagKey(r.Tag) {
-			stale[r.ProductID] = true
+		if k := model.TagKey(r.Tag); k != r.TagKey {
+			cases.WriteString(" WHEN product_id = ? AND tag = ? THEN ?")
+			args = append(args, r.ProductID, r.Tag, k)
+			if len(ids) == 0 || ids[len(ids)-1] != r.ProductID {
+				ids = append(ids, r.ProductID)
+			}
 		}
 	}
-	if len(stale) == 0 {
+	if len(args) == 0 {
 		return nil
 	}
-	var ids []int64
-	var values [][]any
-	for id := range stale {
-		ids = append(ids, id)
-	}
-	for _, r := range rows {
-		if stale[r.ProductID] {
-			values = append(values, []any{r.ProductID, r.Tag, model.TagKey(r.Tag)})
-		}
-	}
-	if err := s.db.WithContext(ctx).Exec("DELETE FROM product_tags WHERE product_id IN ?", ids).Error; err != nil {
-		return TranslateError(err)
-	}
-	return s.insertRows(ctx, "product_tags", []string{"product_id", "tag", "tag_key"}, values, false)
+	args = append(args, ids)
+	err = s.db.WithContext(ctx).Exec("UPDATE product_tags SET tag_key = CASE"+cases.String()+
+		" ELSE tag_key END WHERE product_id IN ?", args...).Error
+	return TranslateError(err)
 }
 
 // insertRows writes rows into table with multi-row INSERTs, a bounded number
 // of values per statement. With ignore, rows whose key already exists are
 // skipped (INSERT IGNORE on MySQL, INSERT OR IGNORE on SQLite).
 func (s *Store) insertRows(ctx context.Context, table string, columns []string, rows [][]any, ignore bool) error {
-	if len(rows) == 0 {
-		return nil
-	}
 	verb := "INSERT INTO "
 	if ignore {
 		verb = "INSERT IGNORE INTO "
 		if s.dialect == SQLite {
 			verb = "INSERT OR IGNORE INTO "
 		}
+	}
+	return s.insertStatements(ctx, verb, table, columns, rows, "")
+}
+
+// insertRowsThen is insertRows with a clause after the VALUES, such as an
+// upsert's ON DUPLICATE KEY UPDATE.
+func (s *Store) insertRowsThen(ctx context.Context, table string, columns []string, rows [][]any, tail string) error {
+	return s.insertStatements(ctx, "INSERT INTO ", table, columns, rows, tail)
+}
+
+func (s *Store) insertStatements(ctx context.Context, verb, table string, columns []string, rows [][]any, tail string) error {
+	if len(rows) == 0 {
+		return nil
 	}
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", len(columns)), ",") + ")"
 	head := verb + table + " (" + strings.Join(columns, ", ") + ") VALUES "
@@ -123,7 +139,7 @@ func (s *Store) insertRows(ctx context.Context, table string, columns []string, 
 	for start := 0; start < len(rows); start += per {
 		chunk := rows[start:min(start+per, len(rows))]
 		var b strings.Builder
-		b.Grow(len(head) + len(chunk)*(len(tuple)+1))
+		b.Grow(len(head) + len(chunk)*(len(tuple)+1) + len(tail))
 		b.WriteString(head)
 		args := make([]any, 0, len(chunk)*len(columns))
 		for i, r := range chunk {
@@ -133,6 +149,7 @@ func (s *Store) insertRows(ctx context.Context, table string, columns []string, 
 			b.WriteString(tuple)
 			args = append(args, r...)
 		}
+		b.WriteString(tail)
 		if err := s.db.WithContext(ctx).Exec(b.String(), args...).Error; err != nil {
 			return TranslateError(err)
 		}
@@ -143,18 +160,9 @@ func (s *Store) insertRows(ctx context.Context, table string, columns []string, 
 // refreshTitleKeys sets products.title_key and title_th_key to the keys of
 // the English and Thai title orders, in one UPDATE for the rows that differ.
 func (s *Store) refreshTitleKeys(ctx context.Context, productIDs []int64) error {
-	type keyRow struct {
-		ID         int64
-		Title      string
-		TitleTH    string `gorm:"column:title_th"`
-		TitleKey   string
-		TitleTHKey string `gorm:"column:title_th_key"`
-	}
-	var rows []keyRow
-	err := s.db.WithContext(ctx).Table("products").Select("id, title, title_th, title_key, title_th_key").
-		Where("id IN ?", productIDs).Find(&rows).Error
+	rows, err := s.lockProductTexts(ctx, productIDs, "id, title, title_th, title_key, title_th_key")
 	if err != nil {
-		return TranslateError(err)
+		return err
 	}
 	var ids []int64
 	var en, th strings.Builder

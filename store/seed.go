@@ -353,20 +353,24 @@ func seedProduct(rng *rand.Rand, base time.Time, catIDs map[string]int64, i int)
 
 func (s *Store) seedBatch(ctx context.Context, rng *rand.Rand, base time.Time, catIDs map[string]int64, start, end, batch int) error {
 	rows := make([]seedRows, 0, end-start)
-	products := make([]model.Product, 0, end-start)
+	// The products and tags are written with their sort and tag keys, which
+	// RefreshProductSearch would otherwise compute and write in a second
+	// pass; it still runs, and finds them right.
+	products := make([]productWithKeys, 0, end-start)
 	for i := start; i < end; i++ {
 		r := seedProduct(rng, base, catIDs, i)
 		rows = append(rows, r)
-		products = append(products, r.product)
+		products = append(products, productWithKeys{Product: r.product,
+			TitleKey: model.TitleSortKey(r.product.Title), TitleTHKey: thaiTitleSortKey(r.product.Title, r.product.TitleTH)})
 	}
 	return s.InTx(ctx, func(tx *Store) error {
 		if err := tx.db.CreateInBatches(&products, batch).Error; err != nil {
-			return fmt.Errorf("seed products: %w", err)
+			return fmt.Errorf("seed products: %w", TranslateError(err))
 		}
 		var variants []model.ProductVariant
 		var images []model.ProductImage
 		var options []model.ProductOption
-		var tags []model.ProductTag
+		var tags [][]any
 		for k, r := range rows {
 			id := products[k].ID
 			for _, v := range r.variants {
@@ -382,12 +386,11 @@ func (s *Store) seedBatch(ctx context.Context, rng *rand.Rand, base time.Time, c
 				options = append(options, o)
 			}
 			for _, t := range r.tags {
-				t.ProductID = id
-				tags = append(tags, t)
+				tags = append(tags, []any{id, t.Tag, model.TagKey(t.Tag)})
 			}
 		}
 		if err := errors.Join(insertAll(tx, variants, batch), insertAll(tx, images, batch),
-			insertAll(tx, options, batch), insertAll(tx, tags, batch)); err != nil {
+			insertAll(tx, options, batch), tx.insertRows(ctx, "product_tags", []string{"product_id", "tag", "tag_key"}, tags, false)); err != nil {
 			return err
 		}
 		ids := make([]int64, len(products))
@@ -404,10 +407,21 @@ func insertAll[T any](tx *Store, rows []T, batch int) error {
 		return nil
 	}
 	if err := tx.db.CreateInBatches(&rows, batch).Error; err != nil {
-		return fmt.Errorf("seed %T: %w", rows[0], err)
+		return fmt.Errorf("seed %T: %w", rows[0], TranslateError(err))
 	}
 	return nil
 }
+
+// productWithKeys is a products row with its title sort keys, for writing
+// both in one INSERT.
+type productWithKeys struct {
+	model.Product
+	TitleKey   string
+	TitleTHKey string `gorm:"column:title_th_key"`
+}
+
+// TableName is the table productWithKeys rows go to.
+func (productWithKeys) TableName() string { return "products" }
 
 func optionCombinations(opts []struct {
 	name   string
