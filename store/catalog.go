@@ -163,11 +163,14 @@ func (p Page) CursorFor(prod *model.Product) model.Cursor {
 	return model.Cursor{SortKey: o.cursorKey, ID: prod.ID, Value: o.value(prod)}
 }
 
-// CursorFor returns the cursor of product p under sort key k in English.
-//
-// Deprecated: use Page.CursorFor, which knows the page's language.
-func CursorFor(k ProductSortKey, p *model.Product) model.Cursor {
-	return Page{Sort: k}.CursorFor(p)
+// CursorKey is the sort key the page's cursors carry ("TITLE_TH" for the
+// Thai title order): a cursor with another one is refused.
+func (p Page) CursorKey() string {
+	o, err := p.order()
+	if err != nil {
+		return string(p.Sort)
+	}
+	return o.cursorKey
 }
 
 // cursorValue converts a cursor's text value back to the column's type,
@@ -594,27 +597,6 @@ func (s *Store) FindCategoryAncestors(ctx context.Context, ids []int64) ([]model
 		Where("descendant_id IN ? AND depth > 0", ids).
 		Order("descendant_id, depth DESC").Find(&out).Error
 	return out, TranslateError(err)
-}
-
-// ListCategories returns one page of all categories, in tree order of
-// (depth, position, id) flattened to id order for stable keyset paging.
-func (s *Store) ListCategories(ctx context.Context, first int, after *model.Cursor) ([]model.Category, bool, error) {
-	q := s.db.WithContext(ctx).Table("categories")
-	if after != nil {
-		if after.SortKey != "ID" {
-			return nil, false, model.Errorf(model.CodeInvalid, "invalid cursor: it belongs to another list")
-		}
-		q = q.Where("id > ?", after.ID)
-	}
-	var out []model.Category
-	if err := q.Order("id").Limit(first + 1).Find(&out).Error; err != nil {
-		return nil, false, TranslateError(err)
-	}
-	more := len(out) > first
-	if more {
-		out = out[:first]
-	}
-	return out, more, nil
 }
 
 // CountCategories counts all categories.

@@ -215,7 +215,7 @@ func (s *Store) migrateTo(ctx context.Context, target int) error {
 		name VARCHAR(255) NOT NULL,
 		applied_at DATETIME NOT NULL
 	){{table}}`)).Error; err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
+		return fmt.Errorf("create schema_migrations: %w", TranslateError(err))
 	}
 	current, err := s.SchemaVersion(ctx)
 	if err != nil {
@@ -244,7 +244,7 @@ func (s *Store) migrateTo(ctx context.Context, target int) error {
 		// trace. MySQL commits DDL implicitly; there the lock above and
 		// idempotent version checks are what keep it safe.
 		if s.dialect == SQLite {
-			err = db.Transaction(apply)
+			err = s.InTx(ctx, func(tx *Store) error { return apply(tx.db) })
 		} else {
 			err = apply(db)
 		}
@@ -258,18 +258,18 @@ func (s *Store) migrateTo(ctx context.Context, target int) error {
 // namedLock takes MySQL's named lock. The lock belongs to a session, so it
 // is taken and released on one dedicated connection held until unlock.
 func (s *Store) namedLock(ctx context.Context, name string) (unlock func(), err error) {
-	sqlDB, err := s.db.DB()
+	sqlDB, err := s.SQL()
 	if err != nil {
 		return nil, err
 	}
 	conn, err := sqlDB.Conn(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("take lock %s: %w", name, err)
+		return nil, fmt.Errorf("take lock %s: %w", name, TranslateError(err))
 	}
 	var got sql.NullInt64
 	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, 60)", name).Scan(&got); err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("take lock %s: %w", name, err)
+		return nil, fmt.Errorf("take lock %s: %w", name, TranslateError(err))
 	}
 	if !got.Valid || got.Int64 != 1 {
 		conn.Close()
@@ -285,7 +285,7 @@ func (s *Store) namedLock(ctx context.Context, name string) (unlock func(), err 
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v *int
 	if err := s.db.WithContext(ctx).Raw("SELECT MAX(version) FROM schema_migrations").Scan(&v).Error; err != nil {
-		return 0, fmt.Errorf("read schema version: %w", err)
+		return 0, fmt.Errorf("read schema version: %w", TranslateError(err))
 	}
 	if v == nil {
 		return 0, nil

@@ -152,7 +152,7 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 	var n int64
 	err := s.db.WithContext(ctx).Raw(`SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM products LIMIT 1) p) +
 		(SELECT COUNT(*) FROM (SELECT 1 FROM categories LIMIT 1) c)`).Scan(&n).Error
-	return n == 0, err
+	return n == 0, TranslateError(err)
 }
 
 // SeedIfEmpty seeds the demo catalog when the database has none, and reports
@@ -228,7 +228,7 @@ func (s *Store) seedCategories(ctx context.Context) (map[string]int64, error) {
 					c.Depth = parent.Depth + 1
 				}
 				if err := tx.db.Create(&c).Error; err != nil {
-					return err
+					return fmt.Errorf("seed categories: %w", TranslateError(err))
 				}
 				ids[dc.handle] = c.ID
 				chain := append(append([]int64{}, ancestors...), c.ID)
@@ -237,7 +237,7 @@ func (s *Store) seedCategories(ctx context.Context) (map[string]int64, error) {
 					closure = append(closure, model.CategoryClosure{AncestorID: a, DescendantID: c.ID, Depth: len(chain) - 1 - d})
 				}
 				if err := tx.db.Create(&closure).Error; err != nil {
-					return err
+					return fmt.Errorf("seed categories: %w", TranslateError(err))
 				}
 				if err := walk(dc.children, &c, chain); err != nil {
 					return err

@@ -173,32 +173,44 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 func (s *Store) DB(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
 
 // SQL returns the underlying database/sql pool.
-func (s *Store) SQL() (*sql.DB, error) { return s.db.DB() }
+func (s *Store) SQL() (*sql.DB, error) {
+	sqlDB, err := s.db.DB()
+	return sqlDB, TranslateError(err)
+}
 
 // Ping checks the database is reachable.
 func (s *Store) Ping(ctx context.Context) error {
-	sqlDB, err := s.db.DB()
+	sqlDB, err := s.SQL()
 	if err != nil {
 		return err
 	}
-	return sqlDB.PingContext(ctx)
+	return TranslateError(sqlDB.PingContext(ctx))
 }
 
 // Close releases the connection pool.
 func (s *Store) Close() error {
-	sqlDB, err := s.db.DB()
+	sqlDB, err := s.SQL()
 	if err != nil {
 		return err
 	}
-	return sqlDB.Close()
+	return TranslateError(sqlDB.Close())
 }
 
 // InTx runs fn in a transaction, committing if it returns nil and rolling
-// back otherwise (also on panic, which is then re-raised).
+// back otherwise (also on panic, which is then re-raised). Inside another
+// transaction it runs in a savepoint. fn's error is returned as it is (the
+// store functions fn calls translate their own); a failure to begin or
+// commit goes through TranslateError.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, dialect: s.dialect})
+	var fnErr error
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		fnErr = fn(&Store{db: tx, dialect: s.dialect})
+		return fnErr
 	})
+	if fnErr != nil {
+		return fnErr
+	}
+	return TranslateError(err)
 }
 
 // StatementCounter counts the SQL statements run on behalf of one context,

@@ -1,0 +1,117 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/langran/langran/model"
+	"github.com/langran/langran/store"
+	"github.com/langran/langran/store/storetest"
+)
+
+// translated reports whether err went through store.TranslateError: it is
+// (or wraps) a client-safe model error, a context error, or an error that
+// TranslateError wrapped as internal ("database: ...").
+func translated(err error) bool {
+	if _, ok := model.AsError(err); ok {
+		return true
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if strings.HasPrefix(e.Error(), "database: ") {
+			return true
+		}
+	}
+	return false
+}
+
+// Every exported store method that reaches the database returns its
+// errors through TranslateError, so the presenter can tell codes from
+// internal failures. Calling each on a store whose pool is closed makes each
+// fail in the database layer. A new exported method must be added here.
+func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
+	exempt := map[string]string{
+		"Dialect": "no database call", "DB": "returns the GORM handle itself", "SQL": "returns the pool itself",
+		"Close": "closes the pool", "MigrateTo": "test helper", "CheckSearchIndex": "test helper",
+	}
+	one := []int64{1}
+	calls := map[string]func(st *store.Store) error{
+		"Ping":          func(st *store.Store) error { return st.Ping(ctx) },
+		"InTx":          func(st *store.Store) error { return st.InTx(ctx, func(*store.Store) error { return nil }) },
+		"Migrate":       func(st *store.Store) error { return st.Migrate(ctx) },
+		"SchemaVersion": func(st *store.Store) error { _, err := st.SchemaVersion(ctx); return err },
+		"IsEmpty":       func(st *store.Store) error { _, err := st.IsEmpty(ctx); return err },
+		"SeedIfEmpty":   func(st *store.Store) error { _, err := st.SeedIfEmpty(ctx, store.SeedOptions{}); return err },
+		"Seed":          func(st *store.Store) error { return st.Seed(ctx, store.SeedOptions{}) },
+		"ListProducts": func(st *store.Store) error {
+			_, _, err := st.ListProducts(ctx, store.ProductFilter{Query: "shirt"}, store.Page{Sort: store.SortByID, Limit: 5})
+			return err
+		},
+		"CountProducts": func(st *store.Store) error {
+			_, err := st.CountProducts(ctx, store.ProductFilter{Query: "shirt"})
+			return err
+		},
+		"ListProductsInCategories": func(st *store.Store) error {
+			_, err := st.ListProductsInCategories(ctx, one, store.Page{Sort: store.SortByID, Limit: 5})
+			return err
+		},
+		"CountProductsInCategories": func(st *store.Store) error { _, err := st.CountProductsInCategories(ctx, one); return err },
+		"FindProductsByIDs":         func(st *store.Store) error { _, err := st.FindProductsByIDs(ctx, one); return err },
+		"FindVariantsByIDs":         func(st *store.Store) error { _, err := st.FindVariantsByIDs(ctx, one); return err },
+		"FindCategoriesByIDs":       func(st *store.Store) error { _, err := st.FindCategoriesByIDs(ctx, one); return err },
+		"FindImagesByIDs":           func(st *store.Store) error { _, err := st.FindImagesByIDs(ctx, one); return err },
+		"FindOptionsByIDs":          func(st *store.Store) error { _, err := st.FindOptionsByIDs(ctx, one); return err },
+		"FindProductByHandle":       func(st *store.Store) error { _, err := st.FindProductByHandle(ctx, "x"); return err },
+		"FindCategoryByHandle":      func(st *store.Store) error { _, err := st.FindCategoryByHandle(ctx, "x"); return err },
+		"FindVariantsByProductIDs":  func(st *store.Store) error { _, err := st.FindVariantsByProductIDs(ctx, one); return err },
+		"FindImagesByProductIDs":    func(st *store.Store) error { _, err := st.FindImagesByProductIDs(ctx, one); return err },
+		"FindOptionsByProductIDs":   func(st *store.Store) error { _, err := st.FindOptionsByProductIDs(ctx, one); return err },
+		"FindTagsByProductIDs":      func(st *store.Store) error { _, err := st.FindTagsByProductIDs(ctx, one); return err },
+		"FindChildCategories":       func(st *store.Store) error { _, err := st.FindChildCategories(ctx, one); return err },
+		"FindCategoryAncestors":     func(st *store.Store) error { _, err := st.FindCategoryAncestors(ctx, one); return err },
+		"ListCategoriesPage": func(st *store.Store) error {
+			_, _, err := st.ListCategoriesPage(ctx, store.Page{Sort: store.SortByID, Limit: 5})
+			return err
+		},
+		"CategoryTree":         func(st *store.Store) error { _, _, err := st.CategoryTree(ctx); return err },
+		"CountCategories":      func(st *store.Store) error { _, err := st.CountCategories(ctx); return err },
+		"RefreshProductSearch": func(st *store.Store) error { return st.RefreshProductSearch(ctx, one) },
+		"ExplainListProducts": func(st *store.Store) error {
+			if st.Dialect() != store.MySQL {
+				return errors.New("database: EXPLAIN is MySQL's") // nothing to check on SQLite
+			}
+			_, err := st.ExplainListProducts(ctx, store.ProductFilter{}, store.Page{Sort: store.SortByID, Limit: 5})
+			return err
+		},
+	}
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		st, err := store.Open(ctx, b.URL(t), store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		typ := reflect.TypeOf(st)
+		for i := range typ.NumMethod() {
+			name := typ.Method(i).Name
+			if _, ok := calls[name]; !ok && exempt[name] == "" {
+				t.Errorf("exported method %s is not checked here", name)
+			}
+		}
+		if err := st.Close(); err != nil {
+			t.Fatal(err)
+		}
+		for name, call := range calls {
+			err := call(st)
+			if err == nil || !translated(err) {
+				t.Errorf("%s on a closed pool: %v (%T), want an error through TranslateError", name, err, err)
+			}
+		}
+	})
+}
