@@ -460,8 +460,13 @@ func (s *Store) CountProductsInCategories(ctx context.Context, categoryIDs []int
 
 // FindProductsByIDs returns the products with these IDs, whatever their
 // status; callers decide what the caller may see. Missing IDs are skipped.
+// It names its columns (the products table also holds sort keys no caller
+// reads) and scans them by hand, as the product lists do.
 func (s *Store) FindProductsByIDs(ctx context.Context, ids []int64) ([]model.Product, error) {
-	return findByIDs[model.Product](ctx, s, "products", ids)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return scanAll(s.db.WithContext(ctx).Table("products").Select(productColumns).Where("id IN ?", ids), scanProduct)
 }
 
 // FindVariantsByIDs returns the variants with these IDs.
