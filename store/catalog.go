@@ -30,10 +30,14 @@ const (
 // ProductFilter narrows a product list. Zero fields do not filter.
 type ProductFilter struct {
 	CategoryID *int64 // this category and every category below it
-	Query      string // words matched against title and description, English and Thai
-	MinPrice   *int64 // some variant costs at least this (minor units)
-	MaxPrice   *int64 // some variant costs at most this (minor units)
-	Available  *bool  // has / has no variant in stock
+	// Query holds words that must all occur, as substrings, in the English
+	// or Thai title or description, compared after model.FoldText (see
+	// search.go): at most MaxSearchWords words of MaxSearchWordRunes
+	// characters, or the list fails with INVALID.
+	Query     string
+	MinPrice  *int64 // some variant costs at least this (minor units)
+	MaxPrice  *int64 // some variant costs at most this (minor units)
+	Available *bool  // has / has no variant in stock
 	// Tag matches products with a tag whose model.TagKey equals this one's:
 	// case-insensitive (Go's Unicode lower-casing), accents significant,
 	// surrounding whitespace ignored, on every database.
