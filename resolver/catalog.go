@@ -121,7 +121,7 @@ func decodeProductsPage(ctx context.Context, a pageArgs, sortKey *gqlmodel.Produ
 		sort = s
 	}
 	pg := store.Page{Sort: sort, Reverse: reverse != nil && *reverse, Language: model.LanguageFrom(ctx)}
-	decoded, err := decodePage(a, pg.CursorFor(&model.Product{}).SortKey)
+	decoded, err := decodePage(a, pg.CursorKey())
 	if err != nil {
 		return pg, err
 	}

@@ -213,11 +213,11 @@ func (s *Store) productQueries(db *gorm.DB, f ProductFilter, ratio int64) ([]*go
 }
 
 // applyFilter adds the storefront filter, all but the text query (which
-// productQueries adds), to q. Only ACTIVE products are ever listed to the
-// storefront.
+// productQueries adds), to q. Only products in model.StorefrontStatus are
+// ever listed to the storefront.
 func applyFilter(q *gorm.DB, table string, f ProductFilter) *gorm.DB {
 	col := func(c string) string { return table + "." + c }
-	q = q.Where(col("status")+" = ?", model.ProductActive)
+	q = q.Where(col("status")+" = ?", model.StorefrontStatus)
 	if f.CategoryID != nil {
 		q = q.Where(col("category_id")+" IN (SELECT descendant_id FROM category_closure WHERE ancestor_id = ?)", *f.CategoryID)
 	}

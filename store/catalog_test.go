@@ -28,7 +28,9 @@ func TestMigrateIsIdempotentAndVersioned(t *testing.T) {
 			t.Fatalf("schema version = %d, %v; want %d", v, err, store.LatestSchemaVersion())
 		}
 		var n int64
-		st.DB(ctx).Table("schema_migrations").Count(&n)
+		if err := st.DB(ctx).Table("schema_migrations").Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
 		if n != int64(len(migrationsApplied(t, st))) || n == 0 {
 			t.Fatalf("schema_migrations has %d rows", n)
 		}
@@ -126,14 +128,21 @@ func TestSeedDemoCatalog(t *testing.T) {
 			t.Errorf("archived=%d thai titles=%d of %d", archived, thai, len(products))
 		}
 		var soldOut int64
-		db.Table("products p").Where("NOT EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id AND v.inventory_quantity > 0)").Count(&soldOut)
+		if err := db.Table("products p").Where("NOT EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id AND v.inventory_quantity > 0)").
+			Count(&soldOut).Error; err != nil {
+			t.Fatal(err)
+		}
 		if soldOut < 2 {
 			t.Errorf("only %d sold-out products; the demo needs a few", soldOut)
 		}
 		// Every category is its own ancestor at depth 0 in the closure.
 		var cats, selfRows int64
-		db.Table("categories").Count(&cats)
-		db.Table("category_closure").Where("ancestor_id = descendant_id AND depth = 0").Count(&selfRows)
+		if err := db.Table("categories").Count(&cats).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Table("category_closure").Where("ancestor_id = descendant_id AND depth = 0").Count(&selfRows).Error; err != nil {
+			t.Fatal(err)
+		}
 		if cats < 10 || cats != selfRows {
 			t.Errorf("categories=%d closure self rows=%d", cats, selfRows)
 		}
@@ -536,7 +545,9 @@ func TestSeedIfEmptyConcurrently(t *testing.T) {
 			}
 		}
 		var products int64
-		stores[0].DB(ctx).Table("products").Count(&products)
+		if err := stores[0].DB(ctx).Table("products").Count(&products).Error; err != nil {
+			t.Fatal(err)
+		}
 		if n != 1 || products != int64(store.DemoProductCount) {
 			t.Fatalf("%d instances seeded; %d products", n, products)
 		}
