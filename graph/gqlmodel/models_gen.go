@@ -38,13 +38,14 @@ type PriceRangeFilter struct {
 type ProductFilter struct {
 	// Products in this category or any category below it.
 	CategoryID *string `json:"categoryId,omitempty"`
-	// Words that must all appear in the title or description (English or Thai). At most 200 characters and 8 words.
+	// Words that must all appear, each as part of a word, in the English or Thai title or
+	// description. Case does not matter, accents do. At most 200 characters and 8 words.
 	Query *string `json:"query,omitempty"`
 	// Products with at least one variant priced within the range (VAT included).
 	Price *PriceRangeFilter `json:"price,omitempty"`
 	// true: products with a variant in stock; false: sold-out products.
 	Available *bool `json:"available,omitempty"`
-	// Products with this tag (case does not matter).
+	// Products with this tag. Case and surrounding spaces do not matter; accents do.
 	Tag *string `json:"tag,omitempty"`
 }
 
@@ -124,7 +125,8 @@ type ProductSortKeys string
 const (
 	// The order products were created in the database.
 	ProductSortKeysID ProductSortKeys = "ID"
-	// The title in the request's language (Thai titles sort in Thai dictionary order).
+	// The title in the request's language, ignoring case; Thai titles in Thai dictionary
+	// order (a leading vowel sorts after its consonant).
 	ProductSortKeysTitle ProductSortKeys = "TITLE"
 	// The lowest variant price.
 	ProductSortKeysPrice ProductSortKeys = "PRICE"
