@@ -356,18 +356,30 @@ func groupsOf[T any](thunk func() ([][]T, []error)) []*T {
 	return out
 }
 
-func loadProductCategories(p *prefetcher, ps []*model.Product, fields []graphql.CollectedField) error {
-	var ids []int64
-	for _, pr := range ps {
-		if pr.CategoryID != nil && !slices.Contains(ids, *pr.CategoryID) {
-			ids = append(ids, *pr.CategoryID)
+// referenced returns the distinct IDs items refer to through ref, in order,
+// skipping items that refer to nothing.
+func referenced[T any](items []*T, ref func(*T) *int64) []int64 {
+	var out []int64
+	for _, it := range items {
+		if id := ref(it); id != nil && !slices.Contains(out, *id) {
+			out = append(out, *id)
 		}
 	}
+	return out
+}
+
+// categoriesThen loads the categories with ids and looks ahead into what
+// fields select on them.
+func categoriesThen(p *prefetcher, ids []int64, fields []graphql.CollectedField) error {
 	cats, err := p.categoriesByID(ids)
 	if err != nil {
 		return err
 	}
 	return run(p, cats, categoryRelations, selectionsOf(fields))
+}
+
+func loadProductCategories(p *prefetcher, ps []*model.Product, fields []graphql.CollectedField) error {
+	return categoriesThen(p, referenced(ps, func(pr *model.Product) *int64 { return pr.CategoryID }), fields)
 }
 
 func loadProductImages(p *prefetcher, ps []*model.Product, _ []graphql.CollectedField) error {
@@ -502,17 +514,7 @@ func loadCategoryParents(p *prefetcher, cs []*model.Category, fields []graphql.C
 	if err := p.categoryTree(); err != nil {
 		return err
 	}
-	var parents []int64
-	for _, c := range cs {
-		if c.ParentID != nil && !slices.Contains(parents, *c.ParentID) {
-			parents = append(parents, *c.ParentID)
-		}
-	}
-	pcs, err := p.categoriesByID(parents)
-	if err != nil {
-		return err
-	}
-	return run(p, pcs, categoryRelations, selectionsOf(fields))
+	return categoriesThen(p, referenced(cs, func(c *model.Category) *int64 { return c.ParentID }), fields)
 }
 
 func loadCategoryChildren(p *prefetcher, cs []*model.Category, fields []graphql.CollectedField) error {
@@ -527,18 +529,8 @@ func loadCategoryAncestors(p *prefetcher, cs []*model.Category, fields []graphql
 	if err := p.categoryTree(); err != nil {
 		return err
 	}
-	ids := idsOf(cs, categoryRelations.id)
-	var anc []int64
-	for _, c := range groupsOf(p.l.AncestorsByCategory.LoadMany(p.ctx, ids)) {
-		if !slices.Contains(anc, c.AncestorID) {
-			anc = append(anc, c.AncestorID)
-		}
-	}
-	acs, err := p.categoriesByID(anc)
-	if err != nil {
-		return err
-	}
-	return run(p, acs, categoryRelations, selectionsOf(fields))
+	links := groupsOf(p.l.AncestorsByCategory.LoadMany(p.ctx, idsOf(cs, categoryRelations.id)))
+	return categoriesThen(p, idsOf(links, func(l *model.CategoryClosure) int64 { return l.AncestorID }), fields)
 }
 
 // loadCategoryProducts prefetches, for each products field selected on the
