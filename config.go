@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,11 @@ type Config struct {
 	CORSOrigins     []string      // LANGRAN_CORS_ORIGINS: comma-separated origins, or *
 	CORSHeaders     []string      // LANGRAN_CORS_HEADERS: request headers allowed besides the defaults
 	MetricsAddr     string        // LANGRAN_METRICS_ADDR: serve /metrics here instead of on Addr
+	TrustedProxies  []*net.IPNet  // LANGRAN_TRUSTED_PROXIES: whose X-Forwarded-For to believe
+	PublicURL       string        // LANGRAN_PUBLIC_URL: the service's address, for links in mail
+	PasswordMemory  int           // LANGRAN_PASSWORD_HASH_MEMORY: argon2id memory in KiB
+	CustomerTTL     time.Duration // LANGRAN_CUSTOMER_TOKEN_TTL
+	StaffTTL        time.Duration // LANGRAN_STAFF_TOKEN_TTL
 	// MetricsOperations are the operation names metrics label by name
 	// (LANGRAN_METRICS_OPERATIONS); others count as "other".
 	MetricsOperations []string
@@ -60,6 +66,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		LogLevel:    p.str("LANGRAN_LOG_LEVEL", "info"),
 		DebugAddr:   p.str("LANGRAN_DEBUG_ADDR", ""),
 		MetricsAddr: p.str("LANGRAN_METRICS_ADDR", ""),
+		PublicURL:   strings.TrimSuffix(p.str("LANGRAN_PUBLIC_URL", "http://localhost:8080"), "/"),
 	}
 	if c.Env != "development" && c.Env != "production" {
 		p.fail("LANGRAN_ENV", c.Env, "development or production")
@@ -82,6 +89,10 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.CORSOrigins = p.list("LANGRAN_CORS_ORIGINS", "*")
 	c.CORSHeaders = p.list("LANGRAN_CORS_HEADERS", "")
 	c.MetricsOperations = p.list("LANGRAN_METRICS_OPERATIONS", "")
+	c.TrustedProxies = p.networks("LANGRAN_TRUSTED_PROXIES")
+	c.PasswordMemory = p.integer("LANGRAN_PASSWORD_HASH_MEMORY", 19*1024, 64, 1<<20)
+	c.CustomerTTL = p.duration("LANGRAN_CUSTOMER_TOKEN_TTL", 30*24*time.Hour)
+	c.StaffTTL = p.duration("LANGRAN_STAFF_TOKEN_TTL", 12*time.Hour)
 	c.DBMaxOpenConns = p.integer("LANGRAN_DB_MAX_OPEN_CONNS", 0, 0, 10_000)
 	return c, p.err
 }
@@ -110,6 +121,27 @@ func (p *envParser) list(name, def string) []string {
 		if part = strings.TrimSpace(part); part != "" {
 			out = append(out, part)
 		}
+	}
+	return out
+}
+
+// networks reads a comma-separated list of CIDRs or single addresses.
+func (p *envParser) networks(name string) []*net.IPNet {
+	var out []*net.IPNet
+	for _, part := range p.list(name, "") {
+		if !strings.Contains(part, "/") {
+			if ip := net.ParseIP(part); ip != nil && ip.To4() != nil {
+				part += "/32"
+			} else {
+				part += "/128"
+			}
+		}
+		_, n, err := net.ParseCIDR(part)
+		if err != nil {
+			p.fail(name, part, "CIDRs or IP addresses, comma-separated")
+			return nil
+		}
+		out = append(out, n)
 	}
 	return out
 }

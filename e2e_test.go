@@ -174,10 +174,10 @@ func TestCommands(t *testing.T) {
 	env := map[string]string{"LANGRAN_DATABASE_URL": "sqlite:" + filepath.Join(dir, "cmd.db"), "LANGRAN_LOG_LEVEL": "error"}
 	getenv := func(k string) string { return env[k] }
 	ctx := context.Background()
-	if err := run(ctx, []string{"migrate"}, getenv, io.Discard); err != nil {
+	if err := run(ctx, []string{"migrate"}, getenv, strings.NewReader(""), io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(ctx, []string{"seed", "--products", "250"}, getenv, io.Discard); err != nil {
+	if err := run(ctx, []string{"seed", "--products", "250"}, getenv, strings.NewReader(""), io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	st, err := store.Open(ctx, env["LANGRAN_DATABASE_URL"], store.Options{})
@@ -192,11 +192,11 @@ func TestCommands(t *testing.T) {
 	if n != 250 {
 		t.Fatalf("seeded %d products, want 250", n)
 	}
-	if err := run(ctx, []string{"seed"}, getenv, io.Discard); err == nil {
+	if err := run(ctx, []string{"seed"}, getenv, strings.NewReader(""), io.Discard); err == nil {
 		t.Error("seeding a full catalog again succeeded")
 	}
 	for _, args := range [][]string{{"frobnicate"}, {"seed", "--products", "0"}, {"seed", "--products", "x"}} {
-		if err := run(ctx, args, getenv, io.Discard); err == nil {
+		if err := run(ctx, args, getenv, strings.NewReader(""), io.Discard); err == nil {
 			t.Errorf("%v succeeded", args)
 		}
 	}
@@ -206,7 +206,7 @@ func TestCommands(t *testing.T) {
 		}
 		return ""
 	}
-	if err := run(ctx, []string{"migrate"}, bad, io.Discard); err == nil || !strings.Contains(err.Error(), "mysql://") {
+	if err := run(ctx, []string{"migrate"}, bad, strings.NewReader(""), io.Discard); err == nil || !strings.Contains(err.Error(), "mysql://") {
 		t.Errorf("bad database URL: %v", err)
 	}
 }

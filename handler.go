@@ -10,8 +10,10 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/langran/langran/auth"
 	"github.com/langran/langran/graph"
 	"github.com/langran/langran/graphiql"
+	"github.com/langran/langran/model"
 	"github.com/langran/langran/resolver"
 	"github.com/langran/langran/store"
 	"github.com/langran/langran/web"
@@ -36,8 +38,9 @@ const (
 // schema, health, readiness, metrics (unless served on their own listener)
 // and, in development, GraphiQL.
 func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) http.Handler {
+	accounts := newAuth(cfg, st, log)
 	schema := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &resolver.Resolver{Store: st},
+		Resolvers:  &resolver.Resolver{Store: st, Auth: accounts},
 		Directives: resolver.Directives(),
 	})
 	queryCache := web.QueryDocumentCache{Inner: lru.New[*ast.QueryDocument](1000)}
@@ -66,9 +69,16 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) h
 	srv.AroundResponses(web.ReportCost)
 
 	gql := web.RequestScope(web.ScopeOptions{
-		Timeout: cfg.RequestTimeout,
-		Prepare: func(ctx context.Context) context.Context {
-			return store.WithLoaders(ctx, store.NewLoaders(st, cfg.LoaderOptions()))
+		Timeout:        cfg.RequestTimeout,
+		TrustedProxies: cfg.TrustedProxies,
+		Log:            log,
+		Prepare: func(ctx context.Context, r *http.Request) (context.Context, error) {
+			v, err := accounts.Authenticate(ctx, r.Header.Get("Authorization"), r.Header.Get("X-Langran-Api-Key"))
+			if err != nil {
+				return ctx, err
+			}
+			ctx = model.WithViewer(ctx, v)
+			return store.WithLoaders(ctx, store.NewLoaders(st, cfg.LoaderOptions())), nil
 		},
 	})(srv)
 
@@ -94,4 +104,18 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) h
 			return ctx, c.Count
 		},
 	})(mux)
+}
+
+// newAuth builds the accounts service from the configuration. Mail goes to
+// the log: with its links in development, without them (and unsent) in
+// production.
+func newAuth(cfg Config, st *store.Store, log *slog.Logger) *auth.Service {
+	return auth.New(st, auth.Config{
+		Hash:             auth.HashParams{MemoryKiB: uint32(cfg.PasswordMemory), Time: 2, Threads: 1},
+		CustomerTokenTTL: cfg.CustomerTTL,
+		StaffTokenTTL:    cfg.StaffTTL,
+		Mailer:           auth.LogMailer{Log: log, ShowBody: !cfg.Production()},
+		StorefrontURL:    cfg.PublicURL,
+		AdminURL:         cfg.PublicURL,
+	})
 }

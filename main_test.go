@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -58,15 +59,56 @@ func newTestServer(t *testing.T, b storetest.Backend, n int, env map[string]stri
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Everything the server logs is kept (mail included, which development
+	// sends to the log); verbose runs also show warnings and errors.
 	logs := &lockedBuffer{}
-	var out io.Writer = logs
+	var out slog.Handler = slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})
 	if testing.Verbose() {
-		out = io.MultiWriter(logs, tWriter{t})
+		out = fanOut{out, slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})}
 	}
-	log := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := slog.New(out)
 	srv := httptest.NewServer(newHandler(cfg, st, m, log))
 	t.Cleanup(srv.Close)
 	return &testServer{Server: srv, metrics: m, store: st, logs: logs}
+}
+
+// fanOut sends every record to each handler that wants it.
+type fanOut []slog.Handler
+
+func (f fanOut) Enabled(ctx context.Context, l slog.Level) bool {
+	for _, h := range f {
+		if h.Enabled(ctx, l) {
+			return true
+		}
+	}
+	return false
+}
+
+func (f fanOut) Handle(ctx context.Context, r slog.Record) error {
+	for _, h := range f {
+		if h.Enabled(ctx, r.Level) {
+			if err := h.Handle(ctx, r.Clone()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (f fanOut) WithAttrs(a []slog.Attr) slog.Handler {
+	out := make(fanOut, len(f))
+	for i, h := range f {
+		out[i] = h.WithAttrs(a)
+	}
+	return out
+}
+
+func (f fanOut) WithGroup(name string) slog.Handler {
+	out := make(fanOut, len(f))
+	for i, h := range f {
+		out[i] = h.WithGroup(name)
+	}
+	return out
 }
 
 type tWriter struct{ t *testing.T }

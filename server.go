@@ -9,6 +9,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -22,12 +23,14 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/formatter"
 
+	"github.com/langran/langran/model"
 	"github.com/langran/langran/store"
 	"github.com/langran/langran/web"
 )
@@ -42,15 +45,16 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "langran:", err)
 		os.Exit(1)
 	}
 }
 
 // run is the whole program behind main, with its inputs passed in so tests
-// can drive it: the subcommand and flags, the environment, and where logs go.
-func run(ctx context.Context, args []string, getenv func(string) string, logOut io.Writer) error {
+// can drive it: the subcommand and flags, the environment, standard input
+// (a password for `staff create`), and where logs go.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, logOut io.Writer) error {
 	cfg, err := LoadConfig(getenv)
 	if err != nil {
 		return err
@@ -104,9 +108,55 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 		}
 		log.Info("seeded", "products", *products, "duration", time.Since(start).Round(time.Millisecond).String())
 		return nil
+	case "staff":
+		return staffCommand(ctx, cfg, log, args, getenv, stdin)
 	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate or seed)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, migrate, seed or staff)", cmd)
 	}
+}
+
+// staffCommand runs `langran staff create --email E --role R [--name N]`,
+// which adds a staff member (the first owner, typically) from the command
+// line: no open endpoint can create an owner. The password comes from
+// LANGRAN_STAFF_PASSWORD or, when that is unset, the first line of standard
+// input; it is never a flag, which would leave it in the shell's history and
+// the process list.
+func staffCommand(ctx context.Context, cfg Config, log *slog.Logger, args []string, getenv func(string) string, stdin io.Reader) error {
+	if len(args) == 0 || args[0] != "create" {
+		return fmt.Errorf("usage: langran staff create --email owner@example.com --role OWNER [--name \"Name\"]")
+	}
+	fs := flag.NewFlagSet("staff create", flag.ContinueOnError)
+	email := fs.String("email", "", "the staff member's email address")
+	role := fs.String("role", "OWNER", "the role: OWNER, ADMIN, CATALOG_MANAGER, ORDER_MANAGER, SUPPORT or ANALYST")
+	name := fs.String("name", "", "the staff member's name")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	password := getenv("LANGRAN_STAFF_PASSWORD")
+	if password == "" {
+		line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("staff create: read the password from standard input: %w", err)
+		}
+		password = strings.TrimRight(line, "\r\n")
+	}
+	if password == "" {
+		return fmt.Errorf("staff create: give the password in LANGRAN_STAFF_PASSWORD or on standard input")
+	}
+	st, err := openMigrated(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	m, err := newAuth(cfg, st, log).CreateStaff(ctx, *email, *name, model.Role(strings.ToUpper(*role)), password)
+	if err != nil {
+		if me, ok := model.AsError(err); ok {
+			return fmt.Errorf("staff create: %s", me.Message)
+		}
+		return err
+	}
+	log.Info("staff member created", "email", m.Email, "role", string(m.Role), "id", m.GID())
+	return nil
 }
 
 // openMigrated opens the configured database and brings its schema up to date.

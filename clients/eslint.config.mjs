@@ -54,14 +54,16 @@ export default [
         listTypeCanWrapOnlyEdgeType: false,
       }],
       // Value objects have no identity and so no ID: connections, edges,
-      // page info, money, price ranges, selected options, errors. A made-up
-      // ID would make client caches merge values that are not the same thing.
+      // page info, money, price ranges, selected options, errors, and the
+      // access tokens a sign-in returns (a secret, not an object to cache).
+      // A made-up ID would make client caches merge values that are not the
+      // same thing.
       '@graphql-eslint/strict-id-in-types': ['error', {
         acceptedIdNames: ['id'],
         acceptedIdTypes: ['ID'],
         exceptions: {
           types: ['PageInfo', 'Money', 'ProductPriceRange', 'SelectedOption', 'UserError'],
-          suffixes: ['Connection', 'Edge', 'Payload'],
+          suffixes: ['Connection', 'Edge', 'Payload', 'AccessToken'],
         },
       }],
     },

@@ -16,11 +16,17 @@ const (
 	TypeCategory       NodeType = "Category"
 	TypeProductImage   NodeType = "ProductImage"
 	TypeProductOption  NodeType = "ProductOption"
+	TypeCustomer       NodeType = "Customer"
+	TypeMailingAddress NodeType = "MailingAddress"
+	TypeStaffMember    NodeType = "StaffMember"
+	TypeAPIKey         NodeType = "ApiKey"
+	TypeAuditEntry     NodeType = "AuditLogEntry"
 )
 
 var nodeTypes = map[NodeType]bool{
 	TypeProduct: true, TypeProductVariant: true, TypeCategory: true,
-	TypeProductImage: true, TypeProductOption: true,
+	TypeProductImage: true, TypeProductOption: true, TypeCustomer: true, TypeMailingAddress: true,
+	TypeStaffMember: true, TypeAPIKey: true, TypeAuditEntry: true,
 }
 
 const gidPrefix = "gid://langran/"

@@ -76,3 +76,17 @@ func ParseAcceptLanguage(h string) Language {
 	}
 	return best
 }
+
+type clientAddrKey struct{}
+
+// WithClientAddr returns ctx carrying the address the request came from
+// (after trusted proxies), which sign-in throttling counts failures by.
+func WithClientAddr(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, clientAddrKey{}, addr)
+}
+
+// ClientAddrFrom returns the request's client address, "" outside a request.
+func ClientAddrFrom(ctx context.Context) string {
+	s, _ := ctx.Value(clientAddrKey{}).(string)
+	return s
+}

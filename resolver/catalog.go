@@ -140,9 +140,7 @@ func variantCursor(v *model.ProductVariant) model.Cursor {
 }
 
 // categoryCursor is the cursor of a category in the list of all categories.
-func categoryCursor(c *model.Category) model.Cursor {
-	return model.Cursor{SortKey: categoryCursorKey, ID: c.ID}
-}
+func categoryCursor(c *model.Category) model.Cursor { return idCursor(c.ID) }
 
 // loadProduct returns the product with id if the storefront may see it, nil otherwise.
 func loadProduct(ctx context.Context, id int64) (*model.Product, error) {
@@ -231,6 +229,8 @@ func loadNode(ctx context.Context, id string, field []string) (gqlmodel.Node, er
 			return nil, err
 		}
 		node = i
+	default:
+		return loadAccountNode(ctx, g)
 	}
 	return node, nil
 }

@@ -128,7 +128,7 @@ func (r *productResolver) Variants(ctx context.Context, obj *model.Product, firs
 	if err != nil {
 		return nil, err
 	}
-	page, more := paginateSlice(all, func(v *model.ProductVariant) (int, int64) { return v.Position, v.ID }, pg)
+	page, more := paginateSlice(all, func(v *model.ProductVariant) (int, int64) { return v.Position, v.ID }, positionValue, pg)
 	conn := newConnection(page, more, pg, variantCursor, fixedCount(len(all)))
 	ahead(newPrefetcher(ctx, r.Store), conn.Nodes, variantRelations, connectionNodes)
 	return conn, nil

@@ -16,9 +16,13 @@ type pageArgs struct {
 
 // Cursor sort keys of the lists that are not products.
 const (
-	categoryCursorKey = "ID"
+	idCursorKey       = "ID" // lists in ID order: categories, addresses, staff, keys, the audit log
+	categoryCursorKey = idCursorKey
 	variantCursorKey  = "POSITION"
 )
+
+// idCursor is the cursor of an item in a list kept in ID order.
+func idCursor(id int64) model.Cursor { return model.Cursor{SortKey: idCursorKey, ID: id} }
 
 // decodePage validates Relay arguments and turns them into a store.Page:
 // exactly one of first and last, at most MaxPageSize, no first with before or
@@ -112,41 +116,34 @@ func pageInfo(pg store.Page, more bool, start, end *string) *gqlmodel.PageInfo {
 }
 
 // paginateSlice returns the page of items selected by pg, where items are
-// already in order and key gives each item's (position, id) ordering key.
-// Cursors encode that key, so they survive other items being removed.
-func paginateSlice[T any](items []T, key func(*T) (int, int64), pg store.Page) (page []T, more bool) {
+// already in order and key gives each item's (position, id) ordering key;
+// position reads the position back from a cursor. Cursors encode that key,
+// so they survive other items being removed.
+func paginateSlice[T any](items []T, key func(*T) (int, int64), position func(*model.Cursor) (int, bool), pg store.Page) (page []T, more bool) {
 	less := func(p1 int, id1 int64, p2 int, id2 int64) bool {
 		return p1 < p2 || (p1 == p2 && id1 < id2)
 	}
-	// Cursor values were validated by the resolver; one that does not
-	// parse here is treated as absent.
-	parse := func(c *model.Cursor) (int, int64, bool) {
-		if c == nil {
-			return 0, 0, false
-		}
-		pos, err := strconv.ParseUint(c.Value, 10, 31)
-		if err != nil {
-			return 0, 0, false
-		}
-		return int(pos), c.ID, true
-	}
 	lo, hi := 0, len(items)
-	if p, id, ok := parse(pg.After); ok {
-		for lo < hi {
-			ip, iid := key(&items[lo])
-			if less(p, id, ip, iid) {
-				break
+	if pg.After != nil {
+		if p, ok := position(pg.After); ok {
+			for lo < hi {
+				ip, iid := key(&items[lo])
+				if less(p, pg.After.ID, ip, iid) {
+					break
+				}
+				lo++
 			}
-			lo++
 		}
 	}
-	if p, id, ok := parse(pg.Before); ok {
-		for hi > lo {
-			ip, iid := key(&items[hi-1])
-			if less(ip, iid, p, id) {
-				break
+	if pg.Before != nil {
+		if p, ok := position(pg.Before); ok {
+			for hi > lo {
+				ip, iid := key(&items[hi-1])
+				if less(ip, iid, p, pg.Before.ID) {
+					break
+				}
+				hi--
 			}
-			hi--
 		}
 	}
 	window := items[lo:hi]
@@ -157,4 +154,17 @@ func paginateSlice[T any](items []T, key func(*T) (int, int64), pg store.Page) (
 		return window[len(window)-pg.Limit:], true
 	}
 	return window[:pg.Limit], true
+}
+
+// positionValue reads a variant cursor's position. Cursor values were
+// validated by the decoder; one that does not parse is treated as absent.
+func positionValue(c *model.Cursor) (int, bool) {
+	pos, err := strconv.ParseUint(c.Value, 10, 31)
+	return int(pos), err == nil
+}
+
+// paginateByID pages items kept in ID order.
+func paginateByID[T any](items []T, id func(*T) int64, pg store.Page) ([]T, bool) {
+	return paginateSlice(items, func(t *T) (int, int64) { return 0, id(t) },
+		func(*model.Cursor) (int, bool) { return 0, true }, pg)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/langran/langran/graph"
+	"github.com/langran/langran/internal/authrule"
 	"github.com/langran/langran/internal/serial"
 )
 
@@ -54,5 +55,14 @@ func TestRelationTablesCoverTheSchema(t *testing.T) {
 		if !serial.Objects[name] {
 			t.Errorf("relation table for %s, which does not resolve serially", name)
 		}
+	}
+}
+
+// Every field of Query and Mutation declares who may call it (the code
+// generator checks the same; this says so in the tests too).
+func TestEveryRootFieldDeclaresAccess(t *testing.T) {
+	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
+	for _, p := range authrule.Check(schema) {
+		t.Error(p)
 	}
 }

@@ -4,6 +4,7 @@
 package resolver
 
 import (
+	"github.com/langran/langran/auth"
 	"github.com/langran/langran/store"
 )
 
@@ -17,4 +18,5 @@ const MaxNodesPerRequest = 250
 // Resolver is the root resolver; gqlgen builds the per-type resolvers from it.
 type Resolver struct {
 	Store *store.Store
+	Auth  *auth.Service
 }

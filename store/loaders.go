@@ -41,6 +41,12 @@ type Loaders struct {
 	AncestorsByCategory  *dataloader.Loader[int64, []model.CategoryClosure]
 	ProductsInCategory   *dataloader.Loader[CategoryPageKey, CategoryProductsPage]
 	ProductCountCategory *dataloader.Loader[int64, int64]
+	CustomerByID         *dataloader.Loader[int64, *model.Customer]
+	AddressesByCustomer  *dataloader.Loader[int64, []model.MailingAddress]
+	StaffByID            *dataloader.Loader[int64, *model.StaffMember]
+	APIKeyByID           *dataloader.Loader[int64, *model.APIKey]
+	AddressByID          *dataloader.Loader[int64, *model.MailingAddress]
+	AuditEntryByID       *dataloader.Loader[int64, *model.AuditEntry]
 
 	claims sync.Map // visitKey -> chan struct{}, see Claim
 }
@@ -143,6 +149,12 @@ func NewLoaders(s *Store, o LoaderOptions) *Loaders {
 			}
 			return out
 		}),
+		CustomerByID:        byID(o, s.FindCustomersByIDs, func(c *model.Customer) int64 { return c.ID }),
+		AddressesByCustomer: grouped(o, s.FindAddressesByCustomerIDs, func(a *model.MailingAddress) int64 { return a.CustomerID }),
+		StaffByID:           byID(o, s.FindStaffByIDs, func(m *model.StaffMember) int64 { return m.ID }),
+		APIKeyByID:          byID(o, s.FindAPIKeysByIDs, func(k *model.APIKey) int64 { return k.ID }),
+		AddressByID:         byID(o, s.FindAddressesByIDs, func(a *model.MailingAddress) int64 { return a.ID }),
+		AuditEntryByID:      byID(o, s.FindAuditByIDs, func(e *model.AuditEntry) int64 { return e.ID }),
 		ProductCountCategory: newLoader(o, func(ctx context.Context, ids []int64) []*dataloader.Result[int64] {
 			counts, err := s.CountProductsInCategories(ctx, ids)
 			out := make([]*dataloader.Result[int64], len(ids))

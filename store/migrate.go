@@ -168,6 +168,112 @@ var migrations = []migration{
 	}, Backfill: func(ctx context.Context, s *Store) error {
 		return s.forEachProductBatch(ctx, (*Store).refreshSearchIndex)
 	}},
+	// Who is calling: customers and their addresses, staff, partners' API
+	// keys, access tokens, one-time tokens (password resets, staff
+	// invitations), sign-in throttling, and the audit log of staff and
+	// partner writes. Secrets are stored only as SHA-256 (tokens, keys) or
+	// argon2id (passwords); email keys are normalised in Go and compared
+	// byte for byte.
+	{Version: 5, Name: "accounts", Statements: []string{
+		`CREATE TABLE customers (
+			id {{pk}},
+			email VARCHAR(254) NOT NULL,
+			email_key VARCHAR(254){{bin}} NOT NULL,
+			password_hash VARCHAR(255) NOT NULL,
+			first_name VARCHAR(255) NOT NULL DEFAULT '',
+			last_name VARCHAR(255) NOT NULL DEFAULT '',
+			phone VARCHAR(32) NOT NULL DEFAULT '',
+			accepts_marketing BOOLEAN NOT NULL DEFAULT FALSE,
+			default_address_id BIGINT NULL,
+			closed_at DATETIME NULL,
+			created_at DATETIME NOT NULL,
+			updated_at DATETIME NOT NULL
+		){{table}}`,
+		`CREATE UNIQUE INDEX ux_customers_email_key ON customers (email_key)`,
+		`CREATE TABLE customer_addresses (
+			id {{pk}},
+			customer_id BIGINT NOT NULL REFERENCES customers(id),
+			first_name VARCHAR(255) NOT NULL DEFAULT '',
+			last_name VARCHAR(255) NOT NULL DEFAULT '',
+			company VARCHAR(255) NOT NULL DEFAULT '',
+			address1 VARCHAR(255) NOT NULL DEFAULT '',
+			address2 VARCHAR(255) NOT NULL DEFAULT '',
+			subdistrict VARCHAR(255) NOT NULL DEFAULT '',
+			district VARCHAR(255) NOT NULL DEFAULT '',
+			city VARCHAR(255) NOT NULL DEFAULT '',
+			province VARCHAR(255) NOT NULL DEFAULT '',
+			zip VARCHAR(16) NOT NULL DEFAULT '',
+			country CHAR(2) NOT NULL,
+			phone VARCHAR(32) NOT NULL DEFAULT '',
+			tax_id VARCHAR(13) NOT NULL DEFAULT '',
+			branch VARCHAR(5) NOT NULL DEFAULT '',
+			created_at DATETIME NOT NULL,
+			updated_at DATETIME NOT NULL
+		){{table}}`,
+		`CREATE INDEX ix_customer_addresses_customer ON customer_addresses (customer_id, id)`,
+		`CREATE TABLE staff (
+			id {{pk}},
+			email VARCHAR(254) NOT NULL,
+			email_key VARCHAR(254){{bin}} NOT NULL,
+			name VARCHAR(255) NOT NULL DEFAULT '',
+			password_hash VARCHAR(255) NOT NULL DEFAULT '',
+			role VARCHAR(32) NOT NULL,
+			active BOOLEAN NOT NULL DEFAULT TRUE,
+			created_at DATETIME NOT NULL,
+			updated_at DATETIME NOT NULL
+		){{table}}`,
+		`CREATE UNIQUE INDEX ux_staff_email_key ON staff (email_key)`,
+		`CREATE TABLE access_tokens (
+			id {{pk}},
+			token_hash CHAR(64){{bin}} NOT NULL,
+			kind VARCHAR(16) NOT NULL,
+			subject_id BIGINT NOT NULL,
+			expires_at DATETIME NOT NULL,
+			created_at DATETIME NOT NULL,
+			revoked_at DATETIME NULL
+		){{table}}`,
+		`CREATE UNIQUE INDEX ux_access_tokens_hash ON access_tokens (token_hash)`,
+		`CREATE INDEX ix_access_tokens_subject ON access_tokens (kind, subject_id)`,
+		`CREATE TABLE api_keys (
+			id {{pk}},
+			name VARCHAR(255) NOT NULL,
+			prefix VARCHAR(16) NOT NULL,
+			key_hash CHAR(64){{bin}} NOT NULL,
+			scopes VARCHAR(512) NOT NULL,
+			created_by BIGINT NOT NULL,
+			created_at DATETIME NOT NULL,
+			last_used_at DATETIME NULL,
+			revoked_at DATETIME NULL
+		){{table}}`,
+		`CREATE UNIQUE INDEX ux_api_keys_hash ON api_keys (key_hash)`,
+		`CREATE TABLE one_time_tokens (
+			id {{pk}},
+			purpose VARCHAR(16) NOT NULL,
+			subject_id BIGINT NOT NULL,
+			token_hash CHAR(64){{bin}} NOT NULL,
+			expires_at DATETIME NOT NULL,
+			used_at DATETIME NULL,
+			created_at DATETIME NOT NULL
+		){{table}}`,
+		`CREATE UNIQUE INDEX ux_one_time_tokens_hash ON one_time_tokens (token_hash)`,
+		`CREATE TABLE auth_throttle (
+			subject VARCHAR(200){{bin}} NOT NULL PRIMARY KEY,
+			failures INT NOT NULL,
+			window_start DATETIME NOT NULL,
+			blocked_until DATETIME NULL
+		){{keyed}}`,
+		`CREATE TABLE audit_log (
+			id {{pk}},
+			actor_kind VARCHAR(16) NOT NULL,
+			actor_id BIGINT NOT NULL,
+			action VARCHAR(64) NOT NULL,
+			object_type VARCHAR(64) NOT NULL,
+			object_id BIGINT NOT NULL,
+			summary TEXT NOT NULL,
+			created_at DATETIME NOT NULL
+		){{table}}`,
+		`CREATE INDEX ix_audit_log_object ON audit_log (object_type, object_id, id)`,
+	}},
 }
 
 // LatestSchemaVersion is the version the migrations bring a database to.

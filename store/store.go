@@ -149,6 +149,10 @@ func MySQLDSN(rawURL string) (string, error) {
 		"parseTime": "true", "loc": "UTC", "charset": "utf8mb4",
 		"collation": "utf8mb4_unicode_ci", "interpolateParams": "true",
 		"time_zone": "'+00:00'",
+		// RowsAffected counts the rows an UPDATE matched, as SQLite does,
+		// not only those it changed: a conditional update that matches
+		// a row whose values were already right still succeeded.
+		"clientFoundRows": "true",
 	}
 	for k, v := range defaults {
 		if !q.Has(k) {

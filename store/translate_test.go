@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/langran/langran/model"
 	"github.com/langran/langran/store"
@@ -78,7 +79,75 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 			_, _, err := st.ListCategoriesPage(ctx, store.Page{Sort: store.SortByID, Limit: 5})
 			return err
 		},
-		"CategoryTree":         func(st *store.Store) error { _, _, err := st.CategoryTree(ctx); return err },
+		"CategoryTree": func(st *store.Store) error { _, _, err := st.CategoryTree(ctx); return err },
+		// Accounts.
+		"CreateCustomer": func(st *store.Store) error {
+			return st.CreateCustomer(ctx, &model.Customer{Email: "a@b.co", EmailKey: "a@b.co"})
+		},
+		"FindCustomerByEmailKey":     func(st *store.Store) error { _, err := st.FindCustomerByEmailKey(ctx, "a@b.co"); return err },
+		"FindCustomersByIDs":         func(st *store.Store) error { _, err := st.FindCustomersByIDs(ctx, one); return err },
+		"UpdateCustomer":             func(st *store.Store) error { return st.UpdateCustomer(ctx, 1, map[string]any{"first_name": "x"}) },
+		"FindAddressesByCustomerIDs": func(st *store.Store) error { _, err := st.FindAddressesByCustomerIDs(ctx, one); return err },
+		"FindAddressesByIDs":         func(st *store.Store) error { _, err := st.FindAddressesByIDs(ctx, one); return err },
+		"CreateAddress": func(st *store.Store) error {
+			return st.CreateAddress(ctx, &model.MailingAddress{CustomerID: 1, Country: "TH"})
+		},
+		"UpdateAddress":     func(st *store.Store) error { return st.UpdateAddress(ctx, &model.MailingAddress{ID: 1, CustomerID: 1}) },
+		"DeleteAddress":     func(st *store.Store) error { return st.DeleteAddress(ctx, 1, 1) },
+		"SetDefaultAddress": func(st *store.Store) error { return st.SetDefaultAddress(ctx, 1, 1) },
+		"CreateAccessToken": func(st *store.Store) error { return st.CreateAccessToken(ctx, &store.AccessToken{TokenHash: "x"}) },
+		"FindLiveAccessToken": func(st *store.Store) error {
+			_, err := st.FindLiveAccessToken(ctx, store.TokenCustomer, "x", time.Now())
+			return err
+		},
+		"RenewAccessToken": func(st *store.Store) error {
+			return st.RenewAccessToken(ctx, store.TokenCustomer, "x", time.Now(), time.Now())
+		},
+		"RevokeAccessToken":     func(st *store.Store) error { return st.RevokeAccessToken(ctx, store.TokenCustomer, "x", time.Now()) },
+		"RevokeAllAccessTokens": func(st *store.Store) error { return st.RevokeAllAccessTokens(ctx, store.TokenStaff, 1, time.Now()) },
+		"CreateStaff": func(st *store.Store) error {
+			return st.CreateStaff(ctx, &model.StaffMember{Email: "a@b.co", EmailKey: "a@b.co"})
+		},
+		"FindStaffByEmailKey": func(st *store.Store) error { _, err := st.FindStaffByEmailKey(ctx, "a@b.co"); return err },
+		"FindStaffByIDs":      func(st *store.Store) error { _, err := st.FindStaffByIDs(ctx, one); return err },
+		"ListStaff": func(st *store.Store) error {
+			_, _, err := st.ListStaff(ctx, store.Page{Limit: 5})
+			return err
+		},
+		"CountStaff": func(st *store.Store) error { _, err := st.CountStaff(ctx); return err },
+		"UpdateStaff": func(st *store.Store) error {
+			active := false
+			_, err := st.UpdateStaff(ctx, 1, nil, &active, nil)
+			return err
+		},
+		"CreateAPIKey":     func(st *store.Store) error { return st.CreateAPIKey(ctx, &model.APIKey{KeyHash: "x"}) },
+		"FindLiveAPIKey":   func(st *store.Store) error { _, err := st.FindLiveAPIKey(ctx, "x"); return err },
+		"TouchAPIKey":      func(st *store.Store) error { return st.TouchAPIKey(ctx, 1, time.Now()) },
+		"RevokeAPIKey":     func(st *store.Store) error { _, err := st.RevokeAPIKey(ctx, 1, time.Now()); return err },
+		"FindAPIKeysByIDs": func(st *store.Store) error { _, err := st.FindAPIKeysByIDs(ctx, one); return err },
+		"ListAPIKeys": func(st *store.Store) error {
+			_, _, err := st.ListAPIKeys(ctx, store.Page{Limit: 5})
+			return err
+		},
+		"CreateOneTimeToken": func(st *store.Store) error { return st.CreateOneTimeToken(ctx, &store.OneTimeToken{TokenHash: "x"}) },
+		"ConsumeOneTimeToken": func(st *store.Store) error {
+			_, err := st.ConsumeOneTimeToken(ctx, store.PurposePasswordReset, "x", time.Now())
+			return err
+		},
+		"ThrottleBlockedUntil": func(st *store.Store) error {
+			_, err := st.ThrottleBlockedUntil(ctx, []string{"x"}, time.Now())
+			return err
+		},
+		"ThrottleFailure": func(st *store.Store) error {
+			return st.ThrottleFailure(ctx, "x", store.Throttle{Window: time.Minute, Failures: 3, Block: time.Minute}, time.Now())
+		},
+		"ThrottleClear":  func(st *store.Store) error { return st.ThrottleClear(ctx, "x") },
+		"AppendAudit":    func(st *store.Store) error { return st.AppendAudit(ctx, &model.AuditEntry{Action: "x"}) },
+		"FindAuditByIDs": func(st *store.Store) error { _, err := st.FindAuditByIDs(ctx, one); return err },
+		"ListAudit": func(st *store.Store) error {
+			_, _, err := st.ListAudit(ctx, store.AuditFilter{ObjectType: "Product"}, store.Page{Limit: 5})
+			return err
+		},
 		"CountCategories":      func(st *store.Store) error { _, err := st.CountCategories(ctx); return err },
 		"RefreshProductSearch": func(st *store.Store) error { return st.RefreshProductSearch(ctx, one) },
 		"ExplainListProducts": func(st *store.Store) error {

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/langran/langran/model"
@@ -115,28 +117,86 @@ func Observe(log *slog.Logger, m *Metrics, o ObserveOptions) func(http.Handler) 
 type ScopeOptions struct {
 	// Timeout bounds the time a GraphQL request may take.
 	Timeout time.Duration
-	// Prepare adds per-request state to the context, such as the request's
-	// dataloaders; server.go supplies it so that web needs no store.
-	Prepare func(ctx context.Context) context.Context
+	// Prepare adds per-request state to the context: the request's
+	// dataloaders and its authenticated viewer. server.go supplies it, so
+	// that web needs no store. An error refuses the request: a
+	// CodeUnauthorized one with 401, a CodeUnavailable one with 503.
+	Prepare func(ctx context.Context, r *http.Request) (context.Context, error)
+	// TrustedProxies are the networks whose X-Forwarded-For is believed when
+	// working out the client's address; empty trusts none.
+	TrustedProxies []*net.IPNet
+	// Log receives Prepare's unexpected errors.
+	Log *slog.Logger
 }
 
 // RequestScope prepares the context of each GraphQL request: its time limit,
-// the language the caller prefers (Accept-Language; an @inContext directive
-// on the operation overrides it later), and what Prepare adds.
+// the client's address, the language the caller prefers (Accept-Language;
+// an @inContext directive on the operation overrides it later), and what
+// Prepare adds.
 func RequestScope(o ScopeOptions) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ctx, cancel := context.WithTimeout(r.Context(), o.Timeout)
 			defer cancel()
 			ctx = model.WithLanguage(ctx, model.ParseAcceptLanguage(r.Header.Get("Accept-Language")))
+			ctx = model.WithClientAddr(ctx, ClientAddr(r, o.TrustedProxies))
+			// Answers differ by language, media type and credentials; shared
+			// caches must key on them.
+			w.Header().Add("Vary", "Accept-Language, Accept, Authorization")
 			if o.Prepare != nil {
-				ctx = o.Prepare(ctx)
+				var err error
+				if ctx, err = o.Prepare(ctx, r.WithContext(ctx)); err != nil {
+					switch me, _ := model.AsError(err); {
+					case me != nil && me.Code == model.CodeUnauthorized:
+						w.Header().Set("WWW-Authenticate", `Bearer realm="langran"`)
+						WriteError(w, http.StatusUnauthorized, me.Code, me.Message)
+					case me != nil && me.Code == model.CodeUnavailable:
+						w.Header().Set("Retry-After", "2")
+						WriteError(w, http.StatusServiceUnavailable, me.Code, me.Message)
+					default:
+						o.Log.ErrorContext(ctx, "internal error", "request_id", RequestIDFrom(ctx), "error", err.Error())
+						WriteError(w, http.StatusInternalServerError, model.CodeInternal, "internal error")
+					}
+					return
+				}
 			}
-			// Answers differ by language and media type; shared caches must key on both.
-			w.Header().Add("Vary", "Accept-Language, Accept")
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
+}
+
+// ClientAddr is the address a request came from: the connection's peer, or,
+// when the peer is a trusted proxy, the nearest address in X-Forwarded-For
+// that is not a trusted proxy. Untrusted peers cannot pick their address by
+// sending the header.
+func ClientAddr(r *http.Request, trusted []*net.IPNet) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	isTrusted := func(s string) bool {
+		ip := net.ParseIP(strings.TrimSpace(s))
+		for _, n := range trusted {
+			if ip != nil && n.Contains(ip) {
+				return true
+			}
+		}
+		return false
+	}
+	if !isTrusted(host) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if net.ParseIP(hop) == nil {
+			break
+		}
+		if !isTrusted(hop) {
+			return hop
+		}
+	}
+	return host
 }
 
 // Health serves /healthz: the process is up and serving.

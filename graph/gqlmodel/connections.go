@@ -33,6 +33,14 @@ type (
 	ProductVariantEdge       = Edge[model.ProductVariant]
 	CategoryConnection       = Connection[model.Category]
 	CategoryEdge             = Edge[model.Category]
+	MailingAddressConnection = Connection[model.MailingAddress]
+	MailingAddressEdge       = Edge[model.MailingAddress]
+	StaffMemberConnection    = Connection[model.StaffMember]
+	StaffMemberEdge          = Edge[model.StaffMember]
+	ApiKeyConnection         = Connection[model.APIKey]
+	ApiKeyEdge               = Edge[model.APIKey]
+	AuditLogEntryConnection  = Connection[model.AuditEntry]
+	AuditLogEntryEdge        = Edge[model.AuditEntry]
 )
 
 // Node is any object with a global ID. It is an empty interface so that the

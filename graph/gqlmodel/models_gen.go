@@ -7,9 +7,200 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/langran/langran/model"
 )
+
+// A partner key to create.
+type APIKeyCreateInput struct {
+	// What the key is for, e.g. the partner's name.
+	Name string `json:"name"`
+	// What the key may do; at most what you may do yourself, never MANAGE_STAFF.
+	Scopes []model.Permission `json:"scopes"`
+}
+
+// The result of apiKeyCreate.
+type APIKeyCreatePayload struct {
+	// The new key's record.
+	APIKey *model.APIKey `json:"apiKey,omitempty"`
+	// The key itself, shown this once: store it now.
+	Secret *string `json:"secret,omitempty"`
+	// Why no key was made.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The result of apiKeyRevoke.
+type APIKeyRevokePayload struct {
+	// The revoked key.
+	APIKey *model.APIKey `json:"apiKey,omitempty"`
+	// Why nothing changed.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// Narrows the audit log.
+type AuditLogFilter struct {
+	// Entries about this object (any global ID).
+	ObjectID *string `json:"objectId,omitempty"`
+	// Entries about objects of this type, e.g. Product.
+	ObjectType *string `json:"objectType,omitempty"`
+	// Entries by this staff member or API key (its global ID).
+	ActorID *string `json:"actorId,omitempty"`
+	// Entries at or after this time.
+	Since *time.Time `json:"since,omitempty"`
+	// Entries before this time.
+	Until *time.Time `json:"until,omitempty"`
+}
+
+// A sign-in session's token: send it as `Authorization: Bearer <accessToken>`.
+type CustomerAccessToken struct {
+	// The token. Keep it secret; it is shown only here.
+	AccessToken string `json:"accessToken"`
+	// When it stops working, unless renewed.
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// The credentials to sign in with.
+type CustomerAccessTokenCreateInput struct {
+	// The account's email address.
+	Email string `json:"email"`
+	// The account's password.
+	Password string `json:"password"`
+}
+
+// The result of customerAccessTokenCreate.
+type CustomerAccessTokenCreatePayload struct {
+	// The new session's token, when the credentials were right.
+	CustomerAccessToken *CustomerAccessToken `json:"customerAccessToken,omitempty"`
+	// Why no token was made.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The result of customerAccessTokenDelete.
+type CustomerAccessTokenDeletePayload struct {
+	// The token that was signed out.
+	DeletedAccessToken *string `json:"deletedAccessToken,omitempty"`
+	// Why the token was not signed out.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The result of customerAccessTokenRenew.
+type CustomerAccessTokenRenewPayload struct {
+	// The token with its new expiry.
+	CustomerAccessToken *CustomerAccessToken `json:"customerAccessToken,omitempty"`
+	// Why the token was not renewed.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The result of customerAddressDelete.
+type CustomerAddressDeletePayload struct {
+	// The ID of the deleted address.
+	DeletedCustomerAddressID *string `json:"deletedCustomerAddressId,omitempty"`
+	// Why nothing was deleted.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The result of customerAddressCreate and customerAddressUpdate.
+type CustomerAddressPayload struct {
+	// The address after the change.
+	CustomerAddress *model.MailingAddress `json:"customerAddress,omitempty"`
+	// Why nothing changed.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A new customer's details.
+type CustomerCreateInput struct {
+	// The email address to sign in with; it must not belong to another account.
+	Email string `json:"email"`
+	// At least 10 characters, not a common password.
+	Password string `json:"password"`
+	// The first name.
+	FirstName *string `json:"firstName,omitempty"`
+	// The last name.
+	LastName *string `json:"lastName,omitempty"`
+	// A phone number: 6 to 16 digits, with an optional leading +.
+	Phone *string `json:"phone,omitempty"`
+	// Whether the customer agrees to receive marketing.
+	AcceptsMarketing *bool `json:"acceptsMarketing,omitempty"`
+}
+
+// The result of customerCreate.
+type CustomerCreatePayload struct {
+	// The new customer, when created.
+	Customer *model.Customer `json:"customer,omitempty"`
+	// Why the customer was not created.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The result of customerDefaultAddressUpdate.
+type CustomerDefaultAddressUpdatePayload struct {
+	// The customer with the new default address.
+	Customer *model.Customer `json:"customer,omitempty"`
+	// Why nothing changed.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// Changes to the signed-in customer. Fields left out stay as they are.
+type CustomerUpdateInput struct {
+	// A new email address to sign in with.
+	Email *string `json:"email,omitempty"`
+	// A new password; needs currentPassword, and signs every other session out.
+	Password *string `json:"password,omitempty"`
+	// The current password, needed to set a new one.
+	CurrentPassword *string `json:"currentPassword,omitempty"`
+	// The first name.
+	FirstName *string `json:"firstName,omitempty"`
+	// The last name.
+	LastName *string `json:"lastName,omitempty"`
+	// A phone number.
+	Phone *string `json:"phone,omitempty"`
+	// Whether the customer agrees to receive marketing.
+	AcceptsMarketing *bool `json:"acceptsMarketing,omitempty"`
+}
+
+// The result of customerUpdate.
+type CustomerUpdatePayload struct {
+	// The customer after the change.
+	Customer *model.Customer `json:"customer,omitempty"`
+	// Why nothing changed.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// An address to save. country is required; a Thai address needs a 5-digit zip.
+type MailingAddressInput struct {
+	// The recipient's first name.
+	FirstName *string `json:"firstName,omitempty"`
+	// The recipient's last name.
+	LastName *string `json:"lastName,omitempty"`
+	// A company name.
+	Company *string `json:"company,omitempty"`
+	// The first line: house number, building, street.
+	Address1 *string `json:"address1,omitempty"`
+	// The second line.
+	Address2 *string `json:"address2,omitempty"`
+	// The subdistrict (Thailand: ตำบล or แขวง).
+	Subdistrict *string `json:"subdistrict,omitempty"`
+	// The district (Thailand: อำเภอ or เขต).
+	District *string `json:"district,omitempty"`
+	// The city.
+	City *string `json:"city,omitempty"`
+	// The province or state.
+	Province *string `json:"province,omitempty"`
+	// The postal code.
+	Zip *string `json:"zip,omitempty"`
+	// The country, as an ISO 3166-1 alpha-2 code such as TH.
+	Country *string `json:"country,omitempty"`
+	// A phone number for the delivery.
+	Phone *string `json:"phone,omitempty"`
+	// A 13-digit Thai tax ID, for a full tax invoice.
+	TaxID *string `json:"taxId,omitempty"`
+	// A 5-digit branch number (00000 for the head office).
+	Branch *string `json:"branch,omitempty"`
+}
+
+// Every change: each mutation takes its input and returns a payload with userErrors.
+type Mutation struct {
+}
 
 // Where a page of a connection sits in the whole list (Relay cursor connections).
 // In the direction you page, the flag is exact (hasNextPage for first/after,
@@ -59,6 +250,85 @@ type ProductPriceRange struct {
 
 // The root of every read: objects by ID here, the catalog in catalog.graphqls.
 type Query struct {
+}
+
+// A staff session's token: send it as `Authorization: Bearer <accessToken>`.
+type StaffAccessToken struct {
+	// The token. Keep it secret; it is shown only here.
+	AccessToken string `json:"accessToken"`
+	// When it stops working.
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// A staff member's credentials.
+type StaffAccessTokenCreateInput struct {
+	// The staff member's email address.
+	Email string `json:"email"`
+	// The staff member's password.
+	Password string `json:"password"`
+}
+
+// The result of staffAccessTokenCreate.
+type StaffAccessTokenCreatePayload struct {
+	// The new session's token, when the credentials were right.
+	StaffAccessToken *StaffAccessToken `json:"staffAccessToken,omitempty"`
+	// Why no token was made.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The result of staffAccessTokenDelete.
+type StaffAccessTokenDeletePayload struct {
+	// The token that was signed out.
+	DeletedAccessToken *string `json:"deletedAccessToken,omitempty"`
+	// Why the token was not signed out.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// An invitation accepted: the token from the invitation's link and a password.
+type StaffInvitationAcceptInput struct {
+	// The token from the invitation's link.
+	Token string `json:"token"`
+	// At least 10 characters, not a common password.
+	Password string `json:"password"`
+}
+
+// Someone to invite to the staff.
+type StaffMemberInviteInput struct {
+	// Their email address; the invitation is mailed there.
+	Email string `json:"email"`
+	// Their name.
+	Name *string `json:"name,omitempty"`
+	// Their role.
+	Role model.Role `json:"role"`
+}
+
+// The result of staffMemberInvite, staffInvitationAccept and staffMemberUpdate.
+type StaffMemberPayload struct {
+	// The staff member after the change.
+	StaffMember *model.StaffMember `json:"staffMember,omitempty"`
+	// Why nothing changed.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// Changes to a staff member.
+type StaffMemberUpdateInput struct {
+	// The staff member's global ID.
+	ID string `json:"id"`
+	// A new role.
+	Role *model.Role `json:"role,omitempty"`
+	// False deactivates them (and signs them out); true reactivates them.
+	Active *bool `json:"active,omitempty"`
+}
+
+// An expected problem with a mutation's input: the mutation returns it in `userErrors`
+// and changes nothing.
+type UserError struct {
+	// The path to the input field that caused the error, from the argument down, e.g. ["input", "email"].
+	Field []string `json:"field,omitempty"`
+	// A stable machine-readable code, e.g. TAKEN, INVALID, PASSWORD_TOO_WEAK, THROTTLED.
+	Code string `json:"code"`
+	// A message safe to show to the user.
+	Message string `json:"message"`
 }
 
 // A language catalog text can be read in.

@@ -31,6 +31,7 @@ import (
 	"github.com/99designs/gqlgen/codegen"
 	"github.com/99designs/gqlgen/codegen/config"
 
+	"github.com/langran/langran/internal/authrule"
 	"github.com/langran/langran/internal/serial"
 )
 
@@ -44,6 +45,11 @@ func (serialFields) Name() string { return "langran-serial-fields" }
 // GenerateCode runs before gqlgen renders its templates, so the flag it sets
 // shapes the generated executor.
 func (serialFields) GenerateCode(data *codegen.Data) error {
+	// Authorization is declared in the schema and denies by default: refuse
+	// to generate code for a root field that names no access rule.
+	if problems := authrule.Check(data.Schema); len(problems) > 0 {
+		return fmt.Errorf("access rules:\n  %s", strings.Join(problems, "\n  "))
+	}
 	seen := 0
 	for _, o := range data.Objects {
 		if serialObjects[o.Name] {
