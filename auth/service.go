@@ -93,7 +93,8 @@ func (s *Service) Authenticate(ctx context.Context, authorization, apiKey string
 		return nil, errUnauthenticated
 	}
 	if apiKey = strings.TrimSpace(apiKey); apiKey != "" {
-		if token != "" && token != apiKey {
+		// X-Langran-Api-Key carries partner keys only, never a sign-in token.
+		if !WellFormedSecret(apiKey, PrefixAPIKey) || (token != "" && token != apiKey) {
 			return nil, errUnauthenticated
 		}
 		token = apiKey
