@@ -432,7 +432,7 @@ func TestStorefrontQueriesFitTheCostLimit(t *testing.T) {
 	category := srv.post(t, `{ category(handle: "clothing") { name children { name products(first: 8) { nodes { title priceRange { minVariantPrice { amount } } } } } } }`, nil)
 	category.mustData(t)
 	for name, q := range map[string]string{
-		"variants of variants": `{ products(first: 100) { nodes { variants(first: 100) { nodes { product { variants(first: 100) { totalCount } } } } } } }`,
+		"variants of variants":          `{ products(first: 100) { nodes { variants(first: 100) { nodes { product { variants(first: 100) { totalCount } } } } } } }`,
 		"category products of products": `{ products(first: 100) { nodes { category { products(first: 100) { nodes { variants(first: 50) { nodes { id } } } } } } } }`,
 		"nodes of everything":           `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Category { products(first: 100) { nodes { variants(first: 100) { nodes { id } } } } } } }`,
 	} {
