@@ -180,4 +180,44 @@ await check('an argument of the wrong type comes back as a GraphQL error with ex
 await check('an argument over its limit comes back as a GraphQL error with extensions.code', () =>
   graphQLErrorCase(gql`query TooMany { products(first: 101) { nodes { id } } }`, 'INVALID', /first/));
 
+await check('signing in: customerCreate, customerAccessTokenCreate, then the token in Authorization', async () => {
+  const rec = recordingFetch();
+  const client = newClient(new HttpLink({ uri, fetch: rec.fetch }));
+  const email = `apollo-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+  const password = 'a long apollo password';
+  const created = await client.mutate({
+    mutation: gql`mutation SignUp($input: CustomerCreateInput!) { customerCreate(input: $input) { customer { id email } userErrors { field code message } } }`,
+    variables: { input: { email, password, firstName: 'Apollo' } },
+  });
+  expect(created.data.customerCreate.userErrors.length === 0, `customerCreate: ${show(created.data)}`);
+  const signedIn = await client.mutate({
+    mutation: gql`mutation SignIn($input: CustomerAccessTokenCreateInput!) { customerAccessTokenCreate(input: $input) { customerAccessToken { accessToken expiresAt } userErrors { code } } }`,
+    variables: { input: { email, password } },
+  });
+  const token = signedIn.data.customerAccessTokenCreate.customerAccessToken?.accessToken;
+  expect(token, `customerAccessTokenCreate: ${show(signedIn.data)}`);
+  // The way a storefront sends it: a link that adds the header.
+  const authed = newClient(new HttpLink({ uri, fetch: rec.fetch, headers: { Authorization: `Bearer ${token}` } }));
+  const me = await authed.query({ query: gql`query Me { customer { id email displayName } }` });
+  expect(me.data.customer && me.data.customer.email === email && me.data.customer.id === created.data.customerCreate.customer.id,
+    `customer: ${show(me.data)}\n${showExchanges(rec.exchanges)}`);
+  // A wrong password is a userError, the same for any email.
+  const wrong = await client.mutate({
+    mutation: gql`mutation SignIn($input: CustomerAccessTokenCreateInput!) { customerAccessTokenCreate(input: $input) { customerAccessToken { accessToken } userErrors { code message } } }`,
+    variables: { input: { email, password: 'not the password' } },
+  });
+  expect(wrong.data.customerAccessTokenCreate.userErrors[0]?.code === 'UNIDENTIFIED_CUSTOMER', `wrong password: ${show(wrong.data)}`);
+  // A token that does not work is a 401 the app can catch to send the user to sign in.
+  const stale = newClient(new HttpLink({ uri, fetch: rec.fetch, headers: { Authorization: 'Bearer lgc_not-a-real-token' } }));
+  let err;
+  try {
+    await stale.query({ query: gql`query Me { customer { id } }` });
+  } catch (e) {
+    err = e;
+  }
+  const net = err && err.networkError;
+  expect(net && net.statusCode === 401 && net.result?.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED',
+    `a bad token: ${describeApolloError(err)}`);
+});
+
 finish('apollo');
