@@ -34,11 +34,23 @@ const (
 	schemaPath  = "/schema.graphql"
 )
 
+// appHandler is the whole HTTP surface, and the background work it owns:
+// the outbox that delivers mail after the request that wrote it.
+type appHandler struct {
+	http.Handler
+	outbox *auth.Outbox
+}
+
+// Drain delivers the mail still queued, until ctx ends; after the server
+// has stopped taking requests.
+func (h *appHandler) Drain(ctx context.Context) error { return h.outbox.Close(ctx) }
+
 // newHandler wires the whole HTTP surface: GraphQL with its limits, the
 // schema, health, readiness, metrics (unless served on their own listener)
 // and, in development, GraphiQL.
-func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) http.Handler {
-	accounts := newAuth(cfg, st, log)
+func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *appHandler {
+	outbox := auth.NewOutbox(newMailer(cfg, log), log, mailQueueSize)
+	accounts := newAuth(cfg, st, outbox)
 	schema := graph.NewExecutableSchema(graph.Config{
 		Resolvers:  &resolver.Resolver{Store: st, Auth: accounts},
 		Directives: resolver.Directives(),
@@ -65,6 +77,8 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) h
 	srv.Use(web.IntrospectionGate{Allow: cfg.Introspection})
 	srv.Use(web.ShapeLimits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxFields: 5000})
 	srv.Use(web.CostLimit{Max: cfg.MaxComplexity, Schema: schema.Schema()})
+	// After the cost is known: spend it from the caller's budget.
+	srv.Use(web.NewRateLimit(cfg.RateLimit))
 	srv.AroundOperations(web.RecordOperation)
 	srv.AroundResponses(web.ReportCost)
 
@@ -96,25 +110,37 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) h
 	if cfg.GraphiQL {
 		mux.Handle("/", graphiql.Handler(graphqlPath))
 	}
-	return web.Observe(log, m, web.ObserveOptions{
+	return &appHandler{outbox: outbox, Handler: web.Observe(log, m, web.ObserveOptions{
 		GraphQLPath: graphqlPath,
 		Operations:  cfg.MetricsOperations,
 		CountStatements: func(ctx context.Context) (context.Context, func() int64) {
 			ctx, c := store.WithStatementCounter(ctx)
 			return ctx, c.Count
 		},
-	})(mux)
+	})(mux)}
 }
 
-// newAuth builds the accounts service from the configuration. Mail goes to
-// the log: with its links in development, without them (and unsent) in
-// production.
-func newAuth(cfg Config, st *store.Store, log *slog.Logger) *auth.Service {
+// mailQueueSize is how many messages may wait for the mail server; more are
+// dropped with an error in the log.
+const mailQueueSize = 1000
+
+// newMailer is where mail goes: the SMTP server of LANGRAN_SMTP_URL, or
+// else the log, with bodies and their links in development and without
+// them (recipient and subject only, nothing secret) in production.
+func newMailer(cfg Config, log *slog.Logger) auth.Mailer {
+	if cfg.SMTP != nil {
+		return auth.NewSMTPMailer(*cfg.SMTP)
+	}
+	return auth.LogMailer{Log: log, ShowBody: !cfg.Production()}
+}
+
+// newAuth builds the accounts service from the configuration.
+func newAuth(cfg Config, st *store.Store, mailer auth.Mailer) *auth.Service {
 	return auth.New(st, auth.Config{
 		Hash:             auth.HashParams{MemoryKiB: uint32(cfg.PasswordMemory), Time: 2, Threads: 1},
 		CustomerTokenTTL: cfg.CustomerTTL,
 		StaffTokenTTL:    cfg.StaffTTL,
-		Mailer:           auth.LogMailer{Log: log, ShowBody: !cfg.Production()},
+		Mailer:           mailer,
 		StorefrontURL:    cfg.PublicURL,
 		AdminURL:         cfg.PublicURL,
 	})
