@@ -40,6 +40,7 @@ type Config struct {
 	MetricsAddr     string        // LANGRAN_METRICS_ADDR: serve /metrics here instead of on Addr
 	TrustedProxies  []*net.IPNet  // LANGRAN_TRUSTED_PROXIES: whose X-Forwarded-For to believe
 	PublicURL       string        // LANGRAN_PUBLIC_URL: the service's address, for links in mail
+	StorefrontURL   string        // LANGRAN_STOREFRONT_URL: the shop's web address, for password reset links
 	PasswordMemory  int           // LANGRAN_PASSWORD_HASH_MEMORY: argon2id memory in KiB
 	CustomerTTL     time.Duration // LANGRAN_CUSTOMER_TOKEN_TTL
 	StaffTTL        time.Duration // LANGRAN_STAFF_TOKEN_TTL
@@ -75,6 +76,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		MetricsAddr: p.str("LANGRAN_METRICS_ADDR", ""),
 		PublicURL:   strings.TrimSuffix(p.str("LANGRAN_PUBLIC_URL", "http://localhost:8080"), "/"),
 	}
+	c.StorefrontURL = strings.TrimSuffix(p.str("LANGRAN_STOREFRONT_URL", c.PublicURL), "/")
 	if c.Env != "development" && c.Env != "production" {
 		p.fail("LANGRAN_ENV", c.Env, "development or production")
 	}

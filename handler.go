@@ -141,7 +141,7 @@ func newAuth(cfg Config, st *store.Store, mailer auth.Mailer) *auth.Service {
 		CustomerTokenTTL: cfg.CustomerTTL,
 		StaffTokenTTL:    cfg.StaffTTL,
 		Mailer:           mailer,
-		StorefrontURL:    cfg.PublicURL,
+		StorefrontURL:    cfg.StorefrontURL,
 		AdminURL:         cfg.PublicURL,
 	})
 }

@@ -228,8 +228,9 @@ func TestRecoverIsThrottledAndEven(t *testing.T) {
 // link resets the password.
 func TestResetMailOverSMTP(t *testing.T) {
 	mail := mailtest.Start(t, mailtest.Options{})
-	env := map[string]string{"LANGRAN_PASSWORD_HASH_MEMORY": "64", "LANGRAN_PUBLIC_URL": "https://shop.example.com",
-		"LANGRAN_SMTP_URL": "smtp://" + mail.Addr + "?from=" + "Langran%20Shop%20%3Cshop%40example.com%3E"}
+	env := map[string]string{"LANGRAN_PASSWORD_HASH_MEMORY": "64", "LANGRAN_PUBLIC_URL": "https://api.example.com",
+		"LANGRAN_STOREFRONT_URL": "https://shop.example.com/",
+		"LANGRAN_SMTP_URL":       "smtp://" + mail.Addr + "?from=" + "Langran%20Shop%20%3Cshop%40example.com%3E"}
 	srv := newTestServer(t, storetest.SQLite, 10, env)
 	signUp(t, srv, "somchai@example.com", "correct horse battery")
 	recoverEmail(t, srv, "somchai@example.com", "Accept-Language", "th")
