@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -38,12 +39,33 @@ const (
 // the outbox that delivers mail after the request that wrote it.
 type appHandler struct {
 	http.Handler
-	outbox *auth.Outbox
+	outbox   *auth.Outbox
+	accounts *auth.Service
 }
 
 // Drain delivers the mail still queued, until ctx ends; after the server
 // has stopped taking requests.
 func (h *appHandler) Drain(ctx context.Context) error { return h.outbox.Close(ctx) }
+
+// PruneEvery deletes expired reset links and stale sign-in throttle counts
+// (auth.Service.Prune) now and then every interval, until ctx ends. Every
+// instance may run it: deleting what is already gone is harmless.
+func (h *appHandler) PruneEvery(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if n, err := h.accounts.Prune(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("pruning expired account records failed", "error", err.Error())
+		} else if n > 0 {
+			log.Info("pruned expired account records", "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
 
 // newHandler wires the whole HTTP surface: GraphQL with its limits, the
 // schema, health, readiness, metrics (unless served on their own listener)
@@ -110,7 +132,7 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *
 	if cfg.GraphiQL {
 		mux.Handle("/", graphiql.Handler(graphqlPath))
 	}
-	return &appHandler{outbox: outbox, Handler: web.Observe(log, m, web.ObserveOptions{
+	return &appHandler{outbox: outbox, accounts: accounts, Handler: web.Observe(log, m, web.ObserveOptions{
 		GraphQLPath: graphqlPath,
 		Operations:  cfg.MetricsOperations,
 		CountStatements: func(ctx context.Context) (context.Context, func() int64) {

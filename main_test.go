@@ -67,8 +67,12 @@ func newTestServer(t *testing.T, b storetest.Backend, n int, env map[string]stri
 		out = fanOut{out, slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})}
 	}
 	log := slog.New(out)
-	srv := httptest.NewServer(newHandler(cfg, st, m, log))
-	t.Cleanup(srv.Close)
+	h := newHandler(cfg, st, m, log)
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() {
+		srv.Close()
+		_ = h.Drain(context.Background())
+	})
 	return &testServer{Server: srv, metrics: m, store: st, logs: logs}
 }
 

@@ -402,6 +402,14 @@ func TestStaffClosesAccountOnRequest(t *testing.T) {
 		if r := srv.post(t, q, map[string]any{"i": map[string]any{"customerId": id, "reason": "phone"}}, as(catalog)...); len(r.Errors) == 0 || r.Errors[0].Code() != "FORBIDDEN" {
 			t.Errorf("without MANAGE_ORDERS: %s", r.Raw)
 		}
+		owner := &model.Viewer{Kind: model.ViewerStaff, ID: 1, Permissions: model.NewPermissionSet(model.AllPermissions...)}
+		key, err := accounts.CreateAPIKey(t.Context(), owner, "partner", []model.Permission{model.PermManageOrders})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := srv.post(t, q, map[string]any{"i": map[string]any{"customerId": id, "reason": "phone"}}, as(key.Secret)...); len(r.Errors) == 0 || r.Errors[0].Code() != "FORBIDDEN" {
+			t.Errorf("a partner key with MANAGE_ORDERS: %s", r.Raw)
+		}
 		for _, c := range []struct {
 			input map[string]any
 			want  string

@@ -275,6 +275,9 @@ func (a *App) Addr() string { return a.listener.Addr().String() }
 func (a *App) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.listener) }()
+	pruneCtx, stopPruning := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopPruning()
+	go a.handler.PruneEvery(pruneCtx, time.Hour, a.log)
 	if a.metricsServer != nil {
 		go func() {
 			if err := a.metricsServer.Serve(a.metricsListener); !errors.Is(err, http.ErrServerClosed) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"strconv"
+	"time"
 
 	"github.com/langran/langran/model"
 	"github.com/langran/langran/store"
@@ -78,6 +79,18 @@ func (s *Service) CloseCustomerOnRequest(ctx context.Context, by *model.Viewer, 
 		return &model.Error{Code: model.CodeBlank, Field: reasonField, Message: "reason is required: say how the customer asked"}
 	}
 	return s.closeCustomer(ctx, by, id, reason)
+}
+
+// PruneAge is how long expired one-time tokens and old throttle counts
+// are kept before Prune deletes them.
+const PruneAge = 24 * time.Hour
+
+// Prune deletes one-time tokens that expired more than PruneAge ago and
+// throttle counts (which hold hashed emails and client addresses) older
+// than that which block nobody. The server runs it every hour.
+func (s *Service) Prune(ctx context.Context) (int64, error) {
+	now := s.Now()
+	return s.st.PruneAuthRecords(ctx, now.Add(-PruneAge), now)
 }
 
 // closeCustomer anonymises the account (store.CloseCustomer), signs every

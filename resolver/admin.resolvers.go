@@ -88,6 +88,10 @@ func (r *mutationResolver) APIKeyCreate(ctx context.Context, input gqlmodel.APIK
 }
 
 func (r *mutationResolver) CustomerCloseOnRequest(ctx context.Context, input gqlmodel.CustomerCloseOnRequestInput) (*gqlmodel.CustomerClosePayload, error) {
+	if v := model.ViewerFrom(ctx); v.Kind != model.ViewerStaff {
+		// A person acts on a person's request; a partner key never does.
+		return nil, errStaffOnly
+	}
 	id, err := decodeID([]string{"input", "customerId"}, input.CustomerID, model.TypeCustomer)
 	if err == nil {
 		err = withField(r.Auth.CloseCustomerOnRequest(ctx, model.ViewerFrom(ctx), id, strings.TrimSpace(input.Reason),

@@ -494,3 +494,18 @@ func (s *Store) FindAccessTokensBySubject(ctx context.Context, kind string, subj
 		Order("id DESC").Find(&out).Error
 	return out, TranslateError(err)
 }
+
+// PruneAuthRecords deletes what no longer serves a purpose and may hold
+// personal data: one-time tokens that expired before before, and throttle
+// counts whose window began before before and that block nobody now. It
+// returns how many rows went.
+func (s *Store) PruneAuthRecords(ctx context.Context, before, now time.Time) (int64, error) {
+	db := s.db.WithContext(ctx)
+	tokens := db.Table("one_time_tokens").Where("expires_at < ?", before).Delete(nil)
+	if tokens.Error != nil {
+		return 0, TranslateError(tokens.Error)
+	}
+	throttle := db.Table("auth_throttle").
+		Where("window_start < ? AND (blocked_until IS NULL OR blocked_until < ?)", before, now).Delete(nil)
+	return tokens.RowsAffected + throttle.RowsAffected, TranslateError(throttle.Error)
+}

@@ -174,3 +174,44 @@ func TestOneTimeTokensAreUsedOnce(t *testing.T) {
 		}
 	})
 }
+
+// Pruning deletes expired one-time tokens and throttle counts that are old
+// and block nobody; it keeps live tokens, fresh counts and live blocks.
+func TestPruneAuthRecords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		st := storetest.Open(t, b, store.Options{})
+		now := time.Now().UTC().Truncate(time.Second)
+		for hash, expires := range map[string]time.Time{"old": now.Add(-48 * time.Hour), "recent": now.Add(-time.Hour), "live": now.Add(time.Hour)} {
+			if err := st.CreateOneTimeToken(ctx, &store.OneTimeToken{Purpose: store.PurposePasswordReset, TokenHash: hash,
+				ExpiresAt: expires, CreatedAt: expires.Add(-time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		day := store.Throttle{Window: time.Hour, Failures: 2, Block: 72 * time.Hour}
+		for subject, at := range map[string]time.Time{"addr:old": now.Add(-48 * time.Hour), "addr:fresh": now.Add(-time.Minute)} {
+			if err := st.ThrottleFailure(ctx, subject, day, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Blocked two days ago for three days: still blocking.
+		for range 2 {
+			if err := st.ThrottleFailure(ctx, "addr:blocked", day, now.Add(-48*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := st.PruneAuthRecords(ctx, now.Add(-24*time.Hour), now)
+		if err != nil || n != 2 {
+			t.Fatalf("pruned %d, %v; want the old token and the old count", n, err)
+		}
+		var hashes, subjects []string
+		if err := st.DB(ctx).Table("one_time_tokens").Order("token_hash").Pluck("token_hash", &hashes).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := st.DB(ctx).Table("auth_throttle").Order("subject").Pluck("subject", &subjects).Error; err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(hashes, []string{"live", "recent"}) || !slices.Equal(subjects, []string{"addr:blocked", "addr:fresh"}) {
+			t.Errorf("left tokens %v, throttle %v", hashes, subjects)
+		}
+	})
+}

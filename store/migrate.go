@@ -278,9 +278,13 @@ var migrations = []migration{
 	// by maximum (see migrateTo), so either may reach a database first.
 	//
 	// A password reset or a closed account ends every other outstanding
-	// reset link of the customer, found by purpose and subject.
-	{Version: 7, Name: "one-time tokens by subject", Statements: []string{
+	// reset link of the customer, found by purpose and subject; expired
+	// links and stale throttle counts (which hold client addresses) are
+	// pruned by time.
+	{Version: 7, Name: "account data by subject and age", Statements: []string{
 		`CREATE INDEX ix_one_time_tokens_subject ON one_time_tokens (purpose, subject_id)`,
+		`CREATE INDEX ix_one_time_tokens_expiry ON one_time_tokens (expires_at)`,
+		`CREATE INDEX ix_auth_throttle_window ON auth_throttle (window_start)`,
 	}},
 }
 

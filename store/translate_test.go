@@ -138,6 +138,10 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 			return st.EndOneTimeTokens(ctx, store.PurposePasswordReset, 1, time.Now())
 		},
 		"CloseCustomer": func(st *store.Store) error { return st.CloseCustomer(ctx, 1, time.Now()) },
+		"PruneAuthRecords": func(st *store.Store) error {
+			_, err := st.PruneAuthRecords(ctx, time.Now(), time.Now())
+			return err
+		},
 		"FindAccessTokensBySubject": func(st *store.Store) error {
 			_, err := st.FindAccessTokensBySubject(ctx, store.TokenCustomer, 1)
 			return err
