@@ -44,6 +44,21 @@ func userErrorCodes(payload any) []string {
 	return out
 }
 
+// waitLog waits for the server's log to match pattern (mail is logged in
+// development, from the outbox, after the request that wrote it) and
+// returns the match and its groups.
+func (s *testServer) waitLog(t *testing.T, pattern string) []string {
+	t.Helper()
+	re := regexp.MustCompile(pattern)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m := re.FindStringSubmatch(s.logs.String()); m != nil {
+			return m
+		}
+	}
+	t.Fatalf("nothing matching %s in the log:\n%s", pattern, s.logs.String())
+	return nil
+}
+
 func signUp(t *testing.T, srv *testServer, email, password string) string {
 	t.Helper()
 	d := srv.post(t, `mutation($i: CustomerCreateInput!) { customerCreate(input: $i) { customer { id } userErrors { code } } }`,
@@ -313,10 +328,7 @@ func TestStaffAndPartnerKeys(t *testing.T) {
 		if catID == "" || at(d, "staffMember", "hasPassword") != false {
 			t.Fatalf("invite: %v", d)
 		}
-		invitation := regexp.MustCompile(`token=(lgi_[A-Za-z0-9_-]{43})`).FindStringSubmatch(srv.logs.String())
-		if invitation == nil {
-			t.Fatalf("no invitation link in the development mail log:\n%s", srv.logs.String())
-		}
+		invitation := srv.waitLog(t, `token=(lgi_[A-Za-z0-9_-]{43})`)
 		accept := `mutation($i: StaffInvitationAcceptInput!) { staffInvitationAccept(input: $i) { staffMember { hasPassword } userErrors { code } } }`
 		a := at(srv.post(t, accept, map[string]any{"i": map[string]any{"token": invitation[1], "password": "catalog password"}}).mustData(t), "staffInvitationAccept")
 		if at(a, "staffMember", "hasPassword") != true {

@@ -29,12 +29,7 @@ func BenchmarkStorefrontPage(b *testing.B) {
 			if err := st.Seed(b.Context(), store.SeedOptions{Products: 500}); err != nil {
 				b.Fatal(err)
 			}
-			cfg, _ := LoadConfig(func(k string) string {
-				if k == "LANGRAN_ENV" {
-					return "production"
-				}
-				return ""
-			})
+			cfg, _ := LoadConfig(func(k string) string { return testEnv(map[string]string{"LANGRAN_ENV": "production"})[k] })
 			h := newHandler(cfg, st, m, slog.New(slog.NewTextHandler(io.Discard, nil)))
 			body, _ := json.Marshal(map[string]any{"query": storefrontPageQuery, "variables": map[string]any{"first": 50}})
 			before := testutil.ToFloat64(m.DBQueries)

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/langran/langran/auth"
 	"github.com/langran/langran/store"
+	"github.com/langran/langran/web"
 )
 
 // Config is everything the service reads from its environment. Each field
@@ -38,6 +40,7 @@ type Config struct {
 	MetricsAddr     string        // LANGRAN_METRICS_ADDR: serve /metrics here instead of on Addr
 	TrustedProxies  []*net.IPNet  // LANGRAN_TRUSTED_PROXIES: whose X-Forwarded-For to believe
 	PublicURL       string        // LANGRAN_PUBLIC_URL: the service's address, for links in mail
+	StorefrontURL   string        // LANGRAN_STOREFRONT_URL: the shop's web address, for password reset links
 	PasswordMemory  int           // LANGRAN_PASSWORD_HASH_MEMORY: argon2id memory in KiB
 	CustomerTTL     time.Duration // LANGRAN_CUSTOMER_TOKEN_TTL
 	StaffTTL        time.Duration // LANGRAN_STAFF_TOKEN_TTL
@@ -45,6 +48,11 @@ type Config struct {
 	// (LANGRAN_METRICS_OPERATIONS); others count as "other".
 	MetricsOperations []string
 	PublicMaxAge      time.Duration // LANGRAN_PUBLIC_CACHE_MAX_AGE: CDN lifetime of anonymous GET answers
+	// SMTP is where mail goes (LANGRAN_SMTP_URL); nil logs mail instead.
+	SMTP *auth.SMTPConfig
+	// RateLimit is the query-cost budget of each credential and of each
+	// anonymous client address (LANGRAN_RATE_LIMIT_*); Bucket 0 is off.
+	RateLimit web.RateLimitOptions
 }
 
 // Production reports whether the service runs in production mode.
@@ -68,6 +76,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		MetricsAddr: p.str("LANGRAN_METRICS_ADDR", ""),
 		PublicURL:   strings.TrimSuffix(p.str("LANGRAN_PUBLIC_URL", "http://localhost:8080"), "/"),
 	}
+	c.StorefrontURL = strings.TrimSuffix(p.str("LANGRAN_STOREFRONT_URL", c.PublicURL), "/")
 	if c.Env != "development" && c.Env != "production" {
 		p.fail("LANGRAN_ENV", c.Env, "development or production")
 	}
@@ -94,6 +103,24 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.CustomerTTL = p.duration("LANGRAN_CUSTOMER_TOKEN_TTL", 30*24*time.Hour)
 	c.StaffTTL = p.duration("LANGRAN_STAFF_TOKEN_TTL", 12*time.Hour)
 	c.DBMaxOpenConns = p.integer("LANGRAN_DB_MAX_OPEN_CONNS", 0, 0, 10_000)
+	if raw := p.getenv("LANGRAN_SMTP_URL"); raw != "" {
+		smtp, err := auth.ParseSMTPURL(raw)
+		if err != nil {
+			// The message never repeats the URL: it holds the password.
+			p.failWith("LANGRAN_SMTP_URL", err.Error())
+		} else {
+			c.SMTP = &smtp
+		}
+	}
+	c.RateLimit.Bucket = p.integer("LANGRAN_RATE_LIMIT_BUCKET", 2*c.MaxComplexity, 0, 1_000_000_000)
+	c.RateLimit.RestorePerSecond = p.integer("LANGRAN_RATE_LIMIT_RESTORE_RATE", c.MaxComplexity/10, 0, 1_000_000_000)
+	c.RateLimit.MaxClients = p.integer("LANGRAN_RATE_LIMIT_CLIENTS", 100_000, 100, 100_000_000)
+	if c.RateLimit.Bucket == 0 || c.RateLimit.RestorePerSecond == 0 {
+		c.RateLimit.Bucket, c.RateLimit.RestorePerSecond = 0, 0
+	} else if c.RateLimit.Bucket < c.MaxComplexity {
+		// Otherwise an operation the cost limit allows could never run.
+		p.failWith("LANGRAN_RATE_LIMIT_BUCKET", fmt.Sprintf("want 0 (off) or at least LANGRAN_MAX_COMPLEXITY (%d), so that every allowed operation can run", c.MaxComplexity))
+	}
 	return c, p.err
 }
 
@@ -105,6 +132,14 @@ type envParser struct {
 func (p *envParser) fail(name, value, want string) {
 	if p.err == nil {
 		p.err = fmt.Errorf("%s=%q: want %s", name, value, want)
+	}
+}
+
+// failWith records a problem with name's value, in words that do not
+// repeat the value (it may hold a secret).
+func (p *envParser) failWith(name, problem string) {
+	if p.err == nil {
+		p.err = fmt.Errorf("%s: %s", name, problem)
 	}
 }
 

@@ -36,9 +36,10 @@ func startAppFull(t *testing.T, env map[string]string) *App {
 func startAppWithStop(t *testing.T, env map[string]string) (*App, func() error) {
 	t.Helper()
 	full := map[string]string{
-		"LANGRAN_ADDR":         "127.0.0.1:0",
-		"LANGRAN_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "e2e.db"),
-		"LANGRAN_LOG_LEVEL":    "warn",
+		"LANGRAN_RATE_LIMIT_BUCKET": "0", // see testEnv
+		"LANGRAN_ADDR":              "127.0.0.1:0",
+		"LANGRAN_DATABASE_URL":      "sqlite:" + filepath.Join(t.TempDir(), "e2e.db"),
+		"LANGRAN_LOG_LEVEL":         "warn",
 	}
 	for k, v := range env {
 		full[k] = v

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -34,11 +35,44 @@ const (
 	schemaPath  = "/schema.graphql"
 )
 
+// appHandler is the whole HTTP surface, and the background work it owns:
+// the outbox that delivers mail after the request that wrote it.
+type appHandler struct {
+	http.Handler
+	outbox   *auth.Outbox
+	accounts *auth.Service
+}
+
+// Drain delivers the mail still queued, until ctx ends; after the server
+// has stopped taking requests.
+func (h *appHandler) Drain(ctx context.Context) error { return h.outbox.Close(ctx) }
+
+// PruneEvery deletes expired reset links and stale sign-in throttle counts
+// (auth.Service.Prune) now and then every interval, until ctx ends. Every
+// instance may run it: deleting what is already gone is harmless.
+func (h *appHandler) PruneEvery(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if n, err := h.accounts.Prune(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("pruning expired account records failed", "error", err.Error())
+		} else if n > 0 {
+			log.Info("pruned expired account records", "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // newHandler wires the whole HTTP surface: GraphQL with its limits, the
 // schema, health, readiness, metrics (unless served on their own listener)
 // and, in development, GraphiQL.
-func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) http.Handler {
-	accounts := newAuth(cfg, st, log)
+func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *appHandler {
+	outbox := auth.NewOutbox(newMailer(cfg, log), log, mailQueueSize)
+	accounts := newAuth(cfg, st, outbox)
 	schema := graph.NewExecutableSchema(graph.Config{
 		Resolvers:  &resolver.Resolver{Store: st, Auth: accounts},
 		Directives: resolver.Directives(),
@@ -65,6 +99,8 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) h
 	srv.Use(web.IntrospectionGate{Allow: cfg.Introspection})
 	srv.Use(web.ShapeLimits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxFields: 5000})
 	srv.Use(web.CostLimit{Max: cfg.MaxComplexity, Schema: schema.Schema()})
+	// After the cost is known: spend it from the caller's budget.
+	srv.Use(web.NewRateLimit(cfg.RateLimit))
 	srv.AroundOperations(web.RecordOperation)
 	srv.AroundResponses(web.ReportCost)
 
@@ -96,26 +132,38 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) h
 	if cfg.GraphiQL {
 		mux.Handle("/", graphiql.Handler(graphqlPath))
 	}
-	return web.Observe(log, m, web.ObserveOptions{
+	return &appHandler{outbox: outbox, accounts: accounts, Handler: web.Observe(log, m, web.ObserveOptions{
 		GraphQLPath: graphqlPath,
 		Operations:  cfg.MetricsOperations,
 		CountStatements: func(ctx context.Context) (context.Context, func() int64) {
 			ctx, c := store.WithStatementCounter(ctx)
 			return ctx, c.Count
 		},
-	})(mux)
+	})(mux)}
 }
 
-// newAuth builds the accounts service from the configuration. Mail goes to
-// the log: with its links in development, without them (and unsent) in
-// production.
-func newAuth(cfg Config, st *store.Store, log *slog.Logger) *auth.Service {
+// mailQueueSize is how many messages may wait for the mail server; more are
+// dropped with an error in the log.
+const mailQueueSize = 1000
+
+// newMailer is where mail goes: the SMTP server of LANGRAN_SMTP_URL, or
+// else the log, with bodies and their links in development and without
+// them (recipient and subject only, nothing secret) in production.
+func newMailer(cfg Config, log *slog.Logger) auth.Mailer {
+	if cfg.SMTP != nil {
+		return auth.NewSMTPMailer(*cfg.SMTP)
+	}
+	return auth.LogMailer{Log: log, ShowBody: !cfg.Production()}
+}
+
+// newAuth builds the accounts service from the configuration.
+func newAuth(cfg Config, st *store.Store, mailer auth.Mailer) *auth.Service {
 	return auth.New(st, auth.Config{
 		Hash:             auth.HashParams{MemoryKiB: uint32(cfg.PasswordMemory), Time: 2, Threads: 1},
 		CustomerTokenTTL: cfg.CustomerTTL,
 		StaffTokenTTL:    cfg.StaffTTL,
-		Mailer:           auth.LogMailer{Log: log, ShowBody: !cfg.Production()},
-		StorefrontURL:    cfg.PublicURL,
+		Mailer:           mailer,
+		StorefrontURL:    cfg.StorefrontURL,
 		AdminURL:         cfg.PublicURL,
 	})
 }

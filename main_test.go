@@ -55,7 +55,7 @@ func newTestServer(t *testing.T, b storetest.Backend, n int, env map[string]stri
 	if err := st.Seed(t.Context(), store.SeedOptions{Products: n}); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := LoadConfig(func(k string) string { return env[k] })
+	cfg, err := LoadConfig(func(k string) string { return testEnv(env)[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,9 +67,24 @@ func newTestServer(t *testing.T, b storetest.Backend, n int, env map[string]stri
 		out = fanOut{out, slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})}
 	}
 	log := slog.New(out)
-	srv := httptest.NewServer(newHandler(cfg, st, m, log))
-	t.Cleanup(srv.Close)
+	h := newHandler(cfg, st, m, log)
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() {
+		srv.Close()
+		_ = h.Drain(context.Background())
+	})
 	return &testServer{Server: srv, metrics: m, store: st, logs: logs}
+}
+
+// testEnv is env with the rate limit off unless env sets it: tests send
+// many costly requests from one address, faster than any shopper, and the
+// rate limit's own tests turn it on.
+func testEnv(env map[string]string) map[string]string {
+	out := map[string]string{"LANGRAN_RATE_LIMIT_BUCKET": "0"}
+	for k, v := range env {
+		out[k] = v
+	}
+	return out
 }
 
 // fanOut sends every record to each handler that wants it.

@@ -148,7 +148,7 @@ func staffCommand(ctx context.Context, cfg Config, log *slog.Logger, args []stri
 		return err
 	}
 	defer st.Close()
-	m, err := newAuth(cfg, st, log).CreateStaff(ctx, *email, *name, model.Role(strings.ToUpper(*role)), password)
+	m, err := newAuth(cfg, st, newMailer(cfg, log)).CreateStaff(ctx, *email, *name, model.Role(strings.ToUpper(*role)), password)
 	if err != nil {
 		if me, ok := model.AsError(err); ok {
 			return fmt.Errorf("staff create: %s", me.Message)
@@ -194,6 +194,7 @@ type App struct {
 	metricsServer   *http.Server
 	metricsListener net.Listener
 	server          *http.Server
+	handler         *appHandler
 	listener        net.Listener
 }
 
@@ -222,9 +223,9 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 			log.Info("seeded the demo catalog into an empty database")
 		}
 	}
-	app := &App{cfg: cfg, log: log, store: st, metrics: m}
+	app := &App{cfg: cfg, log: log, store: st, metrics: m, handler: newHandler(cfg, st, m, log)}
 	app.server = &http.Server{
-		Handler:           newHandler(cfg, st, m, log),
+		Handler:           app.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      cfg.RequestTimeout + 10*time.Second,
@@ -274,6 +275,9 @@ func (a *App) Addr() string { return a.listener.Addr().String() }
 func (a *App) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.listener) }()
+	pruneCtx, stopPruning := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopPruning()
+	go a.handler.PruneEvery(pruneCtx, time.Hour, a.log)
 	if a.metricsServer != nil {
 		go func() {
 			if err := a.metricsServer.Serve(a.metricsListener); !errors.Is(err, http.ErrServerClosed) {
@@ -295,6 +299,10 @@ func (a *App) Serve(ctx context.Context) error {
 	defer cancel()
 	if err := a.server.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	// Mail written by the last requests still goes out.
+	if err := a.handler.Drain(sctx); err != nil {
+		a.log.Error("shutdown: mail still queued was not sent", "error", err.Error())
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -56,12 +56,7 @@ func BenchmarkValidationShapes(b *testing.B) {
 	if err := st.Seed(b.Context(), store.SeedOptions{Products: 200}); err != nil {
 		b.Fatal(err)
 	}
-	cfg, err := LoadConfig(func(k string) string {
-		if k == "LANGRAN_ENV" {
-			return "production"
-		}
-		return ""
-	})
+	cfg, err := LoadConfig(func(k string) string { return testEnv(map[string]string{"LANGRAN_ENV": "production"})[k] })
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -23,9 +23,15 @@ type Config struct {
 	// or not the account exists; AddressThrottle per client address.
 	AccountThrottle store.Throttle
 	AddressThrottle store.Throttle
+	// RecoverThrottle limits password reset requests per email, whether or
+	// not the account exists; RecoverAddressThrottle per client address.
+	RecoverThrottle        store.Throttle
+	RecoverAddressThrottle store.Throttle
 	// Now is the clock; tests move it.
 	Now func() time.Time
-	// Mailer sends invitations and password resets.
+	// Mailer sends invitations and password resets. Password reset mail
+	// is sent through it from the background (see Outbox) when it is one;
+	// the service never waits for it there.
 	Mailer Mailer
 	// StorefrontURL and AdminURL are where links in mail point.
 	StorefrontURL string
@@ -58,6 +64,12 @@ func New(st *store.Store, cfg Config) *Service {
 	}
 	if cfg.AddressThrottle.Failures == 0 {
 		cfg.AddressThrottle = store.Throttle{Window: 15 * time.Minute, Failures: 50, Block: 15 * time.Minute}
+	}
+	if cfg.RecoverThrottle.Failures == 0 {
+		cfg.RecoverThrottle = store.Throttle{Window: time.Hour, Failures: 5, Block: time.Hour}
+	}
+	if cfg.RecoverAddressThrottle.Failures == 0 {
+		cfg.RecoverAddressThrottle = store.Throttle{Window: time.Hour, Failures: 30, Block: time.Hour}
 	}
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return time.Now().UTC().Truncate(time.Second) }
@@ -343,7 +355,7 @@ func (s *Service) signIn(ctx context.Context, kind, email, password, clientAddr 
 			key = key[:model.MaxEmailLen]
 		}
 	}
-	account := kind + ":" + HashSecret(key)[:32]
+	account := accountSubject(kind, key)
 	address := "addr:" + clientAddr
 	subjects := []string{account}
 	if clientAddr != "" {
@@ -382,6 +394,17 @@ func (s *Service) signIn(ctx context.Context, kind, email, password, clientAddr 
 	if err := s.st.ThrottleClear(ctx, account); err != nil {
 		return nil, err
 	}
+	return s.openSession(ctx, s.st, kind, id)
+}
+
+// accountSubject is the throttle subject of an account (its kind and a hash
+// of its email key, so the table holds no address).
+func accountSubject(kind, emailKey string) string {
+	return kind + ":" + HashSecret(emailKey)[:32]
+}
+
+// openSession creates an access token of kind for subject id within st.
+func (s *Service) openSession(ctx context.Context, st *store.Store, kind string, id int64) (*Session, error) {
 	ttl := s.cfg.CustomerTokenTTL
 	prefix := PrefixCustomerToken
 	if kind == store.TokenStaff {
@@ -391,8 +414,9 @@ func (s *Service) signIn(ctx context.Context, kind, email, password, clientAddr 
 	if err != nil {
 		return nil, err
 	}
+	now := s.Now()
 	t := &store.AccessToken{TokenHash: secretHash, Kind: kind, SubjectID: id, ExpiresAt: now.Add(ttl), CreatedAt: now}
-	if err := s.st.CreateAccessToken(ctx, t); err != nil {
+	if err := st.CreateAccessToken(ctx, t); err != nil {
 		return nil, err
 	}
 	return &Session{Token: secret, ExpiresAt: t.ExpiresAt}, nil

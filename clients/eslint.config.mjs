@@ -57,12 +57,14 @@ export default [
       // page info, money, price ranges, selected options, errors, and the
       // access tokens a sign-in returns (a secret, not an object to cache).
       // A made-up ID would make client caches merge values that are not the
-      // same thing.
+      // same thing. A customer's data export (with its sessions and kinds of
+      // data) is a snapshot made on request, not an object to cache.
       '@graphql-eslint/strict-id-in-types': ['error', {
         acceptedIdNames: ['id'],
         acceptedIdTypes: ['ID'],
         exceptions: {
-          types: ['PageInfo', 'Money', 'ProductPriceRange', 'SelectedOption', 'UserError'],
+          types: ['PageInfo', 'Money', 'ProductPriceRange', 'SelectedOption', 'UserError',
+            'CustomerDataExport', 'CustomerSession', 'PersonalDataKind'],
           suffixes: ['Connection', 'Edge', 'Payload', 'AccessToken'],
         },
       }],

@@ -36,6 +36,7 @@ type ResolverRoot interface {
 	Category() CategoryResolver
 	CategoryConnection() CategoryConnectionResolver
 	Customer() CustomerResolver
+	CustomerDataExport() CustomerDataExportResolver
 	MailingAddress() MailingAddressResolver
 	MailingAddressConnection() MailingAddressConnectionResolver
 	Mutation() MutationResolver
@@ -178,14 +179,44 @@ type ComplexityRoot struct {
 		UserErrors      func(childComplexity int) int
 	}
 
+	CustomerClosePayload struct {
+		ClosedCustomerID func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
 	CustomerCreatePayload struct {
 		Customer   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
+	CustomerDataExport struct {
+		Addresses   func(childComplexity int) int
+		Customer    func(childComplexity int) int
+		GeneratedAt func(childComplexity int) int
+		JSON        func(childComplexity int) int
+		Kinds       func(childComplexity int) int
+		Sessions    func(childComplexity int) int
+	}
+
 	CustomerDefaultAddressUpdatePayload struct {
 		Customer   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	CustomerRecoverPayload struct {
+		UserErrors func(childComplexity int) int
+	}
+
+	CustomerResetPayload struct {
+		Customer            func(childComplexity int) int
+		CustomerAccessToken func(childComplexity int) int
+		UserErrors          func(childComplexity int) int
+	}
+
+	CustomerSession struct {
+		CreatedAt func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		RevokedAt func(childComplexity int) int
 	}
 
 	CustomerUpdatePayload struct {
@@ -246,8 +277,13 @@ type ComplexityRoot struct {
 		CustomerAddressCreate        func(childComplexity int, address gqlmodel.MailingAddressInput) int
 		CustomerAddressDelete        func(childComplexity int, id string) int
 		CustomerAddressUpdate        func(childComplexity int, id string, address gqlmodel.MailingAddressInput) int
+		CustomerClose                func(childComplexity int, input gqlmodel.CustomerCloseInput) int
+		CustomerCloseOnRequest       func(childComplexity int, input gqlmodel.CustomerCloseOnRequestInput) int
 		CustomerCreate               func(childComplexity int, input gqlmodel.CustomerCreateInput) int
 		CustomerDefaultAddressUpdate func(childComplexity int, addressID string) int
+		CustomerRecover              func(childComplexity int, email string) int
+		CustomerReset                func(childComplexity int, id string, input gqlmodel.CustomerResetInput) int
+		CustomerResetByURL           func(childComplexity int, resetURL string, password string) int
 		CustomerUpdate               func(childComplexity int, input gqlmodel.CustomerUpdateInput) int
 		StaffAccessTokenCreate       func(childComplexity int, input gqlmodel.StaffAccessTokenCreateInput) int
 		StaffAccessTokenDelete       func(childComplexity int, staffAccessToken string) int
@@ -261,6 +297,12 @@ type ComplexityRoot struct {
 		HasNextPage     func(childComplexity int) int
 		HasPreviousPage func(childComplexity int) int
 		StartCursor     func(childComplexity int) int
+	}
+
+	PersonalDataKind struct {
+		Description func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Retention   func(childComplexity int) int
 	}
 
 	Product struct {
@@ -337,6 +379,7 @@ type ComplexityRoot struct {
 		Category           func(childComplexity int, id *string, handle *string) int
 		CurrentStaffMember func(childComplexity int) int
 		Customer           func(childComplexity int) int
+		CustomerDataExport func(childComplexity int) int
 		Node               func(childComplexity int, id string) int
 		Nodes              func(childComplexity int, ids []string) int
 		Product            func(childComplexity int, id *string, handle *string) int
@@ -426,6 +469,9 @@ type CustomerResolver interface {
 	DefaultAddress(ctx context.Context, obj *model.Customer) (*model.MailingAddress, error)
 	Addresses(ctx context.Context, obj *model.Customer, first *int, after *string, last *int, before *string) (*gqlmodel.Connection[model.MailingAddress], error)
 }
+type CustomerDataExportResolver interface {
+	JSON(ctx context.Context, obj *model.CustomerData) (string, error)
+}
 type MailingAddressResolver interface {
 	Formatted(ctx context.Context, obj *model.MailingAddress) ([]string, error)
 }
@@ -442,12 +488,17 @@ type MutationResolver interface {
 	CustomerAddressUpdate(ctx context.Context, id string, address gqlmodel.MailingAddressInput) (*gqlmodel.CustomerAddressPayload, error)
 	CustomerAddressDelete(ctx context.Context, id string) (*gqlmodel.CustomerAddressDeletePayload, error)
 	CustomerDefaultAddressUpdate(ctx context.Context, addressID string) (*gqlmodel.CustomerDefaultAddressUpdatePayload, error)
+	CustomerRecover(ctx context.Context, email string) (*gqlmodel.CustomerRecoverPayload, error)
+	CustomerReset(ctx context.Context, id string, input gqlmodel.CustomerResetInput) (*gqlmodel.CustomerResetPayload, error)
+	CustomerResetByURL(ctx context.Context, resetURL string, password string) (*gqlmodel.CustomerResetPayload, error)
+	CustomerClose(ctx context.Context, input gqlmodel.CustomerCloseInput) (*gqlmodel.CustomerClosePayload, error)
 	StaffAccessTokenCreate(ctx context.Context, input gqlmodel.StaffAccessTokenCreateInput) (*gqlmodel.StaffAccessTokenCreatePayload, error)
 	StaffAccessTokenDelete(ctx context.Context, staffAccessToken string) (*gqlmodel.StaffAccessTokenDeletePayload, error)
 	StaffMemberInvite(ctx context.Context, input gqlmodel.StaffMemberInviteInput) (*gqlmodel.StaffMemberPayload, error)
 	StaffInvitationAccept(ctx context.Context, input gqlmodel.StaffInvitationAcceptInput) (*gqlmodel.StaffMemberPayload, error)
 	StaffMemberUpdate(ctx context.Context, input gqlmodel.StaffMemberUpdateInput) (*gqlmodel.StaffMemberPayload, error)
 	APIKeyCreate(ctx context.Context, input gqlmodel.APIKeyCreateInput) (*gqlmodel.APIKeyCreatePayload, error)
+	CustomerCloseOnRequest(ctx context.Context, input gqlmodel.CustomerCloseOnRequestInput) (*gqlmodel.CustomerClosePayload, error)
 	APIKeyRevoke(ctx context.Context, id string) (*gqlmodel.APIKeyRevokePayload, error)
 }
 type ProductResolver interface {
@@ -476,6 +527,7 @@ type QueryResolver interface {
 	Node(ctx context.Context, id string) (gqlmodel.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]gqlmodel.Node, error)
 	Customer(ctx context.Context) (*model.Customer, error)
+	CustomerDataExport(ctx context.Context) (*model.CustomerData, error)
 	CurrentStaffMember(ctx context.Context) (*model.StaffMember, error)
 	StaffMembers(ctx context.Context, first *int, after *string, last *int, before *string) (*gqlmodel.Connection[model.StaffMember], error)
 	APIKeys(ctx context.Context, first *int, after *string, last *int, before *string) (*gqlmodel.Connection[model.APIKey], error)
@@ -943,6 +995,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CustomerAddressPayload.UserErrors(childComplexity), true
 
+	case "CustomerClosePayload.closedCustomerId":
+		if e.ComplexityRoot.CustomerClosePayload.ClosedCustomerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerClosePayload.ClosedCustomerID(childComplexity), true
+	case "CustomerClosePayload.userErrors":
+		if e.ComplexityRoot.CustomerClosePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerClosePayload.UserErrors(childComplexity), true
+
 	case "CustomerCreatePayload.customer":
 		if e.ComplexityRoot.CustomerCreatePayload.Customer == nil {
 			break
@@ -956,6 +1021,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CustomerCreatePayload.UserErrors(childComplexity), true
 
+	case "CustomerDataExport.addresses":
+		if e.ComplexityRoot.CustomerDataExport.Addresses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerDataExport.Addresses(childComplexity), true
+	case "CustomerDataExport.customer":
+		if e.ComplexityRoot.CustomerDataExport.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerDataExport.Customer(childComplexity), true
+	case "CustomerDataExport.generatedAt":
+		if e.ComplexityRoot.CustomerDataExport.GeneratedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerDataExport.GeneratedAt(childComplexity), true
+	case "CustomerDataExport.json":
+		if e.ComplexityRoot.CustomerDataExport.JSON == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerDataExport.JSON(childComplexity), true
+	case "CustomerDataExport.dataKept":
+		if e.ComplexityRoot.CustomerDataExport.Kinds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerDataExport.Kinds(childComplexity), true
+	case "CustomerDataExport.sessions":
+		if e.ComplexityRoot.CustomerDataExport.Sessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerDataExport.Sessions(childComplexity), true
+
 	case "CustomerDefaultAddressUpdatePayload.customer":
 		if e.ComplexityRoot.CustomerDefaultAddressUpdatePayload.Customer == nil {
 			break
@@ -968,6 +1070,51 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerDefaultAddressUpdatePayload.UserErrors(childComplexity), true
+
+	case "CustomerRecoverPayload.userErrors":
+		if e.ComplexityRoot.CustomerRecoverPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerRecoverPayload.UserErrors(childComplexity), true
+
+	case "CustomerResetPayload.customer":
+		if e.ComplexityRoot.CustomerResetPayload.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerResetPayload.Customer(childComplexity), true
+	case "CustomerResetPayload.customerAccessToken":
+		if e.ComplexityRoot.CustomerResetPayload.CustomerAccessToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerResetPayload.CustomerAccessToken(childComplexity), true
+	case "CustomerResetPayload.userErrors":
+		if e.ComplexityRoot.CustomerResetPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerResetPayload.UserErrors(childComplexity), true
+
+	case "CustomerSession.createdAt":
+		if e.ComplexityRoot.CustomerSession.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerSession.CreatedAt(childComplexity), true
+	case "CustomerSession.expiresAt":
+		if e.ComplexityRoot.CustomerSession.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerSession.ExpiresAt(childComplexity), true
+	case "CustomerSession.revokedAt":
+		if e.ComplexityRoot.CustomerSession.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerSession.RevokedAt(childComplexity), true
 
 	case "CustomerUpdatePayload.customer":
 		if e.ComplexityRoot.CustomerUpdatePayload.Customer == nil {
@@ -1249,6 +1396,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CustomerAddressUpdate(childComplexity, args["id"].(string), args["address"].(gqlmodel.MailingAddressInput)), true
+	case "Mutation.customerClose":
+		if e.ComplexityRoot.Mutation.CustomerClose == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_customerClose_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CustomerClose(childComplexity, args["input"].(gqlmodel.CustomerCloseInput)), true
+	case "Mutation.customerCloseOnRequest":
+		if e.ComplexityRoot.Mutation.CustomerCloseOnRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_customerCloseOnRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CustomerCloseOnRequest(childComplexity, args["input"].(gqlmodel.CustomerCloseOnRequestInput)), true
 	case "Mutation.customerCreate":
 		if e.ComplexityRoot.Mutation.CustomerCreate == nil {
 			break
@@ -1271,6 +1440,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CustomerDefaultAddressUpdate(childComplexity, args["addressId"].(string)), true
+	case "Mutation.customerRecover":
+		if e.ComplexityRoot.Mutation.CustomerRecover == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_customerRecover_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CustomerRecover(childComplexity, args["email"].(string)), true
+	case "Mutation.customerReset":
+		if e.ComplexityRoot.Mutation.CustomerReset == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_customerReset_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CustomerReset(childComplexity, args["id"].(string), args["input"].(gqlmodel.CustomerResetInput)), true
+	case "Mutation.customerResetByUrl":
+		if e.ComplexityRoot.Mutation.CustomerResetByURL == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_customerResetByUrl_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CustomerResetByURL(childComplexity, args["resetUrl"].(string), args["password"].(string)), true
 	case "Mutation.customerUpdate":
 		if e.ComplexityRoot.Mutation.CustomerUpdate == nil {
 			break
@@ -1362,6 +1564,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
+	case "PersonalDataKind.description":
+		if e.ComplexityRoot.PersonalDataKind.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataKind.Description(childComplexity), true
+	case "PersonalDataKind.kind":
+		if e.ComplexityRoot.PersonalDataKind.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataKind.Kind(childComplexity), true
+	case "PersonalDataKind.retention":
+		if e.ComplexityRoot.PersonalDataKind.Retention == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataKind.Retention(childComplexity), true
 
 	case "Product.availableForSale":
 		if e.ComplexityRoot.Product.AvailableForSale == nil {
@@ -1690,6 +1911,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Customer(childComplexity), true
+	case "Query.customerDataExport":
+		if e.ComplexityRoot.Query.CustomerDataExport == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.CustomerDataExport(childComplexity), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -1941,7 +2168,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ApiKeyCreateInput", ec.unmarshalInputApiKeyCreateInput),
 			graphql.NewInputUnmarshaler("AuditLogFilter", ec.unmarshalInputAuditLogFilter),
 			graphql.NewInputUnmarshaler("CustomerAccessTokenCreateInput", ec.unmarshalInputCustomerAccessTokenCreateInput),
+			graphql.NewInputUnmarshaler("CustomerCloseInput", ec.unmarshalInputCustomerCloseInput),
+			graphql.NewInputUnmarshaler("CustomerCloseOnRequestInput", ec.unmarshalInputCustomerCloseOnRequestInput),
 			graphql.NewInputUnmarshaler("CustomerCreateInput", ec.unmarshalInputCustomerCreateInput),
+			graphql.NewInputUnmarshaler("CustomerResetInput", ec.unmarshalInputCustomerResetInput),
 			graphql.NewInputUnmarshaler("CustomerUpdateInput", ec.unmarshalInputCustomerUpdateInput),
 			graphql.NewInputUnmarshaler("MailingAddressInput", ec.unmarshalInputMailingAddressInput),
 			graphql.NewInputUnmarshaler("PriceRangeFilter", ec.unmarshalInputPriceRangeFilter),
@@ -2294,6 +2524,16 @@ func (ec *executionContext) childFields_CustomerAddressPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type CustomerAddressPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CustomerClosePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "closedCustomerId":
+		return ec.fieldContext_CustomerClosePayload_closedCustomerId(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CustomerClosePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerClosePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CustomerCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "customer":
@@ -2304,6 +2544,24 @@ func (ec *executionContext) childFields_CustomerCreatePayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type CustomerCreatePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CustomerDataExport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "generatedAt":
+		return ec.fieldContext_CustomerDataExport_generatedAt(ctx, field)
+	case "customer":
+		return ec.fieldContext_CustomerDataExport_customer(ctx, field)
+	case "addresses":
+		return ec.fieldContext_CustomerDataExport_addresses(ctx, field)
+	case "sessions":
+		return ec.fieldContext_CustomerDataExport_sessions(ctx, field)
+	case "dataKept":
+		return ec.fieldContext_CustomerDataExport_dataKept(ctx, field)
+	case "json":
+		return ec.fieldContext_CustomerDataExport_json(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerDataExport", field.Name)
+}
+
 func (ec *executionContext) childFields_CustomerDefaultAddressUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "customer":
@@ -2312,6 +2570,38 @@ func (ec *executionContext) childFields_CustomerDefaultAddressUpdatePayload(ctx 
 		return ec.fieldContext_CustomerDefaultAddressUpdatePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CustomerDefaultAddressUpdatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerRecoverPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "userErrors":
+		return ec.fieldContext_CustomerRecoverPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerRecoverPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerResetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customer":
+		return ec.fieldContext_CustomerResetPayload_customer(ctx, field)
+	case "customerAccessToken":
+		return ec.fieldContext_CustomerResetPayload_customerAccessToken(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CustomerResetPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerResetPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerSession(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "createdAt":
+		return ec.fieldContext_CustomerSession_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_CustomerSession_expiresAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_CustomerSession_revokedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerSession", field.Name)
 }
 
 func (ec *executionContext) childFields_CustomerUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2424,6 +2714,18 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PersonalDataKind(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_PersonalDataKind_kind(ctx, field)
+	case "description":
+		return ec.fieldContext_PersonalDataKind_description(ctx, field)
+	case "retention":
+		return ec.fieldContext_PersonalDataKind_retention(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonalDataKind", field.Name)
 }
 
 func (ec *executionContext) childFields_Product(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3090,6 +3392,34 @@ func (ec *executionContext) field_Mutation_customerAddressUpdate_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_customerCloseOnRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (gqlmodel.CustomerCloseOnRequestInput, error) {
+			return ec.unmarshalNCustomerCloseOnRequestInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCustomerCloseOnRequestInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_customerClose_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (gqlmodel.CustomerCloseInput, error) {
+			return ec.unmarshalNCustomerCloseInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCustomerCloseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_customerCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3115,6 +3445,64 @@ func (ec *executionContext) field_Mutation_customerDefaultAddressUpdate_args(ctx
 		return nil, err
 	}
 	args["addressId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_customerRecover_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "email",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["email"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_customerResetByUrl_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "resetUrl",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNURL2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["resetUrl"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "password",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["password"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_customerReset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (gqlmodel.CustomerResetInput, error) {
+			return ec.unmarshalNCustomerResetInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCustomerResetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -5480,6 +5868,61 @@ func (ec *executionContext) fieldContext_CustomerAddressPayload_userErrors(_ con
 	return fc, nil
 }
 
+func (ec *executionContext) _CustomerClosePayload_closedCustomerId(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CustomerClosePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerClosePayload_closedCustomerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedCustomerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerClosePayload_closedCustomerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerClosePayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CustomerClosePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CustomerClosePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerClosePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerClosePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerClosePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CustomerCreatePayload_customer(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CustomerCreatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5544,6 +5987,180 @@ func (ec *executionContext) fieldContext_CustomerCreatePayload_userErrors(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _CustomerDataExport_generatedAt(ctx context.Context, field graphql.CollectedField, obj *model.CustomerData) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerDataExport_generatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GeneratedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerDataExport_generatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerDataExport", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CustomerDataExport_customer(ctx context.Context, field graphql.CollectedField, obj *model.CustomerData) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerDataExport_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerDataExport_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerDataExport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerDataExport_addresses(ctx context.Context, field graphql.CollectedField, obj *model.CustomerData) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerDataExport_addresses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Addresses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.MailingAddress) graphql.Marshaler {
+			return ec.marshalNMailingAddress2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐMailingAddressᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerDataExport_addresses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerDataExport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MailingAddress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerDataExport_sessions(ctx context.Context, field graphql.CollectedField, obj *model.CustomerData) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerDataExport_sessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sessions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.SessionRecord) graphql.Marshaler {
+			return ec.marshalNCustomerSession2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐSessionRecordᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerDataExport_sessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerDataExport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerDataExport_dataKept(ctx context.Context, field graphql.CollectedField, obj *model.CustomerData) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerDataExport_dataKept(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kinds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.DataKind) graphql.Marshaler {
+			return ec.marshalNPersonalDataKind2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDataKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerDataExport_dataKept(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerDataExport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonalDataKind(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerDataExport_json(ctx context.Context, field graphql.CollectedField, obj *model.CustomerData) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerDataExport_json(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CustomerDataExport().JSON(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerDataExport_json(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerDataExport", field, true, true, "String")
+}
+
 func (ec *executionContext) _CustomerDefaultAddressUpdatePayload_customer(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CustomerDefaultAddressUpdatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5606,6 +6223,203 @@ func (ec *executionContext) fieldContext_CustomerDefaultAddressUpdatePayload_use
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CustomerRecoverPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CustomerRecoverPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerRecoverPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerRecoverPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerRecoverPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerResetPayload_customer(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CustomerResetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerResetPayload_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Customer) graphql.Marshaler {
+			return ec.marshalOCustomer2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐCustomer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerResetPayload_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerResetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerResetPayload_customerAccessToken(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CustomerResetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerResetPayload_customerAccessToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerAccessToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.CustomerAccessToken) graphql.Marshaler {
+			return ec.marshalOCustomerAccessToken2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCustomerAccessToken(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerResetPayload_customerAccessToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerResetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerAccessToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerResetPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CustomerResetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerResetPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerResetPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerResetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerSession_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.SessionRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerSession_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerSession_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerSession", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CustomerSession_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.SessionRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerSession_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerSession_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerSession", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CustomerSession_revokedAt(ctx context.Context, field graphql.CollectedField, obj *model.SessionRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerSession_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerSession_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerSession", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _CustomerUpdatePayload_customer(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CustomerUpdatePayload) (ret graphql.Marshaler) {
@@ -6888,6 +7702,234 @@ func (ec *executionContext) fieldContext_Mutation_customerDefaultAddressUpdate(c
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_customerRecover(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_customerRecover(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CustomerRecover(ctx, fc.Args["email"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Public == nil {
+					var zeroVal *gqlmodel.CustomerRecoverPayload
+					return zeroVal, errors.New("directive public is not implemented")
+				}
+				return ec.Directives.Public(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.CustomerRecoverPayload) graphql.Marshaler {
+			return ec.marshalNCustomerRecoverPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCustomerRecoverPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_customerRecover(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerRecoverPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_customerRecover_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_customerReset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_customerReset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CustomerReset(ctx, fc.Args["id"].(string), fc.Args["input"].(gqlmodel.CustomerResetInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Public == nil {
+					var zeroVal *gqlmodel.CustomerResetPayload
+					return zeroVal, errors.New("directive public is not implemented")
+				}
+				return ec.Directives.Public(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.CustomerResetPayload) graphql.Marshaler {
+			return ec.marshalNCustomerResetPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCustomerResetPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_customerReset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerResetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_customerReset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_customerResetByUrl(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_customerResetByUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CustomerResetByURL(ctx, fc.Args["resetUrl"].(string), fc.Args["password"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Public == nil {
+					var zeroVal *gqlmodel.CustomerResetPayload
+					return zeroVal, errors.New("directive public is not implemented")
+				}
+				return ec.Directives.Public(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.CustomerResetPayload) graphql.Marshaler {
+			return ec.marshalNCustomerResetPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCustomerResetPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_customerResetByUrl(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerResetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_customerResetByUrl_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_customerClose(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_customerClose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CustomerClose(ctx, fc.Args["input"].(gqlmodel.CustomerCloseInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Customer == nil {
+					var zeroVal *gqlmodel.CustomerClosePayload
+					return zeroVal, errors.New("directive customer is not implemented")
+				}
+				return ec.Directives.Customer(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.CustomerClosePayload) graphql.Marshaler {
+			return ec.marshalNCustomerClosePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCustomerClosePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_customerClose(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerClosePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_customerClose_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_staffAccessTokenCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7245,6 +8287,68 @@ func (ec *executionContext) fieldContext_Mutation_apiKeyCreate(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_customerCloseOnRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_customerCloseOnRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CustomerCloseOnRequest(ctx, fc.Args["input"].(gqlmodel.CustomerCloseOnRequestInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_ORDERS")
+				if err != nil {
+					var zeroVal *gqlmodel.CustomerClosePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.CustomerClosePayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.CustomerClosePayload) graphql.Marshaler {
+			return ec.marshalNCustomerClosePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCustomerClosePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_customerCloseOnRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerClosePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_customerCloseOnRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_apiKeyRevoke(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7397,6 +8501,75 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonalDataKind_kind(ctx context.Context, field graphql.CollectedField, obj *model.DataKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataKind_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataKind_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonalDataKind", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonalDataKind_description(ctx context.Context, field graphql.CollectedField, obj *model.DataKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataKind_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataKind_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonalDataKind", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonalDataKind_retention(ctx context.Context, field graphql.CollectedField, obj *model.DataKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataKind_retention(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Retention, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataKind_retention(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonalDataKind", field, false, false, "String")
 }
 
 func (ec *executionContext) _Product_id(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
@@ -8743,6 +9916,51 @@ func (ec *executionContext) fieldContext_Query_customer(_ context.Context, field
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_customerDataExport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_customerDataExport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().CustomerDataExport(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Customer == nil {
+					var zeroVal *model.CustomerData
+					return zeroVal, errors.New("directive customer is not implemented")
+				}
+				return ec.Directives.Customer(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerData) graphql.Marshaler {
+			return ec.marshalNCustomerDataExport2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐCustomerData(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_customerDataExport(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerDataExport(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11283,6 +12501,97 @@ func UnmarshalCustomerAccessTokenCreateInput(ctx context.Context, raw any) (gqlm
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCustomerCloseInput(ctx context.Context, obj any) (gqlmodel.CustomerCloseInput, error) {
+	var it gqlmodel.CustomerCloseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"password"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCustomerCloseInput unmarshals raw into the CustomerCloseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCustomerCloseInput(ctx context.Context, raw any) (gqlmodel.CustomerCloseInput, error) {
+	var out gqlmodel.CustomerCloseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomerCloseInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCustomerCloseOnRequestInput(ctx context.Context, obj any) (gqlmodel.CustomerCloseOnRequestInput, error) {
+	var it gqlmodel.CustomerCloseOnRequestInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerId", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCustomerCloseOnRequestInput unmarshals raw into the CustomerCloseOnRequestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCustomerCloseOnRequestInput(ctx context.Context, raw any) (gqlmodel.CustomerCloseOnRequestInput, error) {
+	var out gqlmodel.CustomerCloseOnRequestInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomerCloseOnRequestInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCustomerCreateInput(ctx context.Context, obj any) (gqlmodel.CustomerCreateInput, error) {
 	var it gqlmodel.CustomerCreateInput
 	if obj == nil {
@@ -11357,6 +12666,55 @@ func (ec *executionContext) unmarshalInputCustomerCreateInput(ctx context.Contex
 func UnmarshalCustomerCreateInput(ctx context.Context, raw any) (gqlmodel.CustomerCreateInput, error) {
 	var out gqlmodel.CustomerCreateInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomerCreateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCustomerResetInput(ctx context.Context, obj any) (gqlmodel.CustomerResetInput, error) {
+	var it gqlmodel.CustomerResetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"resetToken", "password"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "resetToken":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resetToken"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResetToken = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCustomerResetInput unmarshals raw into the CustomerResetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCustomerResetInput(ctx context.Context, raw any) (gqlmodel.CustomerResetInput, error) {
+	var out gqlmodel.CustomerResetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomerResetInput", raw, &out)
 	return out, err
 }
 
@@ -12841,6 +14199,44 @@ func (ec *executionContext) _CustomerAddressPayload(ctx context.Context, sel ast
 	return out
 }
 
+var customerClosePayloadImplementors = []string{"CustomerClosePayload"}
+
+func (ec *executionContext) _CustomerClosePayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.CustomerClosePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerClosePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerClosePayload")
+		case "closedCustomerId":
+			out.Values[i] = ec._CustomerClosePayload_closedCustomerId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CustomerClosePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var customerCreatePayloadImplementors = []string{"CustomerCreatePayload"}
 
 func (ec *executionContext) _CustomerCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.CustomerCreatePayload) graphql.Marshaler {
@@ -12879,6 +14275,65 @@ func (ec *executionContext) _CustomerCreatePayload(ctx context.Context, sel ast.
 	return out
 }
 
+var customerDataExportImplementors = []string{"CustomerDataExport"}
+
+func (ec *executionContext) _CustomerDataExport(ctx context.Context, sel ast.SelectionSet, obj *model.CustomerData) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerDataExportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerDataExport")
+		case "generatedAt":
+			out.Values[i] = ec._CustomerDataExport_generatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "customer":
+			out.Values[i] = ec._CustomerDataExport_customer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "addresses":
+			out.Values[i] = ec._CustomerDataExport_addresses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sessions":
+			out.Values[i] = ec._CustomerDataExport_sessions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dataKept":
+			out.Values[i] = ec._CustomerDataExport_dataKept(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "json":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CustomerDataExport_json(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var customerDefaultAddressUpdatePayloadImplementors = []string{"CustomerDefaultAddressUpdatePayload"}
 
 func (ec *executionContext) _CustomerDefaultAddressUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.CustomerDefaultAddressUpdatePayload) graphql.Marshaler {
@@ -12898,6 +14353,125 @@ func (ec *executionContext) _CustomerDefaultAddressUpdatePayload(ctx context.Con
 		case "userErrors":
 			out.Values[i] = ec._CustomerDefaultAddressUpdatePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var customerRecoverPayloadImplementors = []string{"CustomerRecoverPayload"}
+
+func (ec *executionContext) _CustomerRecoverPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.CustomerRecoverPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerRecoverPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerRecoverPayload")
+		case "userErrors":
+			out.Values[i] = ec._CustomerRecoverPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var customerResetPayloadImplementors = []string{"CustomerResetPayload"}
+
+func (ec *executionContext) _CustomerResetPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.CustomerResetPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerResetPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerResetPayload")
+		case "customer":
+			out.Values[i] = ec._CustomerResetPayload_customer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "customerAccessToken":
+			out.Values[i] = ec._CustomerResetPayload_customerAccessToken(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CustomerResetPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var customerSessionImplementors = []string{"CustomerSession"}
+
+func (ec *executionContext) _CustomerSession(ctx context.Context, sel ast.SelectionSet, obj *model.SessionRecord) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerSessionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerSession")
+		case "createdAt":
+			out.Values[i] = ec._CustomerSession_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._CustomerSession_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokedAt":
+			out.Values[i] = ec._CustomerSession_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -13324,6 +14898,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "customerRecover":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_customerRecover(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "customerReset":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_customerReset(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "customerResetByUrl":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_customerResetByUrl(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "customerClose":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_customerClose(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "staffAccessTokenCreate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_staffAccessTokenCreate(ctx, field)
@@ -13362,6 +14964,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "apiKeyCreate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_apiKeyCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "customerCloseOnRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_customerCloseOnRequest(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -13419,6 +15028,49 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var personalDataKindImplementors = []string{"PersonalDataKind"}
+
+func (ec *executionContext) _PersonalDataKind(ctx context.Context, sel ast.SelectionSet, obj *model.DataKind) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personalDataKindImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonalDataKind")
+		case "kind":
+			out.Values[i] = ec._PersonalDataKind_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._PersonalDataKind_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retention":
+			out.Values[i] = ec._PersonalDataKind_retention(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -13913,6 +15565,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_customer(ctx, field)
+				})
+		case "customerDataExport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_customerDataExport(ctx, field)
 				})
 		case "currentStaffMember":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -14992,6 +16650,14 @@ func (ec *executionContext) marshalNCurrencyCode2githubᚗcomᚋlangranᚋlangra
 	return res
 }
 
+func (ec *executionContext) marshalNCustomer2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐCustomer(ctx context.Context, sel ast.SelectionSet, v *model.Customer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Customer!")
+		return graphql.Null
+	}
+	return ec._Customer(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCustomerAccessTokenCreateInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCustomerAccessTokenCreateInput(ctx context.Context, v any) (gqlmodel.CustomerAccessTokenCreateInput, error) {
 	res, err := ec.unmarshalInputCustomerAccessTokenCreateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -15037,6 +16703,24 @@ func (ec *executionContext) marshalNCustomerAddressPayload2ᚖgithubᚗcomᚋlan
 	return ec._CustomerAddressPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCustomerCloseInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCustomerCloseInput(ctx context.Context, v any) (gqlmodel.CustomerCloseInput, error) {
+	res, err := ec.unmarshalInputCustomerCloseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCustomerCloseOnRequestInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCustomerCloseOnRequestInput(ctx context.Context, v any) (gqlmodel.CustomerCloseOnRequestInput, error) {
+	res, err := ec.unmarshalInputCustomerCloseOnRequestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCustomerClosePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCustomerClosePayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.CustomerClosePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CustomerClosePayload!")
+		return graphql.Null
+	}
+	return ec._CustomerClosePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCustomerCreateInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCustomerCreateInput(ctx context.Context, v any) (gqlmodel.CustomerCreateInput, error) {
 	res, err := ec.unmarshalInputCustomerCreateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -15050,12 +16734,61 @@ func (ec *executionContext) marshalNCustomerCreatePayload2ᚖgithubᚗcomᚋlang
 	return ec._CustomerCreatePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCustomerDataExport2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐCustomerData(ctx context.Context, sel ast.SelectionSet, v *model.CustomerData) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CustomerDataExport!")
+		return graphql.Null
+	}
+	return ec._CustomerDataExport(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCustomerDefaultAddressUpdatePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCustomerDefaultAddressUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.CustomerDefaultAddressUpdatePayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CustomerDefaultAddressUpdatePayload!")
 		return graphql.Null
 	}
 	return ec._CustomerDefaultAddressUpdatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCustomerRecoverPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCustomerRecoverPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.CustomerRecoverPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CustomerRecoverPayload!")
+		return graphql.Null
+	}
+	return ec._CustomerRecoverPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCustomerResetInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCustomerResetInput(ctx context.Context, v any) (gqlmodel.CustomerResetInput, error) {
+	res, err := ec.unmarshalInputCustomerResetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCustomerResetPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCustomerResetPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.CustomerResetPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CustomerResetPayload!")
+		return graphql.Null
+	}
+	return ec._CustomerResetPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCustomerSession2githubᚗcomᚋlangranᚋlangranᚋmodelᚐSessionRecord(ctx context.Context, sel ast.SelectionSet, v model.SessionRecord) graphql.Marshaler {
+	return ec._CustomerSession(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCustomerSession2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐSessionRecordᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SessionRecord) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCustomerSession2githubᚗcomᚋlangranᚋlangranᚋmodelᚐSessionRecord(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNCustomerUpdateInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCustomerUpdateInput(ctx context.Context, v any) (gqlmodel.CustomerUpdateInput, error) {
@@ -15174,6 +16907,26 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNMailingAddress2githubᚗcomᚋlangranᚋlangranᚋmodelᚐMailingAddress(ctx context.Context, sel ast.SelectionSet, v model.MailingAddress) graphql.Marshaler {
+	return ec._MailingAddress(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMailingAddress2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐMailingAddressᚄ(ctx context.Context, sel ast.SelectionSet, v []model.MailingAddress) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMailingAddress2githubᚗcomᚋlangranᚋlangranᚋmodelᚐMailingAddress(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNMailingAddress2ᚕᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐMailingAddressᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MailingAddress) graphql.Marshaler {
@@ -15297,6 +17050,26 @@ func (ec *executionContext) marshalNPermission2ᚕgithubᚗcomᚋlangranᚋlangr
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPersonalDataKind2githubᚗcomᚋlangranᚋlangranᚋmodelᚐDataKind(ctx context.Context, sel ast.SelectionSet, v model.DataKind) graphql.Marshaler {
+	return ec._PersonalDataKind(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPersonalDataKind2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDataKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.DataKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPersonalDataKind2githubᚗcomᚋlangranᚋlangranᚋmodelᚐDataKind(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -104,8 +104,23 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	if title, err := chromedp.Run(ctx, chromedp.Title()); err != nil || title != "Langran admin" {
 		t.Errorf("title = %q, %v; want %q", title, err, "Langran admin")
 	}
-	// A fresh profile has nothing saved, so the editor shows our default.
-	poll("the default query", queryEditor+`.getValue().includes('products(first: 10)')`)
+	// A fresh profile has nothing saved, so the editor shows our default,
+	// which says how to sign in, beside a tab that does it.
+	poll("the default query", queryEditor+`.getValue().includes('products(first: 10)') && `+
+		queryEditor+`.getValue().includes('Authorization": "Bearer')`)
+	poll("the sign-in tab", `[...document.querySelectorAll('.graphiql-tab')].some(t => t.textContent.includes('SignIn'))`)
+	if err := chromedp.Do(ctx,
+		chromedp.Click(`//li[contains(@class, "graphiql-tab")][contains(., "SignIn")]//button[contains(@class, "graphiql-tab-button")]`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	poll("the sign-in mutation in the editor", queryEditor+`.getValue().includes('staffAccessTokenCreate')`)
+	if err := chromedp.Do(ctx,
+		chromedp.Click(`//li[contains(@class, "graphiql-tab")][not(contains(., "SignIn"))]//button[contains(@class, "graphiql-tab-button")]`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	poll("the catalog tab again", queryEditor+`.getValue().includes('products(first: 10)')`)
 	// The schema has arrived once the docs explorer can show the root type.
 	if err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`button[aria-label="Show Documentation Explorer"]`)),

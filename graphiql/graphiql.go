@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
+	"encoding/json"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -21,14 +22,16 @@ import (
 // an empty endpoint.
 const DefaultEndpoint = "/graphql"
 
-// DefaultQuery is what the editor holds on a browser's first visit (GraphiQL
-// remembers the editor's contents after that). It is exported so that a test
-// beside the schema can check it still validates.
-const DefaultQuery = `# Langran admin playground.
-# To act as staff, open "Headers" below and paste:
-#   {"Authorization": "Bearer <token>"}
+// DefaultQuery is what the first tab holds on a browser's first visit
+// (GraphiQL remembers the editors' contents after that). It and the sign-in
+// tab are exported so that a test beside the schema can check they still
+// validate.
+const DefaultQuery = `# Langran admin playground. To act as staff, sign in first:
+# run the "SignIn" tab (above), copy its accessToken, open "Headers"
+# (below) and paste {"Authorization": "Bearer <accessToken>"}.
+# Storefront queries such as this one need no token.
 
-{
+query Products {
   products(first: 10) {
     edges {
       node {
@@ -45,6 +48,50 @@ const DefaultQuery = `# Langran admin playground.
   }
 }
 `
+
+// SignInQuery is the second tab: how staff get a token, and where to put it.
+const SignInQuery = `# Sign in as staff: put your email and password in "Variables"
+# (below) and run this. The first owner is created on the server with
+# "langran staff create"; others accept an emailed invitation.
+#
+# Then copy staffAccessToken.accessToken from the result, open
+# "Headers" (below) and paste, for every tab:
+#
+#   {"Authorization": "Bearer lgs_..."}
+#
+# A staff token lasts 12 hours; staffAccessTokenDelete signs it out.
+# Partner API keys go in the same header, or in X-Langran-Api-Key.
+mutation SignIn($email: String!, $password: String!) {
+  staffAccessTokenCreate(input: { email: $email, password: $password }) {
+    staffAccessToken {
+      accessToken
+      expiresAt
+    }
+    userErrors {
+      field
+      code
+      message
+    }
+  }
+}
+`
+
+// SignInVariables are the sign-in tab's variables, to fill in.
+const SignInVariables = `{
+  "email": "owner@example.com",
+  "password": ""
+}
+`
+
+// tab is one of GraphiQL's defaultTabs.
+type tab struct {
+	Query     string `json:"query"`
+	Variables string `json:"variables,omitempty"`
+}
+
+// defaultTabs are the tabs of a first visit: the catalog query (active) and
+// the sign-in mutation.
+var defaultTabs = []tab{{Query: DefaultQuery}, {Query: SignInQuery, Variables: SignInVariables}}
 
 // contentSecurityPolicy lets the page run only the scripts served by this
 // handler and talk only to its own origin; inline and eval'd scripts are
@@ -86,8 +133,14 @@ func Handler(endpoint string) http.Handler {
 	if endpoint == "" {
 		endpoint = DefaultEndpoint
 	}
+	tabs, err := json.Marshal(defaultTabs)
+	if err != nil {
+		panic("graphiql: " + err.Error())
+	}
 	var page bytes.Buffer
-	err := pageTemplate.Execute(&page, struct{ Endpoint, DefaultQuery string }{endpoint, DefaultQuery})
+	// The tabs travel as JSON in a data attribute (html/template escapes
+	// it), so the page needs no inline script.
+	err = pageTemplate.Execute(&page, struct{ Endpoint, DefaultQuery, DefaultTabs string }{endpoint, DefaultQuery, string(tabs)})
 	if err != nil {
 		panic("graphiql: rendering index.html: " + err.Error())
 	}

@@ -1,44 +1,81 @@
 package model
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestNormalizeEmail(t *testing.T) {
 	for in, want := range map[string]string{
-		"Somchai@Example.COM": "somchai@example.com", "  a.b+c@shop.co.th ": "a.b+c@shop.co.th",
-		"ใจดี@ตัวอย่าง.ไทย": "ใจดี@ตัวอย่าง.ไทย",
-		"": "", "no-at.example.com": "", "a@b": "", "a@@b.co": "", "a b@c.co": "", "a@b..co": "",
-		"a@.b.co": "", "a@b.co.": "", "<a@b.co>": "", "a@b.co\x00": "", strings.Repeat("a", 65) + "@b.co": "",
+		" Somchai@Example.COM ":     "somchai@example.com",
+		"a.b+tag@sub.example.co.th": "a.b+tag@sub.example.co.th",
+		"สมชาย@ตัวอย่าง.ไทย":        "สมชาย@ตัวอย่าง.ไทย",
 	} {
-		got, ok := NormalizeEmail(in)
-		if got != want || ok != (want != "") {
-			t.Errorf("NormalizeEmail(%q) = %q, %v; want %q", in, got, ok, want)
+		if got, ok := NormalizeEmail(in); !ok || got != want {
+			t.Errorf("%q: %q %v, want %q", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"", "a", "a@b", "@b.co", "a@@b.co", "a@b.co@c.co", "a b@c.co", "a@.b.co", "a@b.co.",
+		"a@b..co", "a\x00@b.co", "<a@b.co>", "closed:42", strings.Repeat("a", 65) + "@b.co", "a@" + strings.Repeat("b", 250) + ".co"} {
+		if got, ok := NormalizeEmail(bad); ok {
+			t.Errorf("%q accepted as %q", bad, got)
 		}
 	}
 }
 
-// FuzzNormalizeEmail: any input is refused or normalised to a fixed point
-// without spaces or control characters.
+// Whatever arrives as an email, normalising never panics; what it accepts
+// is already normal (normalising again changes nothing), lower-case,
+// trimmed, valid UTF-8, at most MaxEmailLen bytes, with one @ and a dot in
+// the domain; and changing the case or the surrounding spaces of the input
+// never changes the answer.
 func FuzzNormalizeEmail(f *testing.F) {
-	for _, s := range []string{"a@b.co", " A@B.CO ", "x", "@", "a@b..c", "ใจดี@ตัวอย่าง.ไทย"} {
+	for _, s := range []string{"a@b.co", " A@B.CO ", "สมชาย@ตัวอย่าง.ไทย", "a@b", "İ@x.io", "\u212a@x.io", "a@b..co", "\xff@b.co"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		n, ok := NormalizeEmail(s)
+		key, ok := NormalizeEmail(s)
 		if !ok {
+			if key != "" {
+				t.Fatalf("refused %q but returned %q", s, key)
+			}
 			return
 		}
-		if again, ok2 := NormalizeEmail(n); !ok2 || again != n {
-			t.Fatalf("%q normalises to %q, then %q", s, n, again)
+		again, ok2 := NormalizeEmail(key)
+		if !ok2 || again != key {
+			t.Fatalf("%q -> %q -> %q %v: not idempotent", s, key, again, ok2)
 		}
-		if strings.ContainsAny(n, " \t\r\n\x00") || strings.Count(n, "@") != 1 || len(n) > MaxEmailLen {
-			t.Fatalf("%q normalised to %q", s, n)
+		if key != strings.ToLower(key) || key != strings.TrimSpace(key) || !utf8.ValidString(key) || len(key) > MaxEmailLen ||
+			strings.Count(key, "@") != 1 || !strings.Contains(key[strings.Index(key, "@"):], ".") {
+			t.Fatalf("%q -> %q is not a normal key", s, key)
+		}
+		if up, ok := NormalizeEmail("  " + strings.ToUpper(key) + "\t"); ok && up != key && strings.ToLower(strings.ToUpper(key)) == key {
+			t.Fatalf("%q and its upper case normalise apart: %q, %q", key, key, up)
 		}
 	})
 }
 
+// The password policy never panics, always names the field it was given,
+// and accepts only passwords of 10 to 128 characters of valid text.
+func FuzzCheckPassword(f *testing.F) {
+	for _, s := range []string{"", "short", "password123", "correct horse battery", "aaaaaaaaaaaaaa", "รหัสผ่านยาวพอสมควร", "\xff\xfe" + strings.Repeat("x", 20)} {
+		f.Add(s)
+	}
+	field := []string{"input", "password"}
+	f.Fuzz(func(t *testing.T, s string) {
+		err := CheckPassword(field, s)
+		if err == nil {
+			if n := utf8.RuneCountInString(s); !utf8.ValidString(s) || n < MinPasswordLen || n > MaxPasswordLen {
+				t.Fatalf("accepted %q (%d characters)", s, n)
+			}
+			return
+		}
+		if !slices.Equal(err.Field, field) || err.Message == "" || err.Code == "" {
+			t.Fatalf("%q: %+v", s, err)
+		}
+	})
+}
 func TestCheckPassword(t *testing.T) {
 	for pw, code := range map[string]ErrorCode{
 		"correct horse battery": "", "รหัสผ่านภาษาไทยยาวพอ": "", "short": CodePasswordTooWeak,
@@ -76,3 +113,4 @@ func TestPermissions(t *testing.T) {
 		t.Error("KING is a role")
 	}
 }
+

@@ -148,15 +148,38 @@ func formatAddress(a *model.MailingAddress) []string {
 	return lines
 }
 
-// withField names the argument an error without a field is about.
-func withField(err error, arg string) error {
+// withField names the argument (or input field, given as a path) an error
+// without a field is about.
+func withField(err error, path ...string) error {
 	var me *model.Error
 	if errors.As(err, &me) && len(me.Field) == 0 {
 		c := *me
-		c.Field = []string{arg}
+		c.Field = path
 		return &c
 	}
 	return err
+}
+
+// reset runs customerReset and customerResetByUrl.
+func (r *mutationResolver) reset(ctx context.Context, in auth.ResetInput) (*gqlmodel.CustomerResetPayload, error) {
+	c, sess, err := r.Auth.ResetCustomerPassword(ctx, in)
+	ue, err := userErrors(err)
+	out := &gqlmodel.CustomerResetPayload{UserErrors: ue, Customer: c}
+	if sess != nil {
+		out.CustomerAccessToken = &gqlmodel.CustomerAccessToken{AccessToken: sess.Token, ExpiresAt: sess.ExpiresAt}
+	}
+	return out, err
+}
+
+// closePayload answers customerClose and customerCloseOnRequest.
+func closePayload(id int64, err error) (*gqlmodel.CustomerClosePayload, error) {
+	ue, err := userErrors(err)
+	out := &gqlmodel.CustomerClosePayload{UserErrors: ue}
+	if len(ue) == 0 && err == nil {
+		gid := model.EncodeGlobalID(model.TypeCustomer, id)
+		out.ClosedCustomerID = &gid
+	}
+	return out, err
 }
 
 // loadCustomer returns the open account with id, nil when there is none.

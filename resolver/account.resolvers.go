@@ -44,6 +44,11 @@ func (r *customerResolver) Addresses(ctx context.Context, obj *model.Customer, f
 	return newConnection(page, more, pg, func(a *model.MailingAddress) model.Cursor { return idCursor(a.ID) }, fixedCount(len(all))), nil
 }
 
+func (r *customerDataExportResolver) JSON(ctx context.Context, obj *model.CustomerData) (string, error) {
+	b, err := obj.JSON()
+	return string(b), err
+}
+
 func (r *mailingAddressResolver) Formatted(ctx context.Context, obj *model.MailingAddress) ([]string, error) {
 	return formatAddress(obj), nil
 }
@@ -158,11 +163,46 @@ func (r *mutationResolver) CustomerDefaultAddressUpdate(ctx context.Context, add
 	return out, err
 }
 
+func (r *mutationResolver) CustomerRecover(ctx context.Context, email string) (*gqlmodel.CustomerRecoverPayload, error) {
+	err := r.Auth.RecoverCustomer(ctx, email, model.ClientAddrFrom(ctx), []string{"email"})
+	ue, err := userErrors(err)
+	return &gqlmodel.CustomerRecoverPayload{UserErrors: ue}, err
+}
+
+func (r *mutationResolver) CustomerReset(ctx context.Context, id string, input gqlmodel.CustomerResetInput) (*gqlmodel.CustomerResetPayload, error) {
+	customerID, err := decodeID([]string{"id"}, id, model.TypeCustomer)
+	if err != nil {
+		ue, err := userErrors(err)
+		return &gqlmodel.CustomerResetPayload{UserErrors: ue}, err
+	}
+	return r.reset(ctx, auth.ResetInput{Token: input.ResetToken, Password: input.Password, CustomerID: customerID,
+		TokenField: []string{"input", "resetToken"}, PasswordField: []string{"input", "password"}})
+}
+
+func (r *mutationResolver) CustomerResetByURL(ctx context.Context, resetURL string, password string) (*gqlmodel.CustomerResetPayload, error) {
+	return r.reset(ctx, auth.ResetInput{Token: auth.ResetTokenFromURL(resetURL), Password: password,
+		TokenField: []string{"resetUrl"}, PasswordField: []string{"password"}})
+}
+
+func (r *mutationResolver) CustomerClose(ctx context.Context, input gqlmodel.CustomerCloseInput) (*gqlmodel.CustomerClosePayload, error) {
+	id := model.ViewerFrom(ctx).ID
+	err := r.Auth.CloseCustomer(ctx, id, input.Password, []string{"input", "password"})
+	return closePayload(id, err)
+}
+
 func (r *queryResolver) Customer(ctx context.Context) (*model.Customer, error) {
 	return loadCustomer(ctx, model.ViewerFrom(ctx).ID)
 }
 
+func (r *queryResolver) CustomerDataExport(ctx context.Context) (*model.CustomerData, error) {
+	return r.Auth.ExportCustomerData(ctx, model.ViewerFrom(ctx).ID)
+}
+
 func (r *Resolver) Customer() graph.CustomerResolver { return &customerResolver{r} }
+
+func (r *Resolver) CustomerDataExport() graph.CustomerDataExportResolver {
+	return &customerDataExportResolver{r}
+}
 
 func (r *Resolver) MailingAddress() graph.MailingAddressResolver { return &mailingAddressResolver{r} }
 
@@ -174,6 +214,7 @@ func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{
 
 type (
 	customerResolver                 struct{ *Resolver }
+	customerDataExportResolver       struct{ *Resolver }
 	mailingAddressResolver           struct{ *Resolver }
 	mailingAddressConnectionResolver struct{ *Resolver }
 	mutationResolver                 struct{ *Resolver }

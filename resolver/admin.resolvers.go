@@ -7,6 +7,7 @@ package resolver
 
 import (
 	"context"
+	"strings"
 
 	"github.com/langran/langran/graph"
 	"github.com/langran/langran/graph/gqlmodel"
@@ -84,6 +85,19 @@ func (r *mutationResolver) APIKeyCreate(ctx context.Context, input gqlmodel.APIK
 		out.APIKey, out.Secret = k.Key, &k.Secret
 	}
 	return out, err
+}
+
+func (r *mutationResolver) CustomerCloseOnRequest(ctx context.Context, input gqlmodel.CustomerCloseOnRequestInput) (*gqlmodel.CustomerClosePayload, error) {
+	if v := model.ViewerFrom(ctx); v.Kind != model.ViewerStaff {
+		// A person acts on a person's request; a partner key never does.
+		return nil, errStaffOnly
+	}
+	id, err := decodeID([]string{"input", "customerId"}, input.CustomerID, model.TypeCustomer)
+	if err == nil {
+		err = withField(r.Auth.CloseCustomerOnRequest(ctx, model.ViewerFrom(ctx), id, strings.TrimSpace(input.Reason),
+			[]string{"input", "reason"}), "input", "customerId")
+	}
+	return closePayload(id, err)
 }
 
 func (r *mutationResolver) APIKeyRevoke(ctx context.Context, id string) (*gqlmodel.APIKeyRevokePayload, error) {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -448,4 +449,63 @@ func (s *Store) FindAddressesByIDs(ctx context.Context, ids []int64) ([]model.Ma
 // FindAuditByIDs returns the audit entries with these IDs.
 func (s *Store) FindAuditByIDs(ctx context.Context, ids []int64) ([]model.AuditEntry, error) {
 	return findByIDs[model.AuditEntry](ctx, s, "audit_log", ids)
+}
+
+// EndOneTimeTokens marks every unused token of a subject for purpose used,
+// so that a link mailed earlier stops working once the password has been
+// reset or the account closed.
+func (s *Store) EndOneTimeTokens(ctx context.Context, purpose string, subjectID int64, now time.Time) error {
+	return TranslateError(s.db.WithContext(ctx).Table("one_time_tokens").
+		Where("purpose = ? AND subject_id = ? AND used_at IS NULL", purpose, subjectID).Update("used_at", now).Error)
+}
+
+// ClosedEmail is the placeholder a closed account's email and email key
+// become: unique (it holds the ID) and never an address (it has no @), so
+// it frees the real address for a new account and no sign-in can match it.
+func ClosedEmail(id int64) string { return fmt.Sprintf("closed:%d", id) }
+
+// CloseCustomer anonymises an open account in place: the email becomes
+// ClosedEmail, names and phone are emptied, marketing consent withdrawn,
+// the password hash cleared, every saved address deleted and closed_at set.
+// The row stays, so that orders keep a buyer to refer to. A conditional
+// update on closed_at IS NULL, so closing twice (or twice at once) closes
+// once; NotFound when the account is unknown or already closed. Run it in
+// the transaction that also revokes the customer's sessions.
+func (s *Store) CloseCustomer(ctx context.Context, id int64, now time.Time) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		db := tx.db.WithContext(ctx)
+		res := db.Table("customers").Where("id = ? AND closed_at IS NULL", id).Updates(map[string]any{
+			"email": ClosedEmail(id), "email_key": ClosedEmail(id), "password_hash": "",
+			"first_name": "", "last_name": "", "phone": "", "accepts_marketing": false,
+			"default_address_id": nil, "closed_at": now, "updated_at": now,
+		})
+		if err := rowsOrNotFound(res); err != nil {
+			return err
+		}
+		return TranslateError(db.Where("customer_id = ?", id).Delete(&model.MailingAddress{}).Error)
+	})
+}
+
+// FindAccessTokensBySubject returns every session of a subject, newest
+// first, revoked and expired ones included (a data export lists them).
+func (s *Store) FindAccessTokensBySubject(ctx context.Context, kind string, subjectID int64) ([]AccessToken, error) {
+	var out []AccessToken
+	err := s.db.WithContext(ctx).Table("access_tokens").Where("kind = ? AND subject_id = ?", kind, subjectID).
+		Order("id DESC").Find(&out).Error
+	return out, TranslateError(err)
+}
+
+// PruneAuthRecords deletes what no longer serves a purpose and may hold
+// personal data: one-time tokens that expired before before, and throttle
+// counts whose window began before before and that block nobody now. It
+// returns how many rows went.
+func (s *Store) PruneAuthRecords(ctx context.Context, before, now time.Time) (int64, error) {
+	db := s.db.WithContext(ctx)
+	tokens := db.Table("one_time_tokens").Where("expires_at < ?", before).Delete(nil)
+	if tokens.Error != nil {
+		return 0, TranslateError(tokens.Error)
+	}
+	throttle := db.Table("auth_throttle").
+		Where("window_start < ? AND (blocked_until IS NULL OR blocked_until < ?)", before, now).Delete(nil)
+	return tokens.RowsAffected + throttle.RowsAffected, TranslateError(throttle.Error)
 }

@@ -12,6 +12,16 @@ import (
 // database as an older release left it.
 func (s *Store) MigrateTo(ctx context.Context, v int) error { return s.migrateTo(ctx, v) }
 
+// MigrationVersions lists the versions of the migrations in this build;
+// they need not be consecutive (see appliedVersions).
+func MigrationVersions() []int {
+	var out []int
+	for _, m := range migrations {
+		out = append(out, m.Version)
+	}
+	return out
+}
+
 // SearchPlan says how text searches are answered: "index" always through
 // the index, "read" always by reading products (except for a word no
 // product has), "" as in production. It returns a function restoring the

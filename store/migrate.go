@@ -274,6 +274,18 @@ var migrations = []migration{
 		){{table}}`,
 		`CREATE INDEX ix_audit_log_object ON audit_log (object_type, object_id, id)`,
 	}},
+	// Version 6 is the catalog branch's; versions are applied by set, not
+	// by maximum (see migrateTo), so either may reach a database first.
+	//
+	// A password reset or a closed account ends every other outstanding
+	// reset link of the customer, found by purpose and subject; expired
+	// links and stale throttle counts (which hold client addresses) are
+	// pruned by time.
+	{Version: 7, Name: "account data by subject and age", Statements: []string{
+		`CREATE INDEX ix_one_time_tokens_subject ON one_time_tokens (purpose, subject_id)`,
+		`CREATE INDEX ix_one_time_tokens_expiry ON one_time_tokens (expires_at)`,
+		`CREATE INDEX ix_auth_throttle_window ON auth_throttle (window_start)`,
+	}},
 }
 
 // LatestSchemaVersion is the version the migrations bring a database to.
@@ -323,12 +335,12 @@ func (s *Store) migrateTo(ctx context.Context, target int) error {
 	){{table}}`)).Error; err != nil {
 		return fmt.Errorf("create schema_migrations: %w", TranslateError(err))
 	}
-	current, err := s.SchemaVersion(ctx)
+	applied, err := s.appliedVersions(ctx)
 	if err != nil {
 		return err
 	}
 	for _, m := range migrations {
-		if m.Version <= current || m.Version > target {
+		if applied[m.Version] || m.Version > target {
 			continue
 		}
 		apply := func(tx *gorm.DB) error {
@@ -385,6 +397,23 @@ func (s *Store) namedLock(ctx context.Context, name string) (unlock func(), err 
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", name)
 		conn.Close()
 	}, nil
+}
+
+// appliedVersions returns the versions recorded in schema_migrations. The
+// runner applies every migration not among them, rather than every one
+// above the highest: branches developed side by side number their
+// migrations apart, and a database migrated by one of them (say to 7) must
+// still get the other's (6) once both are merged.
+func (s *Store) appliedVersions(ctx context.Context) (map[int]bool, error) {
+	var versions []int
+	if err := s.db.WithContext(ctx).Raw("SELECT version FROM schema_migrations").Scan(&versions).Error; err != nil {
+		return nil, fmt.Errorf("read applied migrations: %w", TranslateError(err))
+	}
+	out := make(map[int]bool, len(versions))
+	for _, v := range versions {
+		out[v] = true
+	}
+	return out, nil
 }
 
 // SchemaVersion returns the highest applied migration, 0 for an empty database.

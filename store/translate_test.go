@@ -134,6 +134,18 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 			_, err := st.ConsumeOneTimeToken(ctx, store.PurposePasswordReset, "x", time.Now())
 			return err
 		},
+		"EndOneTimeTokens": func(st *store.Store) error {
+			return st.EndOneTimeTokens(ctx, store.PurposePasswordReset, 1, time.Now())
+		},
+		"CloseCustomer": func(st *store.Store) error { return st.CloseCustomer(ctx, 1, time.Now()) },
+		"PruneAuthRecords": func(st *store.Store) error {
+			_, err := st.PruneAuthRecords(ctx, time.Now(), time.Now())
+			return err
+		},
+		"FindAccessTokensBySubject": func(st *store.Store) error {
+			_, err := st.FindAccessTokensBySubject(ctx, store.TokenCustomer, 1)
+			return err
+		},
 		"ThrottleBlockedUntil": func(st *store.Store) error {
 			_, err := st.ThrottleBlockedUntil(ctx, []string{"x"}, time.Now())
 			return err

@@ -219,8 +219,10 @@ func mul(a, b int64) int64 {
 }
 
 // ReportCost adds the operation's cost to the response's extensions, as
-// Shopify does, so clients see how close they are to the limit:
-// {"cost": {"requestedQueryCost": 152, "maxQueryCost": 5000}}.
+// Shopify does, so clients see how close they are to the limit and, when
+// RateLimit is on, how much of their budget is left:
+// {"cost": {"requestedQueryCost": 152, "maxQueryCost": 5000, "throttleStatus":
+// {"maximumAvailable": 10000, "currentlyAvailable": 9848, "restoreRate": 500}}}.
 func ReportCost(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	resp := next(ctx)
 	if resp == nil || !graphql.HasOperationContext(ctx) {
@@ -233,9 +235,17 @@ func ReportCost(ctx context.Context, next graphql.ResponseHandler) *graphql.Resp
 	if resp.Extensions == nil {
 		resp.Extensions = map[string]any{}
 	}
-	resp.Extensions["cost"] = map[string]any{
+	cost := map[string]any{
 		"requestedQueryCost": stats.Requested,
 		"maxQueryCost":       stats.Max,
 	}
+	if t := throttleOf(graphql.GetOperationContext(ctx)); t != nil {
+		cost["throttleStatus"] = map[string]any{
+			"maximumAvailable":   t.MaximumAvailable,
+			"currentlyAvailable": t.CurrentlyAvailable,
+			"restoreRate":        t.RestoreRate,
+		}
+	}
+	resp.Extensions["cost"] = cost
 	return resp
 }

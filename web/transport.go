@@ -41,7 +41,9 @@ const (
 //     Accept: */*) only read the errors of a 2xx; under
 //     application/graphql-response+json a request that fails before
 //     execution (bad JSON, parse, validation, variables, limits) gets 400 and
-//     no data entry, and one the database could not serve gets 503;
+//     no data entry, and one the database could not serve gets 503; under
+//     both, an operation refused by the rate limit (THROTTLED) gets 429
+//     with Retry-After;
 //   - the error list, capped at MaxErrors plus one "too many errors" entry,
 //     so a small document cannot amplify into a huge response;
 //   - Cache-Control: only a successful, error-free anonymous GET query may be
@@ -122,6 +124,9 @@ func (t Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 		}
 	}
 	if errs != nil {
+		if st := throttleOf(opCtx); st != nil && st.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(st.RetryAfter)))
+		}
 		t.write(w, r, media, exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs), refused)
 		return
 	}
@@ -159,6 +164,11 @@ func (t Transport) write(w http.ResponseWriter, r *http.Request, media string, r
 	switch {
 	case how == malformed:
 		status = http.StatusBadRequest
+	case how == refused && hasErrorCode(resp.Errors, CodeThrottled):
+		// Under both media types: rate limits are HTTP's business, and
+		// proxies, SDKs and retry middleware back off on 429 and
+		// Retry-After without reading the body.
+		status = http.StatusTooManyRequests
 	case media != MediaGraphQLResponse:
 	case how == refused:
 		status = http.StatusBadRequest

@@ -108,6 +108,28 @@ type CustomerAddressPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// Closing the signed-in customer's own account.
+type CustomerCloseInput struct {
+	// The account's current password, to confirm.
+	Password string `json:"password"`
+}
+
+// A customer's account to close at the customer's request.
+type CustomerCloseOnRequestInput struct {
+	// The customer's global ID.
+	CustomerID string `json:"customerId"`
+	// How and when the customer asked, for the audit log, e.g. "phone call 2026-03-01, ticket 4411".
+	Reason string `json:"reason"`
+}
+
+// The result of customerClose and customerCloseOnRequest.
+type CustomerClosePayload struct {
+	// The global ID of the closed account.
+	ClosedCustomerID *string `json:"closedCustomerId,omitempty"`
+	// Why nothing changed.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // A new customer's details.
 type CustomerCreateInput struct {
 	// The email address to sign in with; it must not belong to another account.
@@ -137,6 +159,30 @@ type CustomerDefaultAddressUpdatePayload struct {
 	// The customer with the new default address.
 	Customer *model.Customer `json:"customer,omitempty"`
 	// Why nothing changed.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The result of customerRecover: the same whether or not the email has an account.
+type CustomerRecoverPayload struct {
+	// Why no mail was sent: a malformed email (INVALID) or too many requests (THROTTLED); never whether the account exists.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A new password set with the token from a password reset mail.
+type CustomerResetInput struct {
+	// The token from the reset link (its `token` parameter).
+	ResetToken string `json:"resetToken"`
+	// The new password: at least 10 characters, not a common password.
+	Password string `json:"password"`
+}
+
+// The result of customerReset and customerResetByUrl.
+type CustomerResetPayload struct {
+	// The customer whose password was reset.
+	Customer *model.Customer `json:"customer,omitempty"`
+	// A new session: every earlier one was signed out.
+	CustomerAccessToken *CustomerAccessToken `json:"customerAccessToken,omitempty"`
+	// Why nothing changed: TOKEN_INVALID for an unknown, expired or used link, or a password problem.
 	UserErrors []UserError `json:"userErrors"`
 }
 

@@ -12,6 +12,9 @@
     React.createElement(GraphiQL, {
       fetcher: fetcher,
       defaultQuery: root.dataset.defaultQuery,
+      // A first visit opens the catalog query and a "SignIn" tab whose
+      // comments say how to get a staff token and where to put it.
+      defaultTabs: JSON.parse(root.dataset.defaultTabs),
       // Staff authenticate by pasting "Authorization: Bearer <token>" into the
       // headers editor; persisting it saves re-pasting on every reload.
       isHeadersEditorEnabled: true,
