@@ -270,3 +270,13 @@ func VariantTitle(opts []SelectedOption) string {
 	}
 	return strings.Join(parts, " / ")
 }
+
+// VisibleTo reports whether viewer v may see product p: everyone sees the
+// products in StorefrontStatus, and staff and partner keys that may read
+// products see every product, drafts and archived ones included. Every
+// path to one product (typed fields, node, nodes, the product of a variant,
+// image or option) applies it; lists choose their statuses in SQL (the
+// storefront's lists StorefrontStatus only).
+func (p *Product) VisibleTo(v *Viewer) bool {
+	return p != nil && (p.VisibleInStorefront() || v.Can(PermReadProducts))
+}
