@@ -11,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/langran/langran/auth"
+	"github.com/langran/langran/catalog"
 	"github.com/langran/langran/graph"
 	"github.com/langran/langran/graphiql"
 	"github.com/langran/langran/model"
@@ -40,7 +41,7 @@ const (
 func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) http.Handler {
 	accounts := newAuth(cfg, st, log)
 	schema := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &resolver.Resolver{Store: st, Auth: accounts},
+		Resolvers:  &resolver.Resolver{Store: st, Auth: accounts, Catalog: catalog.New(st, auth.Audit)},
 		Directives: resolver.Directives(),
 	})
 	queryCache := web.QueryDocumentCache{Inner: lru.New[*ast.QueryDocument](1000)}

@@ -55,14 +55,17 @@ export default [
       }],
       // Value objects have no identity and so no ID: connections, edges,
       // page info, money, price ranges, selected options, errors, and the
-      // access tokens a sign-in returns (a secret, not an object to cache).
+      // access tokens a sign-in returns (a secret, not an object to cache),
+      // and what the catalog's CSV import and export answer (a file, a
+      // summary, the problems with rows).
       // A made-up ID would make client caches merge values that are not the
       // same thing.
       '@graphql-eslint/strict-id-in-types': ['error', {
         acceptedIdNames: ['id'],
         acceptedIdTypes: ['ID'],
         exceptions: {
-          types: ['PageInfo', 'Money', 'ProductPriceRange', 'SelectedOption', 'UserError'],
+          types: ['PageInfo', 'Money', 'ProductPriceRange', 'SelectedOption', 'UserError',
+            'ProductExport', 'ProductImportSummary', 'ProductImportRowError'],
           suffixes: ['Connection', 'Edge', 'Payload', 'AccessToken'],
         },
       }],
