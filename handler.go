@@ -47,9 +47,10 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) h
 	queryCache := web.QueryDocumentCache{Inner: lru.New[*ast.QueryDocument](1000)}
 	srv := handler.New(schema)
 	srv.AddTransport(web.Transport{
-		MaxBodyBytes: cfg.MaxBodyBytes,
-		MaxErrors:    maxErrorsPerResponse,
-		PublicMaxAge: cfg.PublicMaxAge,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		MaxUploadBytes: cfg.MaxUploadBytes,
+		MaxErrors:      maxErrorsPerResponse,
+		PublicMaxAge:   cfg.PublicMaxAge,
 	})
 	srv.SetQueryCache(queryCache)
 	srv.SetParserTokenLimit(cfg.MaxTokens)
