@@ -10,12 +10,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/langran/langran/catalog"
-	"github.com/langran/langran/store"
-
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/langran/langran/catalog"
 	"github.com/langran/langran/graph/gqlmodel"
 	"github.com/langran/langran/model"
+	"github.com/langran/langran/store"
 )
 
 func (r *mutationResolver) ProductCreate(ctx context.Context, input gqlmodel.ProductInput) (*gqlmodel.ProductPayload, error) {
