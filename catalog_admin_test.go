@@ -685,3 +685,65 @@ func TestHandleAndSKURacesHaveOneWinner(t *testing.T) {
 	}
 	_ = http.StatusOK
 }
+
+// The mutations on a product's parts and on categories refuse bad input
+// the same way: a code, the path of the input, and nothing written.
+func TestPartMutationsRefuseBadInput(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		srv := newTestServer(t, b, 0, accountEnv)
+		c := catalogCallers(t, srv)
+		d := srv.post(t, `{ product(handle: "linen-shirt") { id options { id values } images { id } } }`, nil).mustData(t)
+		pid := at(d, "product", "id").(string)
+		opt := at(d, "product", "options", 0, "id").(string)
+		img := at(d, "product", "images", 0, "id").(string)
+		otherImg := at(srv.post(t, `{ product(handle: "batik-shirt") { images { id } } }`, nil).mustData(t), "product", "images", 0, "id")
+		tea := categoryID(t, srv, "tea")
+		sel := `{ userErrors { field code message } }`
+		for _, tc := range []struct {
+			name, field, query string
+			vars               map[string]any
+			code, path         string
+		}{
+			{"an image of another product", "productImagesDelete", `mutation($p: ID!, $i: [ID!]!) { productImagesDelete(productId: $p, imageIds: $i) ` + sel + ` }`,
+				map[string]any{"p": pid, "i": []any{img, otherImg}}, "NOT_FOUND", "imageIds.1"},
+			{"a move past the end", "productImagesReorder", `mutation($p: ID!, $m: [MoveInput!]!) { productImagesReorder(productId: $p, moves: $m) ` + sel + ` }`,
+				map[string]any{"p": pid, "m": []map[string]any{{"id": img, "newPosition": 99}}}, "INVALID", "moves.0.newPosition"},
+			{"a relative image URL", "productImagesCreate", `mutation($p: ID!, $i: [ImageInput!]!) { productImagesCreate(productId: $p, images: $i) ` + sel + ` }`,
+				map[string]any{"p": pid, "i": []map[string]any{{"url": "https://cdn.example.com/ok.jpg"}, {"url": "/img/2.jpg"}}}, "INVALID", "images.1.url"},
+			{"values not each once", "productOptionUpdate", `mutation($p: ID!, $o: ProductOptionUpdateInput!) { productOptionUpdate(productId: $p, option: $o) ` + sel + ` }`,
+				map[string]any{"p": pid, "o": map[string]any{"id": opt, "values": []map[string]any{{"name": "S"}}}}, "INVALID", "option.values"},
+			{"a value renamed onto another", "productOptionUpdate", `mutation($p: ID!, $o: ProductOptionUpdateInput!) { productOptionUpdate(productId: $p, option: $o) ` + sel + ` }`,
+				map[string]any{"p": pid, "o": map[string]any{"id": opt, "values": []map[string]any{{"name": "S", "newName": "M"}, {"name": "M"}, {"name": "L"}, {"name": "XL"}}}},
+				"TAKEN", "option.values.1.newName"},
+			{"an option of another product", "productOptionUpdate", `mutation($p: ID!, $o: ProductOptionUpdateInput!) { productOptionUpdate(productId: $p, option: $o) ` + sel + ` }`,
+				map[string]any{"p": pid, "o": map[string]any{"id": model.EncodeGlobalID(model.TypeProductOption, 9999), "name": "X"}}, "NOT_FOUND", "option.id"},
+			{"a tag with a comma", "tagsAdd", `mutation($p: ID!) { tagsAdd(id: $p, tags: ["ok", "a,b"]) ` + sel + ` }`,
+				map[string]any{"p": pid}, "INVALID", "tags.1"},
+			{"an unknown parent", "categoryCreate", `mutation($p: ID!) { categoryCreate(input: {name: "X", parentId: $p}) ` + sel + ` }`,
+				map[string]any{"p": model.EncodeGlobalID(model.TypeCategory, 9999)}, "NOT_FOUND", "input.parentId"},
+			{"a blank category name", "categoryCreate", `mutation { categoryCreate(input: {name: "  "}) ` + sel + ` }`,
+				map[string]any{}, "BLANK", "input.name"},
+			{"a bad category handle", "categoryUpdate", `mutation($id: ID!) { categoryUpdate(id: $id, input: {handle: "Tea Leaves"}) ` + sel + ` }`,
+				map[string]any{"id": tea}, "INVALID", "input.handle"},
+			{"a taken category handle", "categoryUpdate", `mutation($id: ID!) { categoryUpdate(id: $id, input: {handle: "coffee"}) ` + sel + ` }`,
+				map[string]any{"id": tea}, "TAKEN", "input.handle"},
+			{"an unknown category", "categoryMove", `mutation($id: ID!) { categoryMove(id: $id) ` + sel + ` }`,
+				map[string]any{"id": model.EncodeGlobalID(model.TypeCategory, 9999)}, "NOT_FOUND", "id"},
+			{"not a product ID", "productVariantsBulkDelete", `mutation($p: ID!) { productVariantsBulkDelete(productId: $p, variantsIds: []) ` + sel + ` }`,
+				map[string]any{"p": tea}, "INVALID", "productId"},
+		} {
+			before := auditCount(t, srv, c.owner)
+			p := payloadOf(t, srv, c.catalog, tc.field, tc.query, tc.vars)
+			if code, path := userError(p); code != tc.code || path != tc.path {
+				t.Errorf("%s: %s at %s, want %s at %s (%v)", tc.name, code, path, tc.code, tc.path, p["userErrors"])
+			}
+			if auditCount(t, srv, c.owner) != before {
+				t.Errorf("%s: wrote something", tc.name)
+			}
+		}
+		if d := srv.post(t, `{ product(handle: "linen-shirt") { images { id } tags } }`, nil).mustData(t); len(at(d, "product", "images").([]any)) != 3 ||
+			slices.Contains(toStrings(at(d, "product", "tags")), "ok") {
+			t.Errorf("refused writes changed the product: %v", d)
+		}
+	})
+}
