@@ -163,6 +163,27 @@ func TestCatalogAdminIsForItsPermissionsOnly(t *testing.T) {
 				}
 			}
 		}
+		// productImport: refused before its file is looked at, whether the
+		// file comes as an upload or (wrongly) as a string in JSON.
+		upload := []byte("handle,title,sku,price\nrefused,Refused,RF-1,1.00\n")
+		for who, token := range map[string]string{"anonymous": "", "customer": c.customer, "support staff": c.support, "read-only key": c.readKey} {
+			want := "FORBIDDEN"
+			if who == "anonymous" {
+				want = "UNAUTHENTICATED"
+			}
+			r := srv.do(t, multipartRequest(t, srv.URL, importMutation, map[string]any{"f": nil}, `{"0": ["variables.f"]}`, upload,
+				append(as(token), "GraphQL-Require-Preflight", "1")...))
+			j := srv.post(t, importMutation, map[string]any{"f": "products.csv"}, as(token)...)
+			for _, r := range []gqlResponse{r, j} {
+				if len(r.Errors) == 0 || r.Errors[0].Code() != want || r.Data["productImport"] != nil {
+					t.Errorf("productImport by %s: %d %s", who, r.Status, r.Raw)
+				}
+			}
+		}
+		if p := payloadOf(t, srv, c.catalog, "productImport", importMutation, map[string]any{"f": "products.csv"}); fmt.Sprint(userErrorCodes(p)) != "[INVALID]" ||
+			fmt.Sprint(at(p, "userErrors", 0, "field")) != "[file]" {
+			t.Errorf("a file sent as a string: %v", p)
+		}
 		for name, q := range reads {
 			for who, token := range map[string]string{"anonymous": "", "customer": c.customer} {
 				r := srv.post(t, q, nil, as(token)...)

@@ -239,6 +239,10 @@ func (r *mutationResolver) CategoryDelete(ctx context.Context, id string) (*gqlm
 }
 
 func (r *mutationResolver) ProductImport(ctx context.Context, file graphql.Upload, validateOnly *bool) (*gqlmodel.ProductImportPayload, error) {
+	if file.File == nil {
+		return importPayload(nil, model.InvalidField([]string{"file"},
+			"file must be a file sent in a multipart request (the GraphQL multipart request specification)"))
+	}
 	res, err := r.Catalog.Import(ctx, model.ViewerFrom(ctx), file.File,
 		catalog.ImportOptions{ValidateOnly: validateOnly != nil && *validateOnly})
 	if err == nil && res.Summary.Imported {
