@@ -50,9 +50,6 @@ type Opt[T any] struct {
 	Value *T
 }
 
-// Some is an Opt holding v.
-func Some[T any](v T) Opt[T] { return Opt[T]{Set: true, Value: &v} }
-
 // attempts is how often a write runs before its failure is returned: a
 // MySQL deadlock, a SQLite busy database, or a handle or SKU that another
 // transaction took between the checks and the insert (run again, the
