@@ -28,6 +28,7 @@ type Config struct {
 	MaxAliases      int           // LANGRAN_MAX_ALIASES
 	MaxTokens       int           // LANGRAN_MAX_TOKENS
 	MaxBodyBytes    int64         // LANGRAN_MAX_BODY_BYTES
+	MaxUploadBytes  int64         // LANGRAN_MAX_UPLOAD_BYTES: multipart uploads by staff and partner keys
 	RequestTimeout  time.Duration // LANGRAN_REQUEST_TIMEOUT
 	ShutdownTimeout time.Duration // LANGRAN_SHUTDOWN_TIMEOUT
 	APQCacheSize    int           // LANGRAN_APQ_CACHE_SIZE
@@ -89,6 +90,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.MaxAliases = p.integer("LANGRAN_MAX_ALIASES", 30, 0, 10_000)
 	c.MaxTokens = p.integer("LANGRAN_MAX_TOKENS", 5000, 100, 1_000_000)
 	c.MaxBodyBytes = int64(p.integer("LANGRAN_MAX_BODY_BYTES", 256<<10, 1<<10, 64<<20))
+	c.MaxUploadBytes = int64(p.integer("LANGRAN_MAX_UPLOAD_BYTES", 32<<20, 1<<10, 1<<30))
 	c.RequestTimeout = p.duration("LANGRAN_REQUEST_TIMEOUT", 10*time.Second)
 	c.ShutdownTimeout = p.duration("LANGRAN_SHUTDOWN_TIMEOUT", 20*time.Second)
 	c.APQCacheSize = p.integer("LANGRAN_APQ_CACHE_SIZE", 1000, 1, 1_000_000)

@@ -12,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/langran/langran/auth"
+	"github.com/langran/langran/catalog"
 	"github.com/langran/langran/graph"
 	"github.com/langran/langran/graphiql"
 	"github.com/langran/langran/model"
@@ -74,15 +75,16 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *
 	outbox := auth.NewOutbox(newMailer(cfg, log), log, mailQueueSize)
 	accounts := newAuth(cfg, st, outbox)
 	schema := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &resolver.Resolver{Store: st, Auth: accounts},
+		Resolvers:  &resolver.Resolver{Store: st, Auth: accounts, Catalog: catalog.New(st, auth.Audit)},
 		Directives: resolver.Directives(),
 	})
 	queryCache := web.QueryDocumentCache{Inner: lru.New[*ast.QueryDocument](1000)}
 	srv := handler.New(schema)
 	srv.AddTransport(web.Transport{
-		MaxBodyBytes: cfg.MaxBodyBytes,
-		MaxErrors:    maxErrorsPerResponse,
-		PublicMaxAge: cfg.PublicMaxAge,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		MaxUploadBytes: cfg.MaxUploadBytes,
+		MaxErrors:      maxErrorsPerResponse,
+		PublicMaxAge:   cfg.PublicMaxAge,
 	})
 	srv.SetQueryCache(queryCache)
 	srv.SetParserTokenLimit(cfg.MaxTokens)

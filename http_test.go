@@ -344,7 +344,7 @@ func TestOperationalEndpoints(t *testing.T) {
 func TestConfigRejectsBadValues(t *testing.T) {
 	for k, v := range map[string]string{
 		"LANGRAN_ENV": "staging", "LANGRAN_MAX_DEPTH": "zero", "LANGRAN_MAX_COMPLEXITY": "-5",
-		"LANGRAN_REQUEST_TIMEOUT": "soon", "LANGRAN_INTROSPECTION": "maybe",
+		"LANGRAN_REQUEST_TIMEOUT": "soon", "LANGRAN_INTROSPECTION": "maybe", "LANGRAN_MAX_UPLOAD_BYTES": "2G",
 	} {
 		if _, err := LoadConfig(func(name string) string {
 			if name == k {
@@ -356,7 +356,8 @@ func TestConfigRejectsBadValues(t *testing.T) {
 		}
 	}
 	cfg, err := LoadConfig(func(string) string { return "" })
-	if err != nil || cfg.Addr != ":8080" || cfg.DatabaseURL != "sqlite:langran.db" || !cfg.GraphiQL || !cfg.SeedDemo {
+	if err != nil || cfg.Addr != ":8080" || cfg.DatabaseURL != "sqlite:langran.db" || !cfg.GraphiQL || !cfg.SeedDemo ||
+		cfg.MaxUploadBytes != 32<<20 {
 		t.Errorf("defaults: %+v, %v", cfg, err)
 	}
 }

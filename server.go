@@ -4,6 +4,9 @@
 //	langran [serve]              run the HTTP server (default)
 //	langran migrate              apply pending schema migrations and exit
 //	langran seed [--products N]  migrate, then fill an empty catalog with demo data
+//	langran staff create ...     add a staff member (the first owner)
+//	langran import --staff EMAIL products.csv   import products from a CSV file
+//	langran export [--status S] products.csv    export products to a CSV file
 //
 // Configuration comes from LANGRAN_* environment variables; see README.md.
 package main
@@ -22,6 +25,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -30,6 +34,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/formatter"
 
+	"github.com/langran/langran/auth"
+	"github.com/langran/langran/catalog"
 	"github.com/langran/langran/model"
 	"github.com/langran/langran/store"
 	"github.com/langran/langran/web"
@@ -110,8 +116,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return nil
 	case "staff":
 		return staffCommand(ctx, cfg, log, args, getenv, stdin)
+	case "import":
+		return importCommand(ctx, cfg, log, args, stdin)
+	case "export":
+		return exportCommand(ctx, cfg, log, args)
 	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate, seed or staff)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, migrate, seed, staff, import or export)", cmd)
 	}
 }
 
@@ -156,6 +166,137 @@ func staffCommand(ctx context.Context, cfg Config, log *slog.Logger, args []stri
 		return err
 	}
 	log.Info("staff member created", "email", m.Email, "role", string(m.Role), "id", m.GID())
+	return nil
+}
+
+// importCommand runs `langran import --staff EMAIL [--validate-only]
+// products.csv` ("-" reads standard input): the CSV import of
+// docs/CATALOG_ADMIN.md, in one transaction, recorded in the audit log as
+// the work of the staff member named, who must be active and may manage
+// products. Row errors are logged and nothing is written when there is one.
+func importCommand(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdin io.Reader) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	email := fs.String("staff", "", "the email of the staff member the import is recorded as (they must be able to manage products)")
+	validateOnly := fs.Bool("validate-only", false, "check the file and report what it would do, writing nothing")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *email == "" {
+		return fmt.Errorf("usage: langran import --staff owner@example.com [--validate-only] products.csv")
+	}
+	in := stdin
+	if name := fs.Arg(0); name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		defer f.Close()
+		in = f
+	}
+	st, err := openMigrated(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	viewer, err := staffViewer(ctx, st, *email)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	start := time.Now()
+	res, err := catalog.New(st, auth.Audit).Import(ctx, viewer, in, catalog.ImportOptions{ValidateOnly: *validateOnly})
+	if err != nil {
+		if me, ok := model.AsError(err); ok {
+			return fmt.Errorf("import: %s", me.Message)
+		}
+		return err
+	}
+	const shown = 100
+	for i, re := range res.RowErrors {
+		if i == shown {
+			log.Warn(fmt.Sprintf("%d more row errors not shown", len(res.RowErrors)-shown))
+			break
+		}
+		log.Warn("row error", "row", re.Row, "column", re.Column, "code", string(re.Code), "message", re.Message)
+	}
+	if len(res.RowErrors) > 0 {
+		return fmt.Errorf("import: %d problems in the file; nothing was written", len(res.RowErrors))
+	}
+	s := res.Summary
+	log.Info("imported", "written", s.Imported, "rows", s.Rows, "products_created", s.ProductsCreated,
+		"products_updated", s.ProductsUpdated, "products_unchanged", s.ProductsUnchanged, "variants_created", s.VariantsCreated,
+		"variants_updated", s.VariantsUpdated, "variants_deleted", s.VariantsDeleted,
+		"duration", time.Since(start).Round(time.Millisecond).String())
+	return nil
+}
+
+// staffViewer is the viewer the command line acts as: the active staff
+// member with this email, who must be able to manage products.
+func staffViewer(ctx context.Context, st *store.Store, email string) (*model.Viewer, error) {
+	key, ok := model.NormalizeEmail(email)
+	if !ok {
+		return nil, fmt.Errorf("--staff %q is not an email address", email)
+	}
+	m, err := st.FindStaffByEmailKey(ctx, key)
+	if model.ErrorCodeOf(err) == model.CodeNotFound || (err == nil && !m.Active) {
+		return nil, fmt.Errorf("no active staff member has the email %s", email)
+	}
+	if err != nil {
+		return nil, err
+	}
+	v := &model.Viewer{Kind: model.ViewerStaff, ID: m.ID, Permissions: model.NewPermissionSet(model.RolePermissions[m.Role]...)}
+	if !v.Can(model.PermManageProducts) {
+		return nil, fmt.Errorf("%s (%s) may not manage products", email, m.Role)
+	}
+	return v, nil
+}
+
+// exportCommand runs `langran export [--status S] products.csv`: every
+// product (or those in status S) as a CSV file that `langran import` reads.
+func exportCommand(ctx context.Context, cfg Config, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	status := fs.String("status", "", "only products in this status: ACTIVE, DRAFT or ARCHIVED")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("usage: langran export [--status ACTIVE|DRAFT|ARCHIVED] products.csv")
+	}
+	f := store.ProductFilter{Statuses: []model.ProductStatus{model.ProductActive, model.ProductDraft, model.ProductArchived}}
+	if *status != "" {
+		s, ok := model.ParseProductStatus(*status)
+		if !ok {
+			return fmt.Errorf("export: --status must be ACTIVE, DRAFT or ARCHIVED")
+		}
+		f.Statuses = []model.ProductStatus{s}
+	}
+	st, err := openMigrated(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	// Written beside the target and renamed at the end, so that a failed
+	// export never leaves half a file where a whole one was expected.
+	name := fs.Arg(0)
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".export-*.csv")
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	out := bufio.NewWriter(tmp)
+	stats, err := catalog.New(st, auth.Audit).Export(ctx, out, f)
+	if err == nil {
+		err = out.Flush()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), name)
+	}
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	log.Info("exported", "file", name, "products", stats.Products, "rows", stats.Rows)
 	return nil
 }
 

@@ -23,7 +23,8 @@ const config: CodegenConfig = {
       config: {
         strictScalars: true,
         // Decimal is a string so that no client parses money as a float.
-        scalars: { Decimal: 'string', DateTime: 'string', URL: 'string' },
+        // Upload is a file sent in a multipart request (staff imports).
+        scalars: { Decimal: 'string', DateTime: 'string', URL: 'string', Upload: 'File' },
         enumsAsTypes: true,
         useTypeImports: true,
       },

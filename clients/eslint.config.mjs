@@ -55,7 +55,9 @@ export default [
       }],
       // Value objects have no identity and so no ID: connections, edges,
       // page info, money, price ranges, selected options, errors, and the
-      // access tokens a sign-in returns (a secret, not an object to cache).
+      // access tokens a sign-in returns (a secret, not an object to cache),
+      // and what the catalog's CSV import and export answer (a file, a
+      // summary, the problems with rows).
       // A made-up ID would make client caches merge values that are not the
       // same thing. A customer's data export (with its sessions and kinds of
       // data) is a snapshot made on request, not an object to cache.
@@ -64,7 +66,8 @@ export default [
         acceptedIdTypes: ['ID'],
         exceptions: {
           types: ['PageInfo', 'Money', 'ProductPriceRange', 'SelectedOption', 'UserError',
-            'CustomerDataExport', 'CustomerSession', 'PersonalDataKind'],
+            'CustomerDataExport', 'CustomerSession', 'PersonalDataKind',
+            'ProductExport', 'ProductImportSummary', 'ProductImportRowError'],
           suffixes: ['Connection', 'Edge', 'Payload', 'AccessToken'],
         },
       }],

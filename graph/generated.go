@@ -130,9 +130,19 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	CategoryDeletePayload struct {
+		DeletedCategoryID func(childComplexity int) int
+		UserErrors        func(childComplexity int) int
+	}
+
 	CategoryEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CategoryPayload struct {
+		Category   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Customer struct {
@@ -271,6 +281,10 @@ type ComplexityRoot struct {
 	Mutation struct {
 		APIKeyCreate                 func(childComplexity int, input gqlmodel.APIKeyCreateInput) int
 		APIKeyRevoke                 func(childComplexity int, id string) int
+		CategoryCreate               func(childComplexity int, input gqlmodel.CategoryCreateInput) int
+		CategoryDelete               func(childComplexity int, id string) int
+		CategoryMove                 func(childComplexity int, id string, parentID *string, position *int) int
+		CategoryUpdate               func(childComplexity int, id string, input gqlmodel.CategoryUpdateInput) int
 		CustomerAccessTokenCreate    func(childComplexity int, input gqlmodel.CustomerAccessTokenCreateInput) int
 		CustomerAccessTokenDelete    func(childComplexity int, customerAccessToken string) int
 		CustomerAccessTokenRenew     func(childComplexity int, customerAccessToken string) int
@@ -285,11 +299,24 @@ type ComplexityRoot struct {
 		CustomerReset                func(childComplexity int, id string, input gqlmodel.CustomerResetInput) int
 		CustomerResetByURL           func(childComplexity int, resetURL string, password string) int
 		CustomerUpdate               func(childComplexity int, input gqlmodel.CustomerUpdateInput) int
+		ProductCreate                func(childComplexity int, input gqlmodel.ProductInput) int
+		ProductDelete                func(childComplexity int, id string) int
+		ProductImagesCreate          func(childComplexity int, productID string, images []gqlmodel.ImageInput) int
+		ProductImagesDelete          func(childComplexity int, productID string, imageIds []string) int
+		ProductImagesReorder         func(childComplexity int, productID string, moves []gqlmodel.MoveInput) int
+		ProductImport                func(childComplexity int, file graphql.Upload, validateOnly *bool) int
+		ProductOptionUpdate          func(childComplexity int, productID string, option gqlmodel.ProductOptionUpdateInput) int
+		ProductUpdate                func(childComplexity int, id string, input gqlmodel.ProductInput) int
+		ProductVariantsBulkCreate    func(childComplexity int, productID string, variants []gqlmodel.ProductVariantInput) int
+		ProductVariantsBulkDelete    func(childComplexity int, productID string, variantsIds []string) int
+		ProductVariantsBulkUpdate    func(childComplexity int, productID string, variants []gqlmodel.ProductVariantInput) int
 		StaffAccessTokenCreate       func(childComplexity int, input gqlmodel.StaffAccessTokenCreateInput) int
 		StaffAccessTokenDelete       func(childComplexity int, staffAccessToken string) int
 		StaffInvitationAccept        func(childComplexity int, input gqlmodel.StaffInvitationAcceptInput) int
 		StaffMemberInvite            func(childComplexity int, input gqlmodel.StaffMemberInviteInput) int
 		StaffMemberUpdate            func(childComplexity int, input gqlmodel.StaffMemberUpdateInput) int
+		TagsAdd                      func(childComplexity int, id string, tags []string) int
+		TagsRemove                   func(childComplexity int, id string, tags []string) int
 	}
 
 	PageInfo struct {
@@ -317,6 +344,7 @@ type ComplexityRoot struct {
 		Images              func(childComplexity int) int
 		Options             func(childComplexity int) int
 		PriceRange          func(childComplexity int) int
+		Status              func(childComplexity int) int
 		Tags                func(childComplexity int) int
 		Title               func(childComplexity int) int
 		UpdatedAt           func(childComplexity int) int
@@ -330,15 +358,57 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	ProductDeletePayload struct {
+		DeletedProductID func(childComplexity int) int
+		Product          func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
 	ProductEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ProductExport struct {
+		CSV          func(childComplexity int) int
+		ProductCount func(childComplexity int) int
+		RowCount     func(childComplexity int) int
+	}
+
+	ProductImportPayload struct {
+		RowErrorCount func(childComplexity int) int
+		RowErrors     func(childComplexity int) int
+		Summary       func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+	}
+
+	ProductImportRowError struct {
+		Code    func(childComplexity int) int
+		Column  func(childComplexity int) int
+		Message func(childComplexity int) int
+		Row     func(childComplexity int) int
+	}
+
+	ProductImportSummary struct {
+		Imported          func(childComplexity int) int
+		ProductsCreated   func(childComplexity int) int
+		ProductsUnchanged func(childComplexity int) int
+		ProductsUpdated   func(childComplexity int) int
+		Rows              func(childComplexity int) int
+		VariantsCreated   func(childComplexity int) int
+		VariantsDeleted   func(childComplexity int) int
+		VariantsUpdated   func(childComplexity int) int
 	}
 
 	ProductOption struct {
 		GID    func(childComplexity int) int
 		Name   func(childComplexity int) int
 		Values func(childComplexity int) int
+	}
+
+	ProductPayload struct {
+		Product    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	ProductPriceRange struct {
@@ -374,6 +444,8 @@ type ComplexityRoot struct {
 
 	Query struct {
 		APIKeys            func(childComplexity int, first *int, after *string, last *int, before *string) int
+		AdminProduct       func(childComplexity int, id *string, handle *string) int
+		AdminProducts      func(childComplexity int, first *int, after *string, last *int, before *string, filter *gqlmodel.AdminProductFilter, sortKey *gqlmodel.ProductSortKeys, reverse *bool) int
 		AuditLog           func(childComplexity int, first *int, after *string, last *int, before *string, filter *gqlmodel.AuditLogFilter) int
 		Categories         func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Category           func(childComplexity int, id *string, handle *string) int
@@ -383,6 +455,7 @@ type ComplexityRoot struct {
 		Node               func(childComplexity int, id string) int
 		Nodes              func(childComplexity int, ids []string) int
 		Product            func(childComplexity int, id *string, handle *string) int
+		ProductExport      func(childComplexity int, filter *gqlmodel.AdminProductFilter) int
 		ProductVariant     func(childComplexity int, id string) int
 		Products           func(childComplexity int, first *int, after *string, last *int, before *string, filter *gqlmodel.ProductFilter, sortKey *gqlmodel.ProductSortKeys, reverse *bool) int
 		StaffMembers       func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -434,6 +507,11 @@ type ComplexityRoot struct {
 	StaffMemberPayload struct {
 		StaffMember func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
+	}
+
+	TagsPayload struct {
+		Node       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	UserError struct {
@@ -500,6 +578,23 @@ type MutationResolver interface {
 	APIKeyCreate(ctx context.Context, input gqlmodel.APIKeyCreateInput) (*gqlmodel.APIKeyCreatePayload, error)
 	CustomerCloseOnRequest(ctx context.Context, input gqlmodel.CustomerCloseOnRequestInput) (*gqlmodel.CustomerClosePayload, error)
 	APIKeyRevoke(ctx context.Context, id string) (*gqlmodel.APIKeyRevokePayload, error)
+	ProductCreate(ctx context.Context, input gqlmodel.ProductInput) (*gqlmodel.ProductPayload, error)
+	ProductUpdate(ctx context.Context, id string, input gqlmodel.ProductInput) (*gqlmodel.ProductPayload, error)
+	ProductDelete(ctx context.Context, id string) (*gqlmodel.ProductDeletePayload, error)
+	ProductVariantsBulkCreate(ctx context.Context, productID string, variants []gqlmodel.ProductVariantInput) (*gqlmodel.ProductPayload, error)
+	ProductVariantsBulkUpdate(ctx context.Context, productID string, variants []gqlmodel.ProductVariantInput) (*gqlmodel.ProductPayload, error)
+	ProductVariantsBulkDelete(ctx context.Context, productID string, variantsIds []string) (*gqlmodel.ProductPayload, error)
+	ProductOptionUpdate(ctx context.Context, productID string, option gqlmodel.ProductOptionUpdateInput) (*gqlmodel.ProductPayload, error)
+	ProductImagesCreate(ctx context.Context, productID string, images []gqlmodel.ImageInput) (*gqlmodel.ProductPayload, error)
+	ProductImagesDelete(ctx context.Context, productID string, imageIds []string) (*gqlmodel.ProductPayload, error)
+	ProductImagesReorder(ctx context.Context, productID string, moves []gqlmodel.MoveInput) (*gqlmodel.ProductPayload, error)
+	TagsAdd(ctx context.Context, id string, tags []string) (*gqlmodel.TagsPayload, error)
+	TagsRemove(ctx context.Context, id string, tags []string) (*gqlmodel.TagsPayload, error)
+	CategoryCreate(ctx context.Context, input gqlmodel.CategoryCreateInput) (*gqlmodel.CategoryPayload, error)
+	CategoryUpdate(ctx context.Context, id string, input gqlmodel.CategoryUpdateInput) (*gqlmodel.CategoryPayload, error)
+	CategoryMove(ctx context.Context, id string, parentID *string, position *int) (*gqlmodel.CategoryPayload, error)
+	CategoryDelete(ctx context.Context, id string) (*gqlmodel.CategoryDeletePayload, error)
+	ProductImport(ctx context.Context, file graphql.Upload, validateOnly *bool) (*gqlmodel.ProductImportPayload, error)
 }
 type ProductResolver interface {
 	Title(ctx context.Context, obj *model.Product) (string, error)
@@ -537,6 +632,9 @@ type QueryResolver interface {
 	ProductVariant(ctx context.Context, id string) (*model.ProductVariant, error)
 	Categories(ctx context.Context, first *int, after *string, last *int, before *string) (*gqlmodel.Connection[model.Category], error)
 	Category(ctx context.Context, id *string, handle *string) (*model.Category, error)
+	AdminProducts(ctx context.Context, first *int, after *string, last *int, before *string, filter *gqlmodel.AdminProductFilter, sortKey *gqlmodel.ProductSortKeys, reverse *bool) (*gqlmodel.Connection[model.Product], error)
+	AdminProduct(ctx context.Context, id *string, handle *string) (*model.Product, error)
+	ProductExport(ctx context.Context, filter *gqlmodel.AdminProductFilter) (*gqlmodel.ProductExport, error)
 }
 type StaffMemberResolver interface {
 	Permissions(ctx context.Context, obj *model.StaffMember) ([]model.Permission, error)
@@ -832,6 +930,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CategoryConnection.TotalCount(childComplexity), true
 
+	case "CategoryDeletePayload.deletedCategoryId":
+		if e.ComplexityRoot.CategoryDeletePayload.DeletedCategoryID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryDeletePayload.DeletedCategoryID(childComplexity), true
+	case "CategoryDeletePayload.userErrors":
+		if e.ComplexityRoot.CategoryDeletePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryDeletePayload.UserErrors(childComplexity), true
+
 	case "CategoryEdge.cursor":
 		if e.ComplexityRoot.CategoryEdge.Cursor == nil {
 			break
@@ -844,6 +955,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CategoryEdge.Node(childComplexity), true
+
+	case "CategoryPayload.category":
+		if e.ComplexityRoot.CategoryPayload.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryPayload.Category(childComplexity), true
+	case "CategoryPayload.userErrors":
+		if e.ComplexityRoot.CategoryPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryPayload.UserErrors(childComplexity), true
 
 	case "Customer.acceptsMarketing":
 		if e.ComplexityRoot.Customer.AcceptsMarketing == nil {
@@ -1330,6 +1454,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.APIKeyRevoke(childComplexity, args["id"].(string)), true
+	case "Mutation.categoryCreate":
+		if e.ComplexityRoot.Mutation.CategoryCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_categoryCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CategoryCreate(childComplexity, args["input"].(gqlmodel.CategoryCreateInput)), true
+	case "Mutation.categoryDelete":
+		if e.ComplexityRoot.Mutation.CategoryDelete == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_categoryDelete_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CategoryDelete(childComplexity, args["id"].(string)), true
+	case "Mutation.categoryMove":
+		if e.ComplexityRoot.Mutation.CategoryMove == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_categoryMove_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CategoryMove(childComplexity, args["id"].(string), args["parentId"].(*string), args["position"].(*int)), true
+	case "Mutation.categoryUpdate":
+		if e.ComplexityRoot.Mutation.CategoryUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_categoryUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CategoryUpdate(childComplexity, args["id"].(string), args["input"].(gqlmodel.CategoryUpdateInput)), true
 	case "Mutation.customerAccessTokenCreate":
 		if e.ComplexityRoot.Mutation.CustomerAccessTokenCreate == nil {
 			break
@@ -1484,6 +1652,127 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CustomerUpdate(childComplexity, args["input"].(gqlmodel.CustomerUpdateInput)), true
+	case "Mutation.productCreate":
+		if e.ComplexityRoot.Mutation.ProductCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_productCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProductCreate(childComplexity, args["input"].(gqlmodel.ProductInput)), true
+	case "Mutation.productDelete":
+		if e.ComplexityRoot.Mutation.ProductDelete == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_productDelete_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProductDelete(childComplexity, args["id"].(string)), true
+	case "Mutation.productImagesCreate":
+		if e.ComplexityRoot.Mutation.ProductImagesCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_productImagesCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProductImagesCreate(childComplexity, args["productId"].(string), args["images"].([]gqlmodel.ImageInput)), true
+	case "Mutation.productImagesDelete":
+		if e.ComplexityRoot.Mutation.ProductImagesDelete == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_productImagesDelete_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProductImagesDelete(childComplexity, args["productId"].(string), args["imageIds"].([]string)), true
+	case "Mutation.productImagesReorder":
+		if e.ComplexityRoot.Mutation.ProductImagesReorder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_productImagesReorder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProductImagesReorder(childComplexity, args["productId"].(string), args["moves"].([]gqlmodel.MoveInput)), true
+	case "Mutation.productImport":
+		if e.ComplexityRoot.Mutation.ProductImport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_productImport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProductImport(childComplexity, args["file"].(graphql.Upload), args["validateOnly"].(*bool)), true
+	case "Mutation.productOptionUpdate":
+		if e.ComplexityRoot.Mutation.ProductOptionUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_productOptionUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProductOptionUpdate(childComplexity, args["productId"].(string), args["option"].(gqlmodel.ProductOptionUpdateInput)), true
+	case "Mutation.productUpdate":
+		if e.ComplexityRoot.Mutation.ProductUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_productUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProductUpdate(childComplexity, args["id"].(string), args["input"].(gqlmodel.ProductInput)), true
+	case "Mutation.productVariantsBulkCreate":
+		if e.ComplexityRoot.Mutation.ProductVariantsBulkCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_productVariantsBulkCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProductVariantsBulkCreate(childComplexity, args["productId"].(string), args["variants"].([]gqlmodel.ProductVariantInput)), true
+	case "Mutation.productVariantsBulkDelete":
+		if e.ComplexityRoot.Mutation.ProductVariantsBulkDelete == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_productVariantsBulkDelete_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProductVariantsBulkDelete(childComplexity, args["productId"].(string), args["variantsIds"].([]string)), true
+	case "Mutation.productVariantsBulkUpdate":
+		if e.ComplexityRoot.Mutation.ProductVariantsBulkUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_productVariantsBulkUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProductVariantsBulkUpdate(childComplexity, args["productId"].(string), args["variants"].([]gqlmodel.ProductVariantInput)), true
 	case "Mutation.staffAccessTokenCreate":
 		if e.ComplexityRoot.Mutation.StaffAccessTokenCreate == nil {
 			break
@@ -1539,6 +1828,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StaffMemberUpdate(childComplexity, args["input"].(gqlmodel.StaffMemberUpdateInput)), true
+	case "Mutation.tagsAdd":
+		if e.ComplexityRoot.Mutation.TagsAdd == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_tagsAdd_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TagsAdd(childComplexity, args["id"].(string), args["tags"].([]string)), true
+	case "Mutation.tagsRemove":
+		if e.ComplexityRoot.Mutation.TagsRemove == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_tagsRemove_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TagsRemove(childComplexity, args["id"].(string), args["tags"].([]string)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1650,6 +1961,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.PriceRange(childComplexity), true
+	case "Product.status":
+		if e.ComplexityRoot.Product.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Status(childComplexity), true
 	case "Product.tags":
 		if e.ComplexityRoot.Product.Tags == nil {
 			break
@@ -1705,6 +2022,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProductConnection.TotalCount(childComplexity), true
 
+	case "ProductDeletePayload.deletedProductId":
+		if e.ComplexityRoot.ProductDeletePayload.DeletedProductID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductDeletePayload.DeletedProductID(childComplexity), true
+	case "ProductDeletePayload.product":
+		if e.ComplexityRoot.ProductDeletePayload.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductDeletePayload.Product(childComplexity), true
+	case "ProductDeletePayload.userErrors":
+		if e.ComplexityRoot.ProductDeletePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductDeletePayload.UserErrors(childComplexity), true
+
 	case "ProductEdge.cursor":
 		if e.ComplexityRoot.ProductEdge.Cursor == nil {
 			break
@@ -1717,6 +2053,124 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProductEdge.Node(childComplexity), true
+
+	case "ProductExport.csv":
+		if e.ComplexityRoot.ProductExport.CSV == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductExport.CSV(childComplexity), true
+	case "ProductExport.productCount":
+		if e.ComplexityRoot.ProductExport.ProductCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductExport.ProductCount(childComplexity), true
+	case "ProductExport.rowCount":
+		if e.ComplexityRoot.ProductExport.RowCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductExport.RowCount(childComplexity), true
+
+	case "ProductImportPayload.rowErrorCount":
+		if e.ComplexityRoot.ProductImportPayload.RowErrorCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductImportPayload.RowErrorCount(childComplexity), true
+	case "ProductImportPayload.rowErrors":
+		if e.ComplexityRoot.ProductImportPayload.RowErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductImportPayload.RowErrors(childComplexity), true
+	case "ProductImportPayload.summary":
+		if e.ComplexityRoot.ProductImportPayload.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductImportPayload.Summary(childComplexity), true
+	case "ProductImportPayload.userErrors":
+		if e.ComplexityRoot.ProductImportPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductImportPayload.UserErrors(childComplexity), true
+
+	case "ProductImportRowError.code":
+		if e.ComplexityRoot.ProductImportRowError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductImportRowError.Code(childComplexity), true
+	case "ProductImportRowError.column":
+		if e.ComplexityRoot.ProductImportRowError.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductImportRowError.Column(childComplexity), true
+	case "ProductImportRowError.message":
+		if e.ComplexityRoot.ProductImportRowError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductImportRowError.Message(childComplexity), true
+	case "ProductImportRowError.row":
+		if e.ComplexityRoot.ProductImportRowError.Row == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductImportRowError.Row(childComplexity), true
+
+	case "ProductImportSummary.imported":
+		if e.ComplexityRoot.ProductImportSummary.Imported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductImportSummary.Imported(childComplexity), true
+	case "ProductImportSummary.productsCreated":
+		if e.ComplexityRoot.ProductImportSummary.ProductsCreated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductImportSummary.ProductsCreated(childComplexity), true
+	case "ProductImportSummary.productsUnchanged":
+		if e.ComplexityRoot.ProductImportSummary.ProductsUnchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductImportSummary.ProductsUnchanged(childComplexity), true
+	case "ProductImportSummary.productsUpdated":
+		if e.ComplexityRoot.ProductImportSummary.ProductsUpdated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductImportSummary.ProductsUpdated(childComplexity), true
+	case "ProductImportSummary.rows":
+		if e.ComplexityRoot.ProductImportSummary.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductImportSummary.Rows(childComplexity), true
+	case "ProductImportSummary.variantsCreated":
+		if e.ComplexityRoot.ProductImportSummary.VariantsCreated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductImportSummary.VariantsCreated(childComplexity), true
+	case "ProductImportSummary.variantsDeleted":
+		if e.ComplexityRoot.ProductImportSummary.VariantsDeleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductImportSummary.VariantsDeleted(childComplexity), true
+	case "ProductImportSummary.variantsUpdated":
+		if e.ComplexityRoot.ProductImportSummary.VariantsUpdated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductImportSummary.VariantsUpdated(childComplexity), true
 
 	case "ProductOption.id":
 		if e.ComplexityRoot.ProductOption.GID == nil {
@@ -1736,6 +2190,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProductOption.Values(childComplexity), true
+
+	case "ProductPayload.product":
+		if e.ComplexityRoot.ProductPayload.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductPayload.Product(childComplexity), true
+	case "ProductPayload.userErrors":
+		if e.ComplexityRoot.ProductPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductPayload.UserErrors(childComplexity), true
 
 	case "ProductPriceRange.maxVariantPrice":
 		if e.ComplexityRoot.ProductPriceRange.MaxVariantPrice == nil {
@@ -1866,6 +2333,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.APIKeys(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.adminProduct":
+		if e.ComplexityRoot.Query.AdminProduct == nil {
+			break
+		}
+
+		args, err := ec.field_Query_adminProduct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AdminProduct(childComplexity, args["id"].(*string), args["handle"].(*string)), true
+	case "Query.adminProducts":
+		if e.ComplexityRoot.Query.AdminProducts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_adminProducts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AdminProducts(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*gqlmodel.AdminProductFilter), args["sortKey"].(*gqlmodel.ProductSortKeys), args["reverse"].(*bool)), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -1951,6 +2440,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Product(childComplexity, args["id"].(*string), args["handle"].(*string)), true
+	case "Query.productExport":
+		if e.ComplexityRoot.Query.ProductExport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_productExport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProductExport(childComplexity, args["filter"].(*gqlmodel.AdminProductFilter)), true
 	case "Query.productVariant":
 		if e.ComplexityRoot.Query.ProductVariant == nil {
 			break
@@ -2137,6 +2637,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StaffMemberPayload.UserErrors(childComplexity), true
 
+	case "TagsPayload.node":
+		if e.ComplexityRoot.TagsPayload.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TagsPayload.Node(childComplexity), true
+	case "TagsPayload.userErrors":
+		if e.ComplexityRoot.TagsPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TagsPayload.UserErrors(childComplexity), true
+
 	case "UserError.code":
 		if e.ComplexityRoot.UserError.Code == nil {
 			break
@@ -2165,17 +2678,27 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AdminProductFilter", ec.unmarshalInputAdminProductFilter),
 			graphql.NewInputUnmarshaler("ApiKeyCreateInput", ec.unmarshalInputApiKeyCreateInput),
 			graphql.NewInputUnmarshaler("AuditLogFilter", ec.unmarshalInputAuditLogFilter),
+			graphql.NewInputUnmarshaler("CategoryCreateInput", ec.unmarshalInputCategoryCreateInput),
+			graphql.NewInputUnmarshaler("CategoryUpdateInput", ec.unmarshalInputCategoryUpdateInput),
 			graphql.NewInputUnmarshaler("CustomerAccessTokenCreateInput", ec.unmarshalInputCustomerAccessTokenCreateInput),
 			graphql.NewInputUnmarshaler("CustomerCloseInput", ec.unmarshalInputCustomerCloseInput),
 			graphql.NewInputUnmarshaler("CustomerCloseOnRequestInput", ec.unmarshalInputCustomerCloseOnRequestInput),
 			graphql.NewInputUnmarshaler("CustomerCreateInput", ec.unmarshalInputCustomerCreateInput),
 			graphql.NewInputUnmarshaler("CustomerResetInput", ec.unmarshalInputCustomerResetInput),
 			graphql.NewInputUnmarshaler("CustomerUpdateInput", ec.unmarshalInputCustomerUpdateInput),
+			graphql.NewInputUnmarshaler("ImageInput", ec.unmarshalInputImageInput),
 			graphql.NewInputUnmarshaler("MailingAddressInput", ec.unmarshalInputMailingAddressInput),
+			graphql.NewInputUnmarshaler("MoveInput", ec.unmarshalInputMoveInput),
 			graphql.NewInputUnmarshaler("PriceRangeFilter", ec.unmarshalInputPriceRangeFilter),
 			graphql.NewInputUnmarshaler("ProductFilter", ec.unmarshalInputProductFilter),
+			graphql.NewInputUnmarshaler("ProductInput", ec.unmarshalInputProductInput),
+			graphql.NewInputUnmarshaler("ProductOptionUpdateInput", ec.unmarshalInputProductOptionUpdateInput),
+			graphql.NewInputUnmarshaler("ProductOptionValueInput", ec.unmarshalInputProductOptionValueInput),
+			graphql.NewInputUnmarshaler("ProductVariantInput", ec.unmarshalInputProductVariantInput),
+			graphql.NewInputUnmarshaler("SelectedOptionInput", ec.unmarshalInputSelectedOptionInput),
 			graphql.NewInputUnmarshaler("StaffAccessTokenCreateInput", ec.unmarshalInputStaffAccessTokenCreateInput),
 			graphql.NewInputUnmarshaler("StaffInvitationAcceptInput", ec.unmarshalInputStaffInvitationAcceptInput),
 			graphql.NewInputUnmarshaler("StaffMemberInviteInput", ec.unmarshalInputStaffMemberInviteInput),
@@ -2259,7 +2782,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/account.graphqls" "schema/admin.graphqls" "schema/catalog.graphqls" "schema/scalars.graphqls"
+//go:embed "schema/account.graphqls" "schema/admin.graphqls" "schema/catalog.graphqls" "schema/catalog_admin.graphqls" "schema/scalars.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2274,6 +2797,7 @@ var sources = []*ast.Source{
 	{Name: "schema/account.graphqls", Input: sourceData("schema/account.graphqls"), BuiltIn: false},
 	{Name: "schema/admin.graphqls", Input: sourceData("schema/admin.graphqls"), BuiltIn: false},
 	{Name: "schema/catalog.graphqls", Input: sourceData("schema/catalog.graphqls"), BuiltIn: false},
+	{Name: "schema/catalog_admin.graphqls", Input: sourceData("schema/catalog_admin.graphqls"), BuiltIn: false},
 	{Name: "schema/scalars.graphqls", Input: sourceData("schema/scalars.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2426,6 +2950,16 @@ func (ec *executionContext) childFields_CategoryConnection(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type CategoryConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_CategoryDeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedCategoryId":
+		return ec.fieldContext_CategoryDeletePayload_deletedCategoryId(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CategoryDeletePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CategoryDeletePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CategoryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -2434,6 +2968,16 @@ func (ec *executionContext) childFields_CategoryEdge(ctx context.Context, field 
 		return ec.fieldContext_CategoryEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CategoryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CategoryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_CategoryPayload_category(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CategoryPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CategoryPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Customer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2760,6 +3304,8 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Product_updatedAt(ctx, field)
+	case "status":
+		return ec.fieldContext_Product_status(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
 }
@@ -2778,6 +3324,18 @@ func (ec *executionContext) childFields_ProductConnection(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type ProductConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_ProductDeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedProductId":
+		return ec.fieldContext_ProductDeletePayload_deletedProductId(ctx, field)
+	case "product":
+		return ec.fieldContext_ProductDeletePayload_product(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ProductDeletePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductDeletePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ProductEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -2786,6 +3344,68 @@ func (ec *executionContext) childFields_ProductEdge(ctx context.Context, field g
 		return ec.fieldContext_ProductEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProductEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ProductExport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "csv":
+		return ec.fieldContext_ProductExport_csv(ctx, field)
+	case "productCount":
+		return ec.fieldContext_ProductExport_productCount(ctx, field)
+	case "rowCount":
+		return ec.fieldContext_ProductExport_rowCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductExport", field.Name)
+}
+
+func (ec *executionContext) childFields_ProductImportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "summary":
+		return ec.fieldContext_ProductImportPayload_summary(ctx, field)
+	case "rowErrors":
+		return ec.fieldContext_ProductImportPayload_rowErrors(ctx, field)
+	case "rowErrorCount":
+		return ec.fieldContext_ProductImportPayload_rowErrorCount(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ProductImportPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductImportPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ProductImportRowError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "row":
+		return ec.fieldContext_ProductImportRowError_row(ctx, field)
+	case "column":
+		return ec.fieldContext_ProductImportRowError_column(ctx, field)
+	case "code":
+		return ec.fieldContext_ProductImportRowError_code(ctx, field)
+	case "message":
+		return ec.fieldContext_ProductImportRowError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductImportRowError", field.Name)
+}
+
+func (ec *executionContext) childFields_ProductImportSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "imported":
+		return ec.fieldContext_ProductImportSummary_imported(ctx, field)
+	case "rows":
+		return ec.fieldContext_ProductImportSummary_rows(ctx, field)
+	case "productsCreated":
+		return ec.fieldContext_ProductImportSummary_productsCreated(ctx, field)
+	case "productsUpdated":
+		return ec.fieldContext_ProductImportSummary_productsUpdated(ctx, field)
+	case "productsUnchanged":
+		return ec.fieldContext_ProductImportSummary_productsUnchanged(ctx, field)
+	case "variantsCreated":
+		return ec.fieldContext_ProductImportSummary_variantsCreated(ctx, field)
+	case "variantsUpdated":
+		return ec.fieldContext_ProductImportSummary_variantsUpdated(ctx, field)
+	case "variantsDeleted":
+		return ec.fieldContext_ProductImportSummary_variantsDeleted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductImportSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_ProductOption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2798,6 +3418,16 @@ func (ec *executionContext) childFields_ProductOption(ctx context.Context, field
 		return ec.fieldContext_ProductOption_values(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProductOption", field.Name)
+}
+
+func (ec *executionContext) childFields_ProductPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "product":
+		return ec.fieldContext_ProductPayload_product(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ProductPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ProductPriceRange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2956,6 +3586,16 @@ func (ec *executionContext) childFields_StaffMemberPayload(ctx context.Context, 
 		return ec.fieldContext_StaffMemberPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StaffMemberPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_TagsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_TagsPayload_node(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_TagsPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TagsPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3300,6 +3940,86 @@ func (ec *executionContext) field_Mutation_apiKeyRevoke_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_categoryCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (gqlmodel.CategoryCreateInput, error) {
+			return ec.unmarshalNCategoryCreateInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCategoryCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_categoryDelete_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_categoryMove_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "parentId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["parentId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "position",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["position"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_categoryUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (gqlmodel.CategoryUpdateInput, error) {
+			return ec.unmarshalNCategoryUpdateInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCategoryUpdateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_customerAccessTokenCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3520,6 +4240,232 @@ func (ec *executionContext) field_Mutation_customerUpdate_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_productCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (gqlmodel.ProductInput, error) {
+			return ec.unmarshalNProductInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_productDelete_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_productImagesCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "productId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["productId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "images",
+		func(ctx context.Context, v any) ([]gqlmodel.ImageInput, error) {
+			return ec.unmarshalNImageInput2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐImageInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["images"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_productImagesDelete_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "productId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["productId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "imageIds",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["imageIds"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_productImagesReorder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "productId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["productId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "moves",
+		func(ctx context.Context, v any) ([]gqlmodel.MoveInput, error) {
+			return ec.unmarshalNMoveInput2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐMoveInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["moves"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_productImport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "file",
+		func(ctx context.Context, v any) (graphql.Upload, error) {
+			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["file"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "validateOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validateOnly"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_productOptionUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "productId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["productId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "option",
+		func(ctx context.Context, v any) (gqlmodel.ProductOptionUpdateInput, error) {
+			return ec.unmarshalNProductOptionUpdateInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductOptionUpdateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["option"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_productUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (gqlmodel.ProductInput, error) {
+			return ec.unmarshalNProductInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_productVariantsBulkCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "productId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["productId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "variants",
+		func(ctx context.Context, v any) ([]gqlmodel.ProductVariantInput, error) {
+			return ec.unmarshalNProductVariantInput2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductVariantInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["variants"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_productVariantsBulkDelete_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "productId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["productId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "variantsIds",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["variantsIds"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_productVariantsBulkUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "productId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["productId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "variants",
+		func(ctx context.Context, v any) ([]gqlmodel.ProductVariantInput, error) {
+			return ec.unmarshalNProductVariantInput2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductVariantInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["variants"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_staffAccessTokenCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3590,6 +4536,50 @@ func (ec *executionContext) field_Mutation_staffMemberUpdate_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_tagsAdd_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "tags",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tags"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_tagsRemove_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "tags",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tags"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Product_variants_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3639,6 +4629,90 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_adminProduct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "handle",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["handle"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_adminProducts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*gqlmodel.AdminProductFilter, error) {
+			return ec.unmarshalOAdminProductFilter2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐAdminProductFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "sortKey",
+		func(ctx context.Context, v any) (*gqlmodel.ProductSortKeys, error) {
+			return ec.unmarshalOProductSortKeys2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductSortKeys(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sortKey"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "reverse",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reverse"] = arg6
 	return args, nil
 }
 
@@ -3811,6 +4885,20 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_productExport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*gqlmodel.AdminProductFilter, error) {
+			return ec.unmarshalOAdminProductFilter2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐAdminProductFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
 	return args, nil
 }
 
@@ -5182,6 +6270,61 @@ func (ec *executionContext) fieldContext_CategoryConnection_totalCount(_ context
 	return graphql.NewScalarFieldContext("CategoryConnection", field, true, true, "Int")
 }
 
+func (ec *executionContext) _CategoryDeletePayload_deletedCategoryId(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CategoryDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryDeletePayload_deletedCategoryId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedCategoryID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryDeletePayload_deletedCategoryId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryDeletePayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CategoryDeletePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CategoryDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryDeletePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryDeletePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CategoryDeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CategoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Edge[model.Category]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5232,6 +6375,70 @@ func (ec *executionContext) fieldContext_CategoryEdge_node(_ context.Context, fi
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CategoryPayload_category(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CategoryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryPayload_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Category) graphql.Marshaler {
+			return ec.marshalOCategory2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐCategory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryPayload_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CategoryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CategoryPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CategoryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CategoryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8411,6 +9618,1060 @@ func (ec *executionContext) fieldContext_Mutation_apiKeyRevoke(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_productCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_productCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProductCreate(ctx, fc.Args["input"].(gqlmodel.ProductInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.ProductPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.ProductPayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ProductPayload) graphql.Marshaler {
+			return ec.marshalNProductPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_productCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_productCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_productUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_productUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProductUpdate(ctx, fc.Args["id"].(string), fc.Args["input"].(gqlmodel.ProductInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.ProductPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.ProductPayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ProductPayload) graphql.Marshaler {
+			return ec.marshalNProductPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_productUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_productUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_productDelete(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_productDelete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProductDelete(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.ProductDeletePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.ProductDeletePayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ProductDeletePayload) graphql.Marshaler {
+			return ec.marshalNProductDeletePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_productDelete(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductDeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_productDelete_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_productVariantsBulkCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_productVariantsBulkCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProductVariantsBulkCreate(ctx, fc.Args["productId"].(string), fc.Args["variants"].([]gqlmodel.ProductVariantInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.ProductPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.ProductPayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ProductPayload) graphql.Marshaler {
+			return ec.marshalNProductPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_productVariantsBulkCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_productVariantsBulkCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_productVariantsBulkUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_productVariantsBulkUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProductVariantsBulkUpdate(ctx, fc.Args["productId"].(string), fc.Args["variants"].([]gqlmodel.ProductVariantInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.ProductPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.ProductPayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ProductPayload) graphql.Marshaler {
+			return ec.marshalNProductPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_productVariantsBulkUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_productVariantsBulkUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_productVariantsBulkDelete(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_productVariantsBulkDelete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProductVariantsBulkDelete(ctx, fc.Args["productId"].(string), fc.Args["variantsIds"].([]string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.ProductPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.ProductPayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ProductPayload) graphql.Marshaler {
+			return ec.marshalNProductPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_productVariantsBulkDelete(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_productVariantsBulkDelete_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_productOptionUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_productOptionUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProductOptionUpdate(ctx, fc.Args["productId"].(string), fc.Args["option"].(gqlmodel.ProductOptionUpdateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.ProductPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.ProductPayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ProductPayload) graphql.Marshaler {
+			return ec.marshalNProductPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_productOptionUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_productOptionUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_productImagesCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_productImagesCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProductImagesCreate(ctx, fc.Args["productId"].(string), fc.Args["images"].([]gqlmodel.ImageInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.ProductPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.ProductPayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ProductPayload) graphql.Marshaler {
+			return ec.marshalNProductPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_productImagesCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_productImagesCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_productImagesDelete(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_productImagesDelete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProductImagesDelete(ctx, fc.Args["productId"].(string), fc.Args["imageIds"].([]string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.ProductPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.ProductPayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ProductPayload) graphql.Marshaler {
+			return ec.marshalNProductPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_productImagesDelete(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_productImagesDelete_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_productImagesReorder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_productImagesReorder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProductImagesReorder(ctx, fc.Args["productId"].(string), fc.Args["moves"].([]gqlmodel.MoveInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.ProductPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.ProductPayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ProductPayload) graphql.Marshaler {
+			return ec.marshalNProductPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_productImagesReorder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_productImagesReorder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_tagsAdd(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_tagsAdd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TagsAdd(ctx, fc.Args["id"].(string), fc.Args["tags"].([]string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.TagsPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.TagsPayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.TagsPayload) graphql.Marshaler {
+			return ec.marshalNTagsPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐTagsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_tagsAdd(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TagsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_tagsAdd_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_tagsRemove(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_tagsRemove(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TagsRemove(ctx, fc.Args["id"].(string), fc.Args["tags"].([]string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.TagsPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.TagsPayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.TagsPayload) graphql.Marshaler {
+			return ec.marshalNTagsPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐTagsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_tagsRemove(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TagsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_tagsRemove_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_categoryCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_categoryCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CategoryCreate(ctx, fc.Args["input"].(gqlmodel.CategoryCreateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.CategoryPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.CategoryPayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.CategoryPayload) graphql.Marshaler {
+			return ec.marshalNCategoryPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCategoryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_categoryCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_categoryCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_categoryUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_categoryUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CategoryUpdate(ctx, fc.Args["id"].(string), fc.Args["input"].(gqlmodel.CategoryUpdateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.CategoryPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.CategoryPayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.CategoryPayload) graphql.Marshaler {
+			return ec.marshalNCategoryPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCategoryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_categoryUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_categoryUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_categoryMove(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_categoryMove(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CategoryMove(ctx, fc.Args["id"].(string), fc.Args["parentId"].(*string), fc.Args["position"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.CategoryPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.CategoryPayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.CategoryPayload) graphql.Marshaler {
+			return ec.marshalNCategoryPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCategoryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_categoryMove(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_categoryMove_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_categoryDelete(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_categoryDelete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CategoryDelete(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.CategoryDeletePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.CategoryDeletePayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.CategoryDeletePayload) graphql.Marshaler {
+			return ec.marshalNCategoryDeletePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCategoryDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_categoryDelete(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryDeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_categoryDelete_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_productImport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_productImport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProductImport(ctx, fc.Args["file"].(graphql.Upload), fc.Args["validateOnly"].(*bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.ProductImportPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.ProductImportPayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ProductImportPayload) graphql.Marshaler {
+			return ec.marshalNProductImportPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductImportPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_productImport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductImportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_productImport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8992,6 +11253,47 @@ func (ec *executionContext) fieldContext_Product_updatedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Product", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _Product_status(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "READ_PRODUCTS")
+				if err != nil {
+					var zeroVal model.ProductStatus
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal model.ProductStatus
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, obj, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v model.ProductStatus) graphql.Marshaler {
+			return ec.marshalOProductStatus2githubᚗcomᚋlangranᚋlangranᚋmodelᚐProductStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Product_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Product", field, false, false, "ProductStatus")
+}
+
 func (ec *executionContext) _ProductConnection_edges(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.Product]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9111,6 +11413,93 @@ func (ec *executionContext) fieldContext_ProductConnection_totalCount(_ context.
 	return graphql.NewScalarFieldContext("ProductConnection", field, true, true, "Int")
 }
 
+func (ec *executionContext) _ProductDeletePayload_deletedProductId(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductDeletePayload_deletedProductId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedProductID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProductDeletePayload_deletedProductId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductDeletePayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ProductDeletePayload_product(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductDeletePayload_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Product, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Product) graphql.Marshaler {
+			return ec.marshalOProduct2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProduct(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProductDeletePayload_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductDeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductDeletePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductDeletePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductDeletePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductDeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProductEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Edge[model.Product]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9164,6 +11553,470 @@ func (ec *executionContext) fieldContext_ProductEdge_node(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ProductExport_csv(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductExport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductExport_csv(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CSV, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductExport_csv(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductExport", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProductExport_productCount(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductExport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductExport_productCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProductCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductExport_productCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductExport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProductExport_rowCount(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductExport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductExport_rowCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RowCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductExport_rowCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductExport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProductImportPayload_summary(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductImportPayload_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ProductImportSummary) graphql.Marshaler {
+			return ec.marshalOProductImportSummary2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductImportSummary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProductImportPayload_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductImportSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductImportPayload_rowErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductImportPayload_rowErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RowErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.ProductImportRowError) graphql.Marshaler {
+			return ec.marshalNProductImportRowError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductImportRowErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductImportPayload_rowErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductImportRowError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductImportPayload_rowErrorCount(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductImportPayload_rowErrorCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RowErrorCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductImportPayload_rowErrorCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductImportPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProductImportPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductImportPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductImportPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductImportRowError_row(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductImportRowError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductImportRowError_row(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Row, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductImportRowError_row(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductImportRowError", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProductImportRowError_column(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductImportRowError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductImportRowError_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Column, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProductImportRowError_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductImportRowError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProductImportRowError_code(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductImportRowError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductImportRowError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductImportRowError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductImportRowError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProductImportRowError_message(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductImportRowError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductImportRowError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductImportRowError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductImportRowError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProductImportSummary_imported(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductImportSummary_imported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Imported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductImportSummary_imported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductImportSummary", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProductImportSummary_rows(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductImportSummary_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductImportSummary_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProductImportSummary_productsCreated(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductImportSummary_productsCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProductsCreated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductImportSummary_productsCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProductImportSummary_productsUpdated(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductImportSummary_productsUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProductsUpdated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductImportSummary_productsUpdated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProductImportSummary_productsUnchanged(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductImportSummary_productsUnchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProductsUnchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductImportSummary_productsUnchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProductImportSummary_variantsCreated(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductImportSummary_variantsCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VariantsCreated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductImportSummary_variantsCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProductImportSummary_variantsUpdated(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductImportSummary_variantsUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VariantsUpdated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductImportSummary_variantsUpdated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProductImportSummary_variantsDeleted(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductImportSummary_variantsDeleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VariantsDeleted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductImportSummary_variantsDeleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductImportSummary", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ProductOption_id(ctx context.Context, field graphql.CollectedField, obj *model.ProductOption) (ret graphql.Marshaler) {
@@ -9233,6 +12086,70 @@ func (ec *executionContext) _ProductOption_values(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_ProductOption_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProductOption", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProductPayload_product(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductPayload_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Product, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Product) graphql.Marshaler {
+			return ec.marshalOProduct2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProduct(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProductPayload_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ProductPriceRange_minVariantPrice(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ProductPriceRange) (ret graphql.Marshaler) {
@@ -10482,6 +13399,192 @@ func (ec *executionContext) fieldContext_Query_category(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_adminProducts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_adminProducts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AdminProducts(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*gqlmodel.AdminProductFilter), fc.Args["sortKey"].(*gqlmodel.ProductSortKeys), fc.Args["reverse"].(*bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "READ_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.Connection[model.Product]
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.Connection[model.Product]
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Connection[model.Product]) graphql.Marshaler {
+			return ec.marshalNProductConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_adminProducts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_adminProducts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_adminProduct(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_adminProduct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AdminProduct(ctx, fc.Args["id"].(*string), fc.Args["handle"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "READ_PRODUCTS")
+				if err != nil {
+					var zeroVal *model.Product
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *model.Product
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Product) graphql.Marshaler {
+			return ec.marshalOProduct2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProduct(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_adminProduct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_adminProduct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_productExport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_productExport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ProductExport(ctx, fc.Args["filter"].(*gqlmodel.AdminProductFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "READ_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.ProductExport
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.ProductExport
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ProductExport) graphql.Marshaler {
+			return ec.marshalNProductExport2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductExport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_productExport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductExport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_productExport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11181,6 +14284,70 @@ func (ec *executionContext) _StaffMemberPayload_userErrors(ctx context.Context, 
 func (ec *executionContext) fieldContext_StaffMemberPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "StaffMemberPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TagsPayload_node(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.TagsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TagsPayload_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v gqlmodel.Node) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TagsPayload_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TagsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TagsPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.TagsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TagsPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TagsPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TagsPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -12333,6 +15500,69 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAdminProductFilter(ctx context.Context, obj any) (gqlmodel.AdminProductFilter, error) {
+	var it gqlmodel.AdminProductFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"status", "query", "categoryId", "tag"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOProductStatus2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProductStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "query":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("query"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Query = data
+		case "categoryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryID = data
+		case "tag":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tag"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tag = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAdminProductFilter unmarshals raw into the AdminProductFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAdminProductFilter(ctx context.Context, raw any) (gqlmodel.AdminProductFilter, error) {
+	var out gqlmodel.AdminProductFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdminProductFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputApiKeyCreateInput(ctx context.Context, obj any) (gqlmodel.APIKeyCreateInput, error) {
 	var it gqlmodel.APIKeyCreateInput
 	if obj == nil {
@@ -12449,6 +15679,139 @@ func (ec *executionContext) unmarshalInputAuditLogFilter(ctx context.Context, ob
 func UnmarshalAuditLogFilter(ctx context.Context, raw any) (gqlmodel.AuditLogFilter, error) {
 	var out gqlmodel.AuditLogFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditLogFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCategoryCreateInput(ctx context.Context, obj any) (gqlmodel.CategoryCreateInput, error) {
+	var it gqlmodel.CategoryCreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"handle", "name", "nameTh", "parentId", "position"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "handle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("handle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Handle = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameTh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameTh"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameTh = data
+		case "parentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = data
+		case "position":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("position"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Position = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCategoryCreateInput unmarshals raw into the CategoryCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCategoryCreateInput(ctx context.Context, raw any) (gqlmodel.CategoryCreateInput, error) {
+	var out gqlmodel.CategoryCreateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CategoryCreateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCategoryUpdateInput(ctx context.Context, obj any) (gqlmodel.CategoryUpdateInput, error) {
+	var it gqlmodel.CategoryUpdateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"handle", "name", "nameTh", "position"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "handle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("handle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Handle = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameTh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameTh"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameTh = data
+		case "position":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("position"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Position = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCategoryUpdateInput unmarshals raw into the CategoryUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCategoryUpdateInput(ctx context.Context, raw any) (gqlmodel.CategoryUpdateInput, error) {
+	var out gqlmodel.CategoryUpdateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CategoryUpdateInput", raw, &out)
 	return out, err
 }
 
@@ -12802,6 +16165,76 @@ func UnmarshalCustomerUpdateInput(ctx context.Context, raw any) (gqlmodel.Custom
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputImageInput(ctx context.Context, obj any) (gqlmodel.ImageInput, error) {
+	var it gqlmodel.ImageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "url", "altText", "width", "height"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNURL2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "altText":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("altText"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AltText = data
+		case "width":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("width"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Width = data
+		case "height":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("height"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Height = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImageInput unmarshals raw into the ImageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImageInput(ctx context.Context, raw any) (gqlmodel.ImageInput, error) {
+	var out gqlmodel.ImageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImageInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMailingAddressInput(ctx context.Context, obj any) (gqlmodel.MailingAddressInput, error) {
 	var it gqlmodel.MailingAddressInput
 	if obj == nil {
@@ -12935,6 +16368,55 @@ func UnmarshalMailingAddressInput(ctx context.Context, raw any) (gqlmodel.Mailin
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMoveInput(ctx context.Context, obj any) (gqlmodel.MoveInput, error) {
+	var it gqlmodel.MoveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "newPosition"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "newPosition":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newPosition"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewPosition = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMoveInput unmarshals raw into the MoveInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMoveInput(ctx context.Context, raw any) (gqlmodel.MoveInput, error) {
+	var out gqlmodel.MoveInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MoveInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPriceRangeFilter(ctx context.Context, obj any) (gqlmodel.PriceRangeFilter, error) {
 	var it gqlmodel.PriceRangeFilter
 	if obj == nil {
@@ -13051,6 +16533,367 @@ func (ec *executionContext) unmarshalInputProductFilter(ctx context.Context, obj
 func UnmarshalProductFilter(ctx context.Context, raw any) (gqlmodel.ProductFilter, error) {
 	var out gqlmodel.ProductFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProductInput(ctx context.Context, obj any) (gqlmodel.ProductInput, error) {
+	var it gqlmodel.ProductInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"handle", "title", "titleTh", "description", "descriptionTh", "categoryId", "status", "tags", "variants", "images"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "handle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("handle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Handle = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleTh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleTh"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleTh = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "descriptionTh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionTh"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionTh = data
+		case "categoryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryID = graphql.OmittableOf(data)
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOProductStatus2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProductStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = data
+		case "variants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variants"))
+			data, err := ec.unmarshalOProductVariantInput2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductVariantInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Variants = data
+		case "images":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("images"))
+			data, err := ec.unmarshalOImageInput2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐImageInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Images = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductInput unmarshals raw into the ProductInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductInput(ctx context.Context, raw any) (gqlmodel.ProductInput, error) {
+	var out gqlmodel.ProductInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProductOptionUpdateInput(ctx context.Context, obj any) (gqlmodel.ProductOptionUpdateInput, error) {
+	var it gqlmodel.ProductOptionUpdateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "position", "values"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "position":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("position"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Position = data
+		case "values":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("values"))
+			data, err := ec.unmarshalOProductOptionValueInput2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductOptionValueInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Values = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductOptionUpdateInput unmarshals raw into the ProductOptionUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductOptionUpdateInput(ctx context.Context, raw any) (gqlmodel.ProductOptionUpdateInput, error) {
+	var out gqlmodel.ProductOptionUpdateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductOptionUpdateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProductOptionValueInput(ctx context.Context, obj any) (gqlmodel.ProductOptionValueInput, error) {
+	var it gqlmodel.ProductOptionValueInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "newName"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "newName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewName = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductOptionValueInput unmarshals raw into the ProductOptionValueInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductOptionValueInput(ctx context.Context, raw any) (gqlmodel.ProductOptionValueInput, error) {
+	var out gqlmodel.ProductOptionValueInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductOptionValueInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProductVariantInput(ctx context.Context, obj any) (gqlmodel.ProductVariantInput, error) {
+	var it gqlmodel.ProductVariantInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["weightUnit"]; !present {
+		asMap["weightUnit"] = "GRAMS"
+	}
+
+	fieldsInOrder := [...]string{"id", "sku", "price", "compareAtPrice", "inventoryQuantity", "weight", "weightUnit", "selectedOptions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "sku":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sku"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sku = graphql.OmittableOf(data)
+		case "price":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("price"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Price = data
+		case "compareAtPrice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("compareAtPrice"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompareAtPrice = graphql.OmittableOf(data)
+		case "inventoryQuantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inventoryQuantity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InventoryQuantity = data
+		case "weight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weight"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weight = graphql.OmittableOf(data)
+		case "weightUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weightUnit"))
+			data, err := ec.unmarshalOWeightUnit2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐWeightUnit(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WeightUnit = data
+		case "selectedOptions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selectedOptions"))
+			data, err := ec.unmarshalOSelectedOptionInput2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐSelectedOptionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelectedOptions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductVariantInput unmarshals raw into the ProductVariantInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductVariantInput(ctx context.Context, raw any) (gqlmodel.ProductVariantInput, error) {
+	var out gqlmodel.ProductVariantInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductVariantInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSelectedOptionInput(ctx context.Context, obj any) (gqlmodel.SelectedOptionInput, error) {
+	var it gqlmodel.SelectedOptionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSelectedOptionInput unmarshals raw into the SelectedOptionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSelectedOptionInput(ctx context.Context, raw any) (gqlmodel.SelectedOptionInput, error) {
+	var out gqlmodel.SelectedOptionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SelectedOptionInput", raw, &out)
 	return out, err
 }
 
@@ -13848,6 +17691,44 @@ func (ec *executionContext) _CategoryConnection(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var categoryDeletePayloadImplementors = []string{"CategoryDeletePayload"}
+
+func (ec *executionContext) _CategoryDeletePayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.CategoryDeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, categoryDeletePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CategoryDeletePayload")
+		case "deletedCategoryId":
+			out.Values[i] = ec._CategoryDeletePayload_deletedCategoryId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CategoryDeletePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var categoryEdgeImplementors = []string{"CategoryEdge"}
 
 func (ec *executionContext) _CategoryEdge(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.Edge[model.Category]) graphql.Marshaler {
@@ -13866,6 +17747,44 @@ func (ec *executionContext) _CategoryEdge(ctx context.Context, sel ast.Selection
 			}
 		case "node":
 			out.Values[i] = ec._CategoryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var categoryPayloadImplementors = []string{"CategoryPayload"}
+
+func (ec *executionContext) _CategoryPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.CategoryPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, categoryPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CategoryPayload")
+		case "category":
+			out.Values[i] = ec._CategoryPayload_category(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CategoryPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -14982,6 +18901,125 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "productCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_productCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "productUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_productUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "productDelete":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_productDelete(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "productVariantsBulkCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_productVariantsBulkCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "productVariantsBulkUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_productVariantsBulkUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "productVariantsBulkDelete":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_productVariantsBulkDelete(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "productOptionUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_productOptionUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "productImagesCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_productImagesCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "productImagesDelete":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_productImagesDelete(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "productImagesReorder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_productImagesReorder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tagsAdd":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_tagsAdd(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tagsRemove":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_tagsRemove(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "categoryCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_categoryCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "categoryUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_categoryUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "categoryMove":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_categoryMove(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "categoryDelete":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_categoryDelete(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "productImport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_productImport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15176,6 +19214,11 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "status":
+			out.Values[i] = ec._Product_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15241,6 +19284,49 @@ func (ec *executionContext) _ProductConnection(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var productDeletePayloadImplementors = []string{"ProductDeletePayload"}
+
+func (ec *executionContext) _ProductDeletePayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.ProductDeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productDeletePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductDeletePayload")
+		case "deletedProductId":
+			out.Values[i] = ec._ProductDeletePayload_deletedProductId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "product":
+			out.Values[i] = ec._ProductDeletePayload_product(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ProductDeletePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var productEdgeImplementors = []string{"ProductEdge"}
 
 func (ec *executionContext) _ProductEdge(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.Edge[model.Product]) graphql.Marshaler {
@@ -15259,6 +19345,213 @@ func (ec *executionContext) _ProductEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "node":
 			out.Values[i] = ec._ProductEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var productExportImplementors = []string{"ProductExport"}
+
+func (ec *executionContext) _ProductExport(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.ProductExport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productExportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductExport")
+		case "csv":
+			out.Values[i] = ec._ProductExport_csv(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "productCount":
+			out.Values[i] = ec._ProductExport_productCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rowCount":
+			out.Values[i] = ec._ProductExport_rowCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var productImportPayloadImplementors = []string{"ProductImportPayload"}
+
+func (ec *executionContext) _ProductImportPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.ProductImportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productImportPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductImportPayload")
+		case "summary":
+			out.Values[i] = ec._ProductImportPayload_summary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rowErrors":
+			out.Values[i] = ec._ProductImportPayload_rowErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rowErrorCount":
+			out.Values[i] = ec._ProductImportPayload_rowErrorCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ProductImportPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var productImportRowErrorImplementors = []string{"ProductImportRowError"}
+
+func (ec *executionContext) _ProductImportRowError(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.ProductImportRowError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productImportRowErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductImportRowError")
+		case "row":
+			out.Values[i] = ec._ProductImportRowError_row(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "column":
+			out.Values[i] = ec._ProductImportRowError_column(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._ProductImportRowError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._ProductImportRowError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var productImportSummaryImplementors = []string{"ProductImportSummary"}
+
+func (ec *executionContext) _ProductImportSummary(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.ProductImportSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productImportSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductImportSummary")
+		case "imported":
+			out.Values[i] = ec._ProductImportSummary_imported(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._ProductImportSummary_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "productsCreated":
+			out.Values[i] = ec._ProductImportSummary_productsCreated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "productsUpdated":
+			out.Values[i] = ec._ProductImportSummary_productsUpdated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "productsUnchanged":
+			out.Values[i] = ec._ProductImportSummary_productsUnchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "variantsCreated":
+			out.Values[i] = ec._ProductImportSummary_variantsCreated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "variantsUpdated":
+			out.Values[i] = ec._ProductImportSummary_variantsUpdated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "variantsDeleted":
+			out.Values[i] = ec._ProductImportSummary_variantsDeleted(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -15302,6 +19595,44 @@ func (ec *executionContext) _ProductOption(ctx context.Context, sel ast.Selectio
 			}
 		case "values":
 			out.Values[i] = ec._ProductOption_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var productPayloadImplementors = []string{"ProductPayload"}
+
+func (ec *executionContext) _ProductPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.ProductPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductPayload")
+		case "product":
+			out.Values[i] = ec._ProductPayload_product(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ProductPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -15625,6 +19956,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_category(ctx, field)
+				})
+		case "adminProducts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_adminProducts(ctx, field)
+				})
+		case "adminProduct":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_adminProduct(ctx, field)
+				})
+		case "productExport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_productExport(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -15984,6 +20333,44 @@ func (ec *executionContext) _StaffMemberPayload(ctx context.Context, sel ast.Sel
 			}
 		case "userErrors":
 			out.Values[i] = ec._StaffMemberPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tagsPayloadImplementors = []string{"TagsPayload"}
+
+func (ec *executionContext) _TagsPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.TagsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tagsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TagsPayload")
+		case "node":
+			out.Values[i] = ec._TagsPayload_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._TagsPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16615,6 +21002,19 @@ func (ec *executionContext) marshalNCategoryConnection2ᚖgithubᚗcomᚋlangran
 	return ec._CategoryConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCategoryCreateInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCategoryCreateInput(ctx context.Context, v any) (gqlmodel.CategoryCreateInput, error) {
+	res, err := ec.unmarshalInputCategoryCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCategoryDeletePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCategoryDeletePayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.CategoryDeletePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CategoryDeletePayload!")
+		return graphql.Null
+	}
+	return ec._CategoryDeletePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCategoryEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v gqlmodel.Edge[model.Category]) graphql.Marshaler {
 	return ec._CategoryEdge(ctx, sel, &v)
 }
@@ -16633,6 +21033,19 @@ func (ec *executionContext) marshalNCategoryEdge2ᚕgithubᚗcomᚋlangranᚋlan
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNCategoryPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCategoryPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.CategoryPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CategoryPayload!")
+		return graphql.Null
+	}
+	return ec._CategoryPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCategoryUpdateInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCategoryUpdateInput(ctx context.Context, v any) (gqlmodel.CategoryUpdateInput, error) {
+	res, err := ec.unmarshalInputCategoryUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNCurrencyCode2githubᚗcomᚋlangranᚋlangranᚋmodelᚐCurrencyCode(ctx context.Context, v any) (model.CurrencyCode, error) {
@@ -16895,6 +21308,25 @@ func (ec *executionContext) marshalNImage2ᚕgithubᚗcomᚋlangranᚋlangranᚋ
 	return ret
 }
 
+func (ec *executionContext) unmarshalNImageInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐImageInput(ctx context.Context, v any) (gqlmodel.ImageInput, error) {
+	res, err := ec.unmarshalInputImageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNImageInput2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐImageInputᚄ(ctx context.Context, v any) ([]gqlmodel.ImageInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]gqlmodel.ImageInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNImageInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐImageInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16996,6 +21428,25 @@ func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋlangranᚋlangranᚋ
 		return graphql.Null
 	}
 	return ec._Money(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMoveInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐMoveInput(ctx context.Context, v any) (gqlmodel.MoveInput, error) {
+	res, err := ec.unmarshalInputMoveInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMoveInput2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐMoveInputᚄ(ctx context.Context, v any) ([]gqlmodel.MoveInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]gqlmodel.MoveInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMoveInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐMoveInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []gqlmodel.Node) graphql.Marshaler {
@@ -17113,6 +21564,14 @@ func (ec *executionContext) marshalNProductConnection2ᚖgithubᚗcomᚋlangran�
 	return ec._ProductConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProductDeletePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductDeletePayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.ProductDeletePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProductDeletePayload!")
+		return graphql.Null
+	}
+	return ec._ProductDeletePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProductEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v gqlmodel.Edge[model.Product]) graphql.Marshaler {
 	return ec._ProductEdge(ctx, sel, &v)
 }
@@ -17133,6 +21592,47 @@ func (ec *executionContext) marshalNProductEdge2ᚕgithubᚗcomᚋlangranᚋlang
 	return ret
 }
 
+func (ec *executionContext) marshalNProductExport2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductExport(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.ProductExport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProductExport!")
+		return graphql.Null
+	}
+	return ec._ProductExport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProductImportPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductImportPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.ProductImportPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProductImportPayload!")
+		return graphql.Null
+	}
+	return ec._ProductImportPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProductImportRowError2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductImportRowError(ctx context.Context, sel ast.SelectionSet, v gqlmodel.ProductImportRowError) graphql.Marshaler {
+	return ec._ProductImportRowError(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProductImportRowError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductImportRowErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []gqlmodel.ProductImportRowError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProductImportRowError2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductImportRowError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNProductInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductInput(ctx context.Context, v any) (gqlmodel.ProductInput, error) {
+	res, err := ec.unmarshalInputProductInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNProductOption2githubᚗcomᚋlangranᚋlangranᚋmodelᚐProductOption(ctx context.Context, sel ast.SelectionSet, v model.ProductOption) graphql.Marshaler {
 	return ec._ProductOption(ctx, sel, &v)
 }
@@ -17151,6 +21651,24 @@ func (ec *executionContext) marshalNProductOption2ᚕgithubᚗcomᚋlangranᚋla
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNProductOptionUpdateInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductOptionUpdateInput(ctx context.Context, v any) (gqlmodel.ProductOptionUpdateInput, error) {
+	res, err := ec.unmarshalInputProductOptionUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProductOptionValueInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductOptionValueInput(ctx context.Context, v any) (gqlmodel.ProductOptionValueInput, error) {
+	res, err := ec.unmarshalInputProductOptionValueInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProductPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.ProductPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProductPayload!")
+		return graphql.Null
+	}
+	return ec._ProductPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProductPriceRange2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductPriceRange(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.ProductPriceRange) graphql.Marshaler {
@@ -17213,6 +21731,25 @@ func (ec *executionContext) marshalNProductVariantEdge2ᚕgithubᚗcomᚋlangran
 	return ret
 }
 
+func (ec *executionContext) unmarshalNProductVariantInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductVariantInput(ctx context.Context, v any) (gqlmodel.ProductVariantInput, error) {
+	res, err := ec.unmarshalInputProductVariantInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProductVariantInput2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductVariantInputᚄ(ctx context.Context, v any) ([]gqlmodel.ProductVariantInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]gqlmodel.ProductVariantInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProductVariantInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductVariantInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalNSelectedOption2githubᚗcomᚋlangranᚋlangranᚋmodelᚐSelectedOption(ctx context.Context, sel ast.SelectionSet, v model.SelectedOption) graphql.Marshaler {
 	return ec._SelectedOption(ctx, sel, &v)
 }
@@ -17231,6 +21768,11 @@ func (ec *executionContext) marshalNSelectedOption2ᚕgithubᚗcomᚋlangranᚋl
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNSelectedOptionInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐSelectedOptionInput(ctx context.Context, v any) (gqlmodel.SelectedOptionInput, error) {
+	res, err := ec.unmarshalInputSelectedOptionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNStaffAccessTokenCreateInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐStaffAccessTokenCreateInput(ctx context.Context, v any) (gqlmodel.StaffAccessTokenCreateInput, error) {
@@ -17387,6 +21929,14 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) marshalNTagsPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐTagsPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.TagsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TagsPayload!")
+		return graphql.Null
+	}
+	return ec._TagsPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNURL2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17397,6 +21947,20 @@ func (ec *executionContext) marshalNURL2string(ctx context.Context, sel ast.Sele
 	res := graphql.MarshalString(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "URL!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := gqlmodel.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := gqlmodel.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
 	}
 	return res
 }
@@ -17578,6 +22142,14 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOAdminProductFilter2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐAdminProductFilter(ctx context.Context, v any) (*gqlmodel.AdminProductFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAdminProductFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOApiKey2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐAPIKey(ctx context.Context, sel ast.SelectionSet, v *model.APIKey) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -17722,6 +22294,23 @@ func (ec *executionContext) marshalOImage2ᚖgithubᚗcomᚋlangranᚋlangranᚋ
 	return ec._Image(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOImageInput2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐImageInputᚄ(ctx context.Context, v any) ([]gqlmodel.ImageInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]gqlmodel.ImageInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNImageInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐImageInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -17800,6 +22389,30 @@ func (ec *executionContext) unmarshalOProductFilter2ᚖgithubᚗcomᚋlangranᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOProductImportSummary2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductImportSummary(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.ProductImportSummary) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProductImportSummary(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOProductOptionValueInput2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductOptionValueInputᚄ(ctx context.Context, v any) ([]gqlmodel.ProductOptionValueInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]gqlmodel.ProductOptionValueInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProductOptionValueInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductOptionValueInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOProductPriceRange2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductPriceRange(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.ProductPriceRange) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -17823,11 +22436,77 @@ func (ec *executionContext) marshalOProductSortKeys2ᚖgithubᚗcomᚋlangranᚋ
 	return v
 }
 
+func (ec *executionContext) unmarshalOProductStatus2githubᚗcomᚋlangranᚋlangranᚋmodelᚐProductStatus(ctx context.Context, v any) (model.ProductStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.ProductStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProductStatus2githubᚗcomᚋlangranᚋlangranᚋmodelᚐProductStatus(ctx context.Context, sel ast.SelectionSet, v model.ProductStatus) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOProductStatus2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProductStatus(ctx context.Context, v any) (*model.ProductStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.ProductStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProductStatus2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProductStatus(ctx context.Context, sel ast.SelectionSet, v *model.ProductStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) marshalOProductVariant2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProductVariant(ctx context.Context, sel ast.SelectionSet, v *model.ProductVariant) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._ProductVariant(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOProductVariantInput2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductVariantInputᚄ(ctx context.Context, v any) ([]gqlmodel.ProductVariantInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]gqlmodel.ProductVariantInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProductVariantInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐProductVariantInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSelectedOptionInput2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐSelectedOptionInputᚄ(ctx context.Context, v any) ([]gqlmodel.SelectedOptionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]gqlmodel.SelectedOptionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSelectedOptionInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐSelectedOptionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOStaffAccessToken2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐStaffAccessToken(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.StaffAccessToken) graphql.Marshaler {
@@ -17925,6 +22604,25 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOWeightUnit2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐWeightUnit(ctx context.Context, v any) (*model.WeightUnit, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.WeightUnit(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOWeightUnit2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐWeightUnit(ctx context.Context, sel ast.SelectionSet, v *model.WeightUnit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 

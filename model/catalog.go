@@ -50,10 +50,13 @@ func (p *Product) VisibleInStorefront() bool { return p != nil && p.Status == St
 
 // ProductVariant is one purchasable version of a product (a size, a colour).
 type ProductVariant struct {
-	ID                int64 `gorm:"primaryKey"`
-	ProductID         int64
-	Position          int
-	SKU               *string `gorm:"column:sku"`
+	ID        int64 `gorm:"primaryKey"`
+	ProductID int64
+	Position  int
+	SKU       *string `gorm:"column:sku"`
+	// SKUKey is model.SKUKey of the SKU, which the database keeps unique;
+	// the store sets it whenever it writes a SKU. Reads may leave it nil.
+	SKUKey            *string `gorm:"column:sku_key"`
 	Title             string
 	SelectedOptions   string // JSON array of SelectedOption, in option order
 	Price             int64  // minor units, VAT included

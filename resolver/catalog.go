@@ -22,12 +22,6 @@ const (
 	maxTagLen     = 255
 )
 
-// visibleToStorefront reports whether the storefront may see p, by the one
-// rule in model (model.StorefrontStatus), which the store's list filter
-// applies in SQL. Every path to a product in hand (typed fields, node,
-// nodes, the product behind a variant, image or option) goes through it.
-func visibleToStorefront(p *model.Product) bool { return p.VisibleInStorefront() }
-
 // checkText refuses text that is not valid UTF-8 or holds control
 // characters (a NUL byte, say): databases treat those differently (SQLite
 // ends a pattern at NUL, MariaDB ignores it), and no catalog text has them.
@@ -142,10 +136,14 @@ func variantCursor(v *model.ProductVariant) model.Cursor {
 // categoryCursor is the cursor of a category in the list of all categories.
 func categoryCursor(c *model.Category) model.Cursor { return idCursor(c.ID) }
 
-// loadProduct returns the product with id if the storefront may see it, nil otherwise.
+// loadProduct returns the product with id if the viewer may see it (see
+// visibleTo: the storefront sees active products, staff every one), nil
+// otherwise. Every path to a product in hand (typed fields, node, nodes,
+// the product behind a variant, image or option) goes through it or
+// visibleTo; lists filter in SQL.
 func loadProduct(ctx context.Context, id int64) (*model.Product, error) {
 	p, err := store.LoadersFrom(ctx).ProductByID.Load(ctx, id)()
-	if model.ErrorCodeOf(err) == model.CodeNotFound || (err == nil && !visibleToStorefront(p)) {
+	if model.ErrorCodeOf(err) == model.CodeNotFound || (err == nil && !visibleTo(ctx, p)) {
 		return nil, nil
 	}
 	return p, err

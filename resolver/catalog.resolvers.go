@@ -235,7 +235,7 @@ func (r *queryResolver) Product(ctx context.Context, id *string, handle *string)
 			return nil, err
 		}
 		p, err := r.Store.FindProductByHandle(ctx, *handle)
-		if model.ErrorCodeOf(err) == model.CodeNotFound || (err == nil && !visibleToStorefront(p)) {
+		if model.ErrorCodeOf(err) == model.CodeNotFound || (err == nil && !visibleTo(ctx, p)) {
 			return nil, nil
 		}
 		if err != nil {

@@ -109,7 +109,7 @@ var productRelations = &relations[model.Product]{
 		}
 	},
 
-	row: []string{"id", "handle", "title", "description", "priceRange", "createdAt", "updatedAt"},
+	row: []string{"id", "handle", "title", "description", "priceRange", "createdAt", "updatedAt", "status"},
 }
 
 var variantRelations = &relations[model.ProductVariant]{
@@ -437,7 +437,7 @@ func loadVariantProducts(p *prefetcher, vs []*model.ProductVariant, fields []gra
 	var visible []*model.Product
 	prods, errs := p.l.ProductByID.LoadMany(p.ctx, ids)()
 	for i, pr := range prods {
-		if (errs == nil || errs[i] == nil) && visibleToStorefront(pr) {
+		if (errs == nil || errs[i] == nil) && visibleTo(p.ctx, pr) {
 			visible = append(visible, pr)
 		}
 	}

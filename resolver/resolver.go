@@ -5,6 +5,7 @@ package resolver
 
 import (
 	"github.com/langran/langran/auth"
+	"github.com/langran/langran/catalog"
 	"github.com/langran/langran/store"
 )
 
@@ -17,6 +18,7 @@ const MaxNodesPerRequest = 250
 
 // Resolver is the root resolver; gqlgen builds the per-type resolvers from it.
 type Resolver struct {
-	Store *store.Store
-	Auth  *auth.Service
+	Store   *store.Store
+	Auth    *auth.Service
+	Catalog *catalog.Service
 }

@@ -42,6 +42,9 @@ type ProductFilter struct {
 	// case-insensitive (Go's Unicode lower-casing), accents significant,
 	// surrounding whitespace ignored, on every database.
 	Tag string
+	// Statuses lists the product statuses to include. Empty means the
+	// storefront's (model.StorefrontStatus): only staff lists set it.
+	Statuses []model.ProductStatus
 }
 
 // Page selects one page of a keyset-paginated list: Limit items from the
@@ -212,12 +215,19 @@ func (s *Store) productQueries(db *gorm.DB, f ProductFilter, ratio int64) ([]*go
 	return qs, nil
 }
 
-// applyFilter adds the storefront filter, all but the text query (which
+// applyFilter adds the filter, all but the text query (which
 // productQueries adds), to q. Only products in model.StorefrontStatus are
-// ever listed to the storefront.
+// listed unless the filter names statuses, which only staff lists do.
 func applyFilter(q *gorm.DB, table string, f ProductFilter) *gorm.DB {
 	col := func(c string) string { return table + "." + c }
-	q = q.Where(col("status")+" = ?", model.StorefrontStatus)
+	switch len(f.Statuses) {
+	case 0:
+		q = q.Where(col("status")+" = ?", model.StorefrontStatus)
+	case 1:
+		q = q.Where(col("status")+" = ?", f.Statuses[0])
+	default:
+		q = q.Where(col("status")+" IN ?", f.Statuses)
+	}
 	if f.CategoryID != nil {
 		q = q.Where(col("category_id")+" IN (SELECT descendant_id FROM category_closure WHERE ancestor_id = ?)", *f.CategoryID)
 	}

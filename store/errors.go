@@ -69,3 +69,20 @@ func isUnavailable(err error) bool {
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &opErr) || errors.As(err, &netErr)
 }
+
+// Retryable reports whether err ended a transaction that may well succeed
+// if run again from the start: MySQL chose it as the victim of a deadlock
+// (1213, the transaction was rolled back), or SQLite found the database
+// busy with another writer (SQLITE_BUSY, 5; SQLITE_LOCKED, 6).
+func Retryable(err error) bool {
+	var myErr *mysql.MySQLError
+	if errors.As(err, &myErr) {
+		return myErr.Number == 1213
+	}
+	var liteErr interface{ Code() int }
+	if errors.As(err, &liteErr) {
+		c := liteErr.Code() & 0xff
+		return c == 5 || c == 6
+	}
+	return false
+}

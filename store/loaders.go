@@ -248,3 +248,30 @@ func GroupByOwner[T any](rows []T, owner func(*T) int64) map[int64][]T {
 	}
 	return groups
 }
+
+// ClearAll forgets everything the loaders cached and every prefetch claim,
+// so that reads after a write in the same request (a mutation's payload)
+// see the write. Mutations run one after another, so nothing else uses
+// the loaders meanwhile.
+func (l *Loaders) ClearAll() {
+	l.ProductByID.ClearAll()
+	l.VariantByID.ClearAll()
+	l.CategoryByID.ClearAll()
+	l.ImageByID.ClearAll()
+	l.OptionByID.ClearAll()
+	l.VariantsByProduct.ClearAll()
+	l.ImagesByProduct.ClearAll()
+	l.OptionsByProduct.ClearAll()
+	l.TagsByProduct.ClearAll()
+	l.ChildrenByCategory.ClearAll()
+	l.AncestorsByCategory.ClearAll()
+	l.ProductsInCategory.ClearAll()
+	l.ProductCountCategory.ClearAll()
+	l.CustomerByID.ClearAll()
+	l.AddressesByCustomer.ClearAll()
+	l.StaffByID.ClearAll()
+	l.APIKeyByID.ClearAll()
+	l.AddressByID.ClearAll()
+	l.AuditEntryByID.ClearAll()
+	l.claims.Clear()
+}

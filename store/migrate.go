@@ -274,9 +274,34 @@ var migrations = []migration{
 		){{table}}`,
 		`CREATE INDEX ix_audit_log_object ON audit_log (object_type, object_id, id)`,
 	}},
-	// Version 6 is the catalog branch's; versions are applied by set, not
-	// by maximum (see migrateTo), so either may reach a database first.
-	//
+	// Staff write the catalog. SKUs and tags were unique under their
+	// columns' collation: on MySQL ignoring case, accents and trailing
+	// spaces, on SQLite byte for byte, so each database accepted SKUs and
+	// tags the other refused. SKUs are now unique by model.SKUKey, in
+	// sku_key, whose unique index replaces the one on sku (it starts empty
+	// and the backfill fills it, so two SKUs equal under the key stop the
+	// migration instead of being merged). product_tags is rebuilt with
+	// binary text, so its primary key compares bytes on both databases;
+	// that a product has no two tags with one model.TagKey is the catalog
+	// workflow's rule, checked under the product's row lock (tag keys may
+	// be written after their tags, by RefreshProductSearch).
+	{Version: 6, Name: "catalog admin", Statements: []string{
+		`ALTER TABLE product_variants ADD COLUMN sku_key VARCHAR(255){{bin}} NULL`,
+		`CREATE UNIQUE INDEX ux_product_variants_sku_key ON product_variants (sku_key)`,
+		`DROP INDEX ux_product_variants_sku{{on:product_variants}}`,
+		`CREATE TABLE product_tags_v6 (
+			product_id BIGINT NOT NULL REFERENCES products(id),
+			tag VARCHAR(255){{bin}} NOT NULL,
+			tag_key VARCHAR(255){{bin}} NOT NULL DEFAULT '',
+			PRIMARY KEY (product_id, tag)
+		){{table}}`,
+		`INSERT INTO product_tags_v6 (product_id, tag, tag_key) SELECT product_id, tag, tag_key FROM product_tags`,
+		`DROP TABLE product_tags`,
+		`ALTER TABLE product_tags_v6 RENAME TO product_tags`,
+		`CREATE INDEX ix_product_tags_key ON product_tags (tag_key, product_id)`,
+	}, Backfill: func(ctx context.Context, s *Store) error {
+		return s.backfillSKUKeys(ctx)
+	}},
 	// A password reset or a closed account ends every other outstanding
 	// reset link of the customer, found by purpose and subject; expired
 	// links and stale throttle counts (which hold client addresses) are

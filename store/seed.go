@@ -317,6 +317,7 @@ func seedProduct(rng *rand.Rand, base time.Time, catIDs map[string]int64, i int)
 			qty = 0
 		}
 		sku := fmt.Sprintf("LR-%06d-%02d", i+1, pos+1)
+		skuKey := model.SKUKey(sku)
 		sel, _ := json.Marshal(combo)
 		vtitle := "Default Title"
 		if len(combo) > 0 {
@@ -328,7 +329,7 @@ func seedProduct(rng *rand.Rand, base time.Time, catIDs map[string]int64, i int)
 		}
 		weight := 200 + rng.IntN(1800)
 		r.variants = append(r.variants, model.ProductVariant{
-			Position: pos, SKU: &sku, Title: vtitle, SelectedOptions: string(sel),
+			Position: pos, SKU: &sku, SKUKey: &skuKey, Title: vtitle, SelectedOptions: string(sel),
 			Price: price, CompareAtPrice: compareAt, Currency: model.CurrencyTHB,
 			InventoryQuantity: qty, WeightGrams: &weight, CreatedAt: created, UpdatedAt: created,
 		})

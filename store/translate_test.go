@@ -160,6 +160,28 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 			_, _, err := st.ListAudit(ctx, store.AuditFilter{ObjectType: "Product"}, store.Page{Limit: 5})
 			return err
 		},
+		// Catalog admin.
+		"FindProductRows":       func(st *store.Store) error { _, err := st.FindProductRows(ctx, one); return err },
+		"LockProductRows":       func(st *store.Store) error { _, err := st.LockProductRows(ctx, one); return err },
+		"FindProductsByHandles": func(st *store.Store) error { _, err := st.FindProductsByHandles(ctx, []string{"x"}); return err },
+		"LockProductsByHandles": func(st *store.Store) error { _, err := st.LockProductsByHandles(ctx, []string{"x"}); return err },
+		"FindVariantsBySKUKeys": func(st *store.Store) error { _, err := st.FindVariantsBySKUKeys(ctx, []string{"x"}); return err },
+		"HandlesLike": func(st *store.Store) error {
+			_, err := st.HandlesLike(ctx, store.ProductHandles, "x")
+			return err
+		},
+		"SaveProducts": func(st *store.Store) error {
+			return st.SaveProducts(ctx, []store.ProductSave{{After: &store.ProductRows{Product: model.Product{Handle: "x"}}}})
+		},
+		"LockCategoryTree":        func(st *store.Store) error { _, err := st.LockCategoryTree(ctx); return err },
+		"FindCategoriesByHandles": func(st *store.Store) error { _, err := st.FindCategoriesByHandles(ctx, []string{"x"}); return err },
+		"InsertCategory":          func(st *store.Store) error { return st.InsertCategory(ctx, &model.Category{Handle: "x"}) },
+		"UpdateCategory": func(st *store.Store) error {
+			return st.UpdateCategory(ctx, 1, map[string]any{"name": "x"})
+		},
+		"MoveCategory":         func(st *store.Store) error { return st.MoveCategory(ctx, 1, nil, 0) },
+		"CategoryUsage":        func(st *store.Store) error { _, _, err := st.CategoryUsage(ctx, 1); return err },
+		"DeleteCategory":       func(st *store.Store) error { return st.DeleteCategory(ctx, 1) },
 		"CountCategories":      func(st *store.Store) error { _, err := st.CountCategories(ctx); return err },
 		"RefreshProductSearch": func(st *store.Store) error { return st.RefreshProductSearch(ctx, one) },
 		"ExplainListProducts": func(st *store.Store) error {

@@ -13,7 +13,7 @@ import (
 // its own preflight.
 var DefaultCORSHeaders = []string{
 	"Accept", "Accept-Language", "Authorization", "Content-Type", "X-Langran-Api-Key", "X-Request-ID",
-	"apollographql-client-name", "apollographql-client-version", "apollo-require-preflight",
+	"apollographql-client-name", "apollographql-client-version", "apollo-require-preflight", "GraphQL-Require-Preflight",
 	"x-apollo-operation-name", "traceparent", "tracestate", "baggage", "sentry-trace",
 }
 

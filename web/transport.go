@@ -50,7 +50,12 @@ const (
 //     public, so a CDN never keeps a "not found", a timeout or an outage.
 type Transport struct {
 	MaxBodyBytes int64
-	MaxErrors    int
+	// MaxUploadBytes bounds a multipart request (the GraphQL multipart
+	// request specification: an operation and its files) from staff or a
+	// partner key. Anyone else's multipart request is held to MaxBodyBytes,
+	// so that the larger limit is only for callers who may upload.
+	MaxUploadBytes int64
+	MaxErrors      int
 	// PublicMaxAge, when positive, lets shared caches keep successful
 	// anonymous GET answers that long.
 	PublicMaxAge time.Duration
@@ -81,10 +86,24 @@ func (t Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 		}
 		params, problem = paramsFromURL(r.URL.RawQuery)
 	case http.MethodPost:
-		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		mt, mtParams, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if err == nil && mt == mediaMultipart {
+			var status int
+			var msg string
+			params, status, msg = t.paramsFromMultipart(r, mtParams["boundary"])
+			if status != 0 {
+				code := model.ErrorCode(codeBadRequest)
+				if status == http.StatusRequestEntityTooLarge {
+					code = model.CodeLimitExceeded
+				}
+				WriteError(w, status, code, msg)
+				return
+			}
+			break
+		}
 		if err != nil || mt != MediaJSON {
 			WriteError(w, http.StatusUnsupportedMediaType, model.CodeInvalid,
-				"POST requests must have Content-Type: application/json")
+				"POST requests must have Content-Type: application/json (or multipart/form-data for uploads)")
 			return
 		}
 		body, status := readBody(r, t.MaxBodyBytes)

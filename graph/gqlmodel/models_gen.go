@@ -9,8 +9,21 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/langran/langran/model"
 )
+
+// Narrows `adminProducts` and `productExport`. All given conditions must hold.
+type AdminProductFilter struct {
+	// Products in this status; every status when left out.
+	Status *model.ProductStatus `json:"status,omitempty"`
+	// Words that must all appear in the English or Thai title or description, as in `products`.
+	Query *string `json:"query,omitempty"`
+	// Products in this category or any category below it.
+	CategoryID *string `json:"categoryId,omitempty"`
+	// Products with this tag. Case and surrounding spaces do not matter; accents do.
+	Tag *string `json:"tag,omitempty"`
+}
 
 // A partner key to create.
 type APIKeyCreateInput struct {
@@ -50,6 +63,48 @@ type AuditLogFilter struct {
 	Since *time.Time `json:"since,omitempty"`
 	// Entries before this time.
 	Until *time.Time `json:"until,omitempty"`
+}
+
+// A new category.
+type CategoryCreateInput struct {
+	// A unique, URL-friendly name: lowercase letters, digits and hyphens. Made from the name when left out.
+	Handle *string `json:"handle,omitempty"`
+	// The English name.
+	Name string `json:"name"`
+	// The Thai name.
+	NameTh *string `json:"nameTh,omitempty"`
+	// The category to put it under; a root when left out.
+	ParentID *string `json:"parentId,omitempty"`
+	// Its place among its siblings (lower first); after them when left out.
+	Position *int `json:"position,omitempty"`
+}
+
+// The result of categoryDelete.
+type CategoryDeletePayload struct {
+	// The ID of the deleted category.
+	DeletedCategoryID *string `json:"deletedCategoryId,omitempty"`
+	// Why nothing was deleted.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The result of a category mutation.
+type CategoryPayload struct {
+	// The category after the change.
+	Category *model.Category `json:"category,omitempty"`
+	// Why nothing changed.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// Changes to a category. What is left out stays as it is; categoryMove moves it in the tree.
+type CategoryUpdateInput struct {
+	// A new handle.
+	Handle *string `json:"handle,omitempty"`
+	// The English name.
+	Name *string `json:"name,omitempty"`
+	// The Thai name.
+	NameTh *string `json:"nameTh,omitempty"`
+	// Its place among its siblings (lower first).
+	Position *int `json:"position,omitempty"`
 }
 
 // A sign-in session's token: send it as `Authorization: Bearer <accessToken>`.
@@ -212,6 +267,20 @@ type CustomerUpdatePayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// An image of a product, by URL.
+type ImageInput struct {
+	// The image to change; leave out to add one.
+	ID *string `json:"id,omitempty"`
+	// Where the picture is: an absolute http or https URL.
+	URL string `json:"url"`
+	// A text alternative for screen readers.
+	AltText *string `json:"altText,omitempty"`
+	// The width in pixels, when known.
+	Width *int `json:"width,omitempty"`
+	// The height in pixels, when known.
+	Height *int `json:"height,omitempty"`
+}
+
 // An address to save. country is required; a Thai address needs a 5-digit zip.
 type MailingAddressInput struct {
 	// The recipient's first name.
@@ -244,6 +313,14 @@ type MailingAddressInput struct {
 	Branch *string `json:"branch,omitempty"`
 }
 
+// Moves one image.
+type MoveInput struct {
+	// The image's ID.
+	ID string `json:"id"`
+	// Its new place among the product's images, from 0.
+	NewPosition int `json:"newPosition"`
+}
+
 // Every change: each mutation takes its input and returns a payload with userErrors.
 type Mutation struct {
 }
@@ -271,6 +348,26 @@ type PriceRangeFilter struct {
 	Max *string `json:"max,omitempty"`
 }
 
+// The result of productDelete.
+type ProductDeletePayload struct {
+	// The ID of the archived product.
+	DeletedProductID *string `json:"deletedProductId,omitempty"`
+	// The product, now ARCHIVED.
+	Product *model.Product `json:"product,omitempty"`
+	// Why nothing changed.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A CSV file of products.
+type ProductExport struct {
+	// The file's text: UTF-8, comma-separated, with a header row.
+	CSV string `json:"csv"`
+	// How many products it holds.
+	ProductCount int `json:"productCount"`
+	// How many rows it holds below the header (one per variant, one for a product without variants).
+	RowCount int `json:"rowCount"`
+}
+
 // Narrows `products`. All given conditions must hold.
 type ProductFilter struct {
 	// Products in this category or any category below it.
@@ -286,6 +383,104 @@ type ProductFilter struct {
 	Tag *string `json:"tag,omitempty"`
 }
 
+// The result of productImport.
+type ProductImportPayload struct {
+	// What the file holds and what was (or, with validateOnly, would be) done; null when the file could not be read.
+	Summary *ProductImportSummary `json:"summary,omitempty"`
+	// Problems with rows; when there is any, nothing was written. At most 500 are listed.
+	RowErrors []ProductImportRowError `json:"rowErrors"`
+	// How many row problems there were in all.
+	RowErrorCount int `json:"rowErrorCount"`
+	// Problems with the request or the file as a whole.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A problem with one row of an imported file.
+type ProductImportRowError struct {
+	// The row's number as spreadsheets show it: the header is row 1.
+	Row int `json:"row"`
+	// The column the problem is in, when it is in one.
+	Column *string `json:"column,omitempty"`
+	// A stable code: INVALID, BLANK, TOO_LONG, TAKEN, NOT_FOUND, FORBIDDEN.
+	Code string `json:"code"`
+	// What is wrong.
+	Message string `json:"message"`
+}
+
+// What an import holds and does.
+type ProductImportSummary struct {
+	// True when the products were written: false after validateOnly or when any row failed.
+	Imported bool `json:"imported"`
+	// Rows below the header.
+	Rows int `json:"rows"`
+	// Products the file creates.
+	ProductsCreated int `json:"productsCreated"`
+	// Existing products (matched by handle) the file changes.
+	ProductsUpdated int `json:"productsUpdated"`
+	// Existing products the file leaves as they are.
+	ProductsUnchanged int `json:"productsUnchanged"`
+	// Variants added.
+	VariantsCreated int `json:"variantsCreated"`
+	// Variants changed.
+	VariantsUpdated int `json:"variantsUpdated"`
+	// Variants deleted (an existing product's variants the file does not list).
+	VariantsDeleted int `json:"variantsDeleted"`
+}
+
+// A product's fields. In productCreate, `title` is required and what is left out takes its
+// default; in productUpdate, what is left out stays as it is.
+type ProductInput struct {
+	// A unique, URL-friendly name: lowercase letters, digits and hyphens. Made from the title when left out at creation.
+	Handle *string `json:"handle,omitempty"`
+	// The English title, at most 255 characters.
+	Title *string `json:"title,omitempty"`
+	// The Thai title; empty to show the English one in Thai.
+	TitleTh *string `json:"titleTh,omitempty"`
+	// The English description, plain text, at most 20,000 characters.
+	Description *string `json:"description,omitempty"`
+	// The Thai description.
+	DescriptionTh *string `json:"descriptionTh,omitempty"`
+	// The category to file the product under; null for none.
+	CategoryID graphql.Omittable[*string] `json:"categoryId,omitempty"`
+	// The status; new products are DRAFT unless given. An ACTIVE product needs a variant.
+	Status *model.ProductStatus `json:"status,omitempty"`
+	// The product's tags, replacing the ones it has: no commas, at most 255 characters each, unique ignoring case.
+	Tags []string `json:"tags,omitempty"`
+	// The product's whole list of variants, in display order: entries with an `id` change that
+	// variant, entries without one add a variant, and the product's other variants are deleted.
+	Variants []ProductVariantInput `json:"variants,omitempty"`
+	// The product's whole list of images, in display order, in the same way as `variants`.
+	Images []ImageInput `json:"images,omitempty"`
+}
+
+// Changes to one of a product's options. The variants follow: their selected options and titles change with it.
+type ProductOptionUpdateInput struct {
+	// The option's ID.
+	ID string `json:"id"`
+	// A new name.
+	Name *string `json:"name,omitempty"`
+	// A new place among the product's options, from 0.
+	Position *int `json:"position,omitempty"`
+	// Every current value of the option once, in the new order; give a value a newName to rename it.
+	Values []ProductOptionValueInput `json:"values,omitempty"`
+}
+
+// One value of an option in productOptionUpdate.
+type ProductOptionValueInput struct {
+	// The value's current name.
+	Name string `json:"name"`
+	// A new name for it.
+	NewName *string `json:"newName,omitempty"`
+}
+
+// The result of a product mutation.
+type ProductPayload struct {
+	// The product after the change.
+	Product *model.Product `json:"product,omitempty"`
+	// Why nothing changed.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // The lowest and highest of a set of prices.
 type ProductPriceRange struct {
 	// The lowest price.
@@ -294,8 +489,37 @@ type ProductPriceRange struct {
 	MaxVariantPrice *model.Money `json:"maxVariantPrice"`
 }
 
+// A variant to add (without `id`) or change (with its `id`). What is left out stays as it is.
+type ProductVariantInput struct {
+	// The variant to change; leave out to add one.
+	ID *string `json:"id,omitempty"`
+	// A stock keeping unit, unique among all variants ignoring case; null removes it.
+	Sku graphql.Omittable[*string] `json:"sku,omitempty"`
+	// The price, VAT included, e.g. "1250.00"; required for a new variant.
+	Price *string `json:"price,omitempty"`
+	// The price before a sale; null removes it.
+	CompareAtPrice graphql.Omittable[*string] `json:"compareAtPrice,omitempty"`
+	// Units in stock. Changing it needs MANAGE_INVENTORY too.
+	InventoryQuantity *int `json:"inventoryQuantity,omitempty"`
+	// The shipping weight, in weightUnit, a whole number of grams; null removes it.
+	Weight graphql.Omittable[*float64] `json:"weight,omitempty"`
+	// The unit of weight.
+	WeightUnit *model.WeightUnit `json:"weightUnit,omitempty"`
+	// The value the variant takes for each of the product's options, e.g. Size M and Colour
+	// Indigo. Every variant of a product selects the same options, and no two the same values.
+	SelectedOptions []SelectedOptionInput `json:"selectedOptions,omitempty"`
+}
+
 // The root of every read: objects by ID here, the catalog in catalog.graphqls.
 type Query struct {
+}
+
+// A variant's value for one option.
+type SelectedOptionInput struct {
+	// The option's name, e.g. Size.
+	Name string `json:"name"`
+	// The value, e.g. M.
+	Value string `json:"value"`
 }
 
 // A staff session's token: send it as `Authorization: Bearer <accessToken>`.
@@ -364,6 +588,14 @@ type StaffMemberUpdateInput struct {
 	Role *model.Role `json:"role,omitempty"`
 	// False deactivates them (and signs them out); true reactivates them.
 	Active *bool `json:"active,omitempty"`
+}
+
+// The result of tagsAdd and tagsRemove.
+type TagsPayload struct {
+	// The tagged object after the change.
+	Node Node `json:"node,omitempty"`
+	// Why nothing changed.
+	UserErrors []UserError `json:"userErrors"`
 }
 
 // An expected problem with a mutation's input: the mutation returns it in `userErrors`
