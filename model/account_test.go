@@ -113,4 +113,3 @@ func TestPermissions(t *testing.T) {
 		t.Error("KING is a role")
 	}
 }
-
