@@ -123,6 +123,24 @@ func decodeProductsPage(ctx context.Context, a pageArgs, sortKey *gqlmodel.Produ
 	return decoded, nil
 }
 
+// listProducts answers a products connection for filter f: the page, its
+// count on demand, and the look-ahead into what the query asks of them.
+func listProducts(ctx context.Context, st *store.Store, f store.ProductFilter, a pageArgs,
+	sortKey *gqlmodel.ProductSortKeys, reverse *bool) (*gqlmodel.Connection[model.Product], error) {
+	pg, err := decodeProductsPage(ctx, a, sortKey, reverse)
+	if err != nil {
+		return nil, err
+	}
+	products, more, err := st.ListProducts(ctx, f, pg)
+	if err != nil {
+		return nil, err
+	}
+	count := func(ctx context.Context) (int64, error) { return st.CountProducts(ctx, f) }
+	conn := newConnection(products, more, pg, productCursor(pg), count)
+	ahead(newPrefetcher(ctx, st), conn.Nodes, productRelations, connectionNodes)
+	return conn, nil
+}
+
 // productCursor returns the cursor function of a products page.
 func productCursor(pg store.Page) func(*model.Product) model.Cursor {
 	return pg.CursorFor

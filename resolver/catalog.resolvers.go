@@ -201,18 +201,7 @@ func (r *queryResolver) Products(ctx context.Context, first *int, after *string,
 	if err != nil {
 		return nil, err
 	}
-	pg, err := decodeProductsPage(ctx, pageArgs{First: first, Last: last, After: after, Before: before}, sortKey, reverse)
-	if err != nil {
-		return nil, err
-	}
-	products, more, err := r.Store.ListProducts(ctx, f, pg)
-	if err != nil {
-		return nil, err
-	}
-	count := func(ctx context.Context) (int64, error) { return r.Store.CountProducts(ctx, f) }
-	conn := newConnection(products, more, pg, productCursor(pg), count)
-	ahead(newPrefetcher(ctx, r.Store), conn.Nodes, productRelations, connectionNodes)
-	return conn, nil
+	return listProducts(ctx, r.Store, f, pageArgs{First: first, Last: last, After: after, Before: before}, sortKey, reverse)
 }
 
 func (r *queryResolver) Product(ctx context.Context, id *string, handle *string) (*model.Product, error) {
