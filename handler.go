@@ -13,6 +13,7 @@ import (
 
 	"github.com/langran/langran/auth"
 	"github.com/langran/langran/catalog"
+	"github.com/langran/langran/checkout"
 	"github.com/langran/langran/graph"
 	"github.com/langran/langran/graphiql"
 	"github.com/langran/langran/model"
@@ -42,15 +43,17 @@ type appHandler struct {
 	http.Handler
 	outbox   *auth.Outbox
 	accounts *auth.Service
+	checkout *checkout.Service
 }
 
 // Drain delivers the mail still queued, until ctx ends; after the server
 // has stopped taking requests.
 func (h *appHandler) Drain(ctx context.Context) error { return h.outbox.Close(ctx) }
 
-// PruneEvery deletes expired reset links and stale sign-in throttle counts
-// (auth.Service.Prune) now and then every interval, until ctx ends. Every
-// instance may run it: deleting what is already gone is harmless.
+// PruneEvery deletes expired reset links, stale sign-in throttle counts
+// (auth.Service.Prune) and expired carts (checkout.Service.PruneCarts) now
+// and then every interval, until ctx ends. Every instance may run it:
+// deleting what is already gone is harmless.
 func (h *appHandler) PruneEvery(ctx context.Context, interval time.Duration, log *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -59,6 +62,11 @@ func (h *appHandler) PruneEvery(ctx context.Context, interval time.Duration, log
 			log.Warn("pruning expired account records failed", "error", err.Error())
 		} else if n > 0 {
 			log.Info("pruned expired account records", "rows", n)
+		}
+		if n, err := h.checkout.PruneCarts(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("pruning expired carts failed", "error", err.Error())
+		} else if n > 0 {
+			log.Info("pruned expired carts", "carts", n)
 		}
 		select {
 		case <-ctx.Done():
@@ -74,8 +82,9 @@ func (h *appHandler) PruneEvery(ctx context.Context, interval time.Duration, log
 func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *appHandler {
 	outbox := auth.NewOutbox(newMailer(cfg, log), log, mailQueueSize)
 	accounts := newAuth(cfg, st, outbox)
+	carts := checkout.New(st, checkout.Options{})
 	schema := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &resolver.Resolver{Store: st, Auth: accounts, Catalog: catalog.New(st, auth.Audit)},
+		Resolvers:  &resolver.Resolver{Store: st, Auth: accounts, Catalog: catalog.New(st, auth.Audit), Checkout: carts},
 		Directives: resolver.Directives(),
 	})
 	queryCache := web.QueryDocumentCache{Inner: lru.New[*ast.QueryDocument](1000)}
@@ -134,7 +143,7 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *
 	if cfg.GraphiQL {
 		mux.Handle("/", graphiql.Handler(graphqlPath))
 	}
-	return &appHandler{outbox: outbox, accounts: accounts, Handler: web.Observe(log, m, web.ObserveOptions{
+	return &appHandler{outbox: outbox, accounts: accounts, checkout: carts, Handler: web.Observe(log, m, web.ObserveOptions{
 		GraphQLPath: graphqlPath,
 		Operations:  cfg.MetricsOperations,
 		CountStatements: func(ctx context.Context) (context.Context, func() int64) {

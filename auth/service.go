@@ -452,6 +452,22 @@ func (s *Service) SignInStaff(ctx context.Context, email, password, clientAddr s
 	})
 }
 
+// CustomerOfToken returns the ID of the customer a live access token
+// belongs to, for the storefront calls that take the token as an argument
+// (a cart's buyer) rather than in the Authorization header. A token that
+// does not work is a TOKEN_INVALID error.
+func (s *Service) CustomerOfToken(ctx context.Context, token string) (int64, error) {
+	bad := &model.Error{Code: model.CodeTokenInvalid, Message: "the access token is not valid"}
+	if !WellFormedSecret(token, PrefixCustomerToken) {
+		return 0, bad
+	}
+	t, err := s.st.FindLiveAccessToken(ctx, store.TokenCustomer, HashSecret(token), s.Now())
+	if err != nil {
+		return 0, notFoundAs(err, bad)
+	}
+	return t.SubjectID, nil
+}
+
 // RenewCustomerToken extends a live customer token by the full TTL.
 func (s *Service) RenewCustomerToken(ctx context.Context, token string) (*Session, error) {
 	if !WellFormedSecret(token, PrefixCustomerToken) {

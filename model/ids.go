@@ -21,12 +21,14 @@ const (
 	TypeStaffMember    NodeType = "StaffMember"
 	TypeAPIKey         NodeType = "ApiKey"
 	TypeAuditEntry     NodeType = "AuditLogEntry"
+	TypeCartLine       NodeType = "CartLine"
+	TypeDiscountCode   NodeType = "DiscountCode"
 )
 
 var nodeTypes = map[NodeType]bool{
 	TypeProduct: true, TypeProductVariant: true, TypeCategory: true,
 	TypeProductImage: true, TypeProductOption: true, TypeCustomer: true, TypeMailingAddress: true,
-	TypeStaffMember: true, TypeAPIKey: true, TypeAuditEntry: true,
+	TypeStaffMember: true, TypeAPIKey: true, TypeAuditEntry: true, TypeCartLine: true, TypeDiscountCode: true,
 }
 
 const gidPrefix = "gid://langran/"

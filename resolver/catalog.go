@@ -203,9 +203,17 @@ func loadCategory(ctx context.Context, id int64) (*model.Category, error) {
 // loadNode resolves a global ID to its object, applying the same visibility
 // rules as the typed fields. Unknown or hidden objects are nil, not errors.
 // field names the argument the ID came in, for the error of a malformed one.
-func loadNode(ctx context.Context, id string, field []string) (gqlmodel.Node, error) {
+func (r *Resolver) loadNode(ctx context.Context, id string, field []string) (gqlmodel.Node, error) {
 	g, err := model.DecodeGlobalID(id)
 	if err != nil {
+		// A cart's ID holds its secret key rather than a number.
+		if key, cerr := model.DecodeCartID(id); cerr == nil {
+			c, err := r.loadCart(ctx, key)
+			if c == nil {
+				return nil, err
+			}
+			return c, nil
+		}
 		return nil, model.InvalidField(field, "invalid ID")
 	}
 	l := store.LoadersFrom(ctx)

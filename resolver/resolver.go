@@ -6,6 +6,7 @@ package resolver
 import (
 	"github.com/langran/langran/auth"
 	"github.com/langran/langran/catalog"
+	"github.com/langran/langran/checkout"
 	"github.com/langran/langran/store"
 )
 
@@ -18,7 +19,8 @@ const MaxNodesPerRequest = 250
 
 // Resolver is the root resolver; gqlgen builds the per-type resolvers from it.
 type Resolver struct {
-	Store   *store.Store
-	Auth    *auth.Service
-	Catalog *catalog.Service
+	Store    *store.Store
+	Auth     *auth.Service
+	Catalog  *catalog.Service
+	Checkout *checkout.Service
 }

@@ -20,7 +20,7 @@ import (
 )
 
 func (r *queryResolver) Node(ctx context.Context, id string) (gqlmodel.Node, error) {
-	n, err := loadNode(ctx, id, []string{"id"})
+	n, err := r.loadNode(ctx, id, []string{"id"})
 	if err == nil {
 		nodesAhead(newPrefetcher(ctx, r.Store), []gqlmodel.Node{n})
 	}
@@ -43,7 +43,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]gqlmodel.Nod
 			// A panic here would kill the process: gqlgen only guards its
 			// own goroutines. Carry it back and re-raise it below.
 			defer func() { panics[i] = recover() }()
-			out[i], errs[i] = loadNode(ctx, id, []string{"ids", strconv.Itoa(i)})
+			out[i], errs[i] = r.loadNode(ctx, id, []string{"ids", strconv.Itoa(i)})
 		}()
 	}
 	wg.Wait()

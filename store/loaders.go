@@ -47,6 +47,10 @@ type Loaders struct {
 	APIKeyByID           *dataloader.Loader[int64, *model.APIKey]
 	AddressByID          *dataloader.Loader[int64, *model.MailingAddress]
 	AuditEntryByID       *dataloader.Loader[int64, *model.AuditEntry]
+	CartByKey            *dataloader.Loader[string, *model.Cart]
+	CartLinesByCart      *dataloader.Loader[int64, []model.CartLine]
+
+	memo sync.Map // key -> *memoCell, see Memo
 
 	claims sync.Map // visitKey -> chan struct{}, see Claim
 }
@@ -71,6 +75,21 @@ func (l *Loaders) Release(relation string, id int64) {
 	if ch, ok := l.claims.Load(visitKey{relation, id}); ok {
 		close(ch.(chan struct{}))
 	}
+}
+
+type memoCell struct {
+	once sync.Once
+	v    any
+	err  error
+}
+
+// Memo computes fn once per request for key and gives every caller its
+// result: for derived values several fields need, such as a cart's price.
+func (l *Loaders) Memo(key any, fn func() (any, error)) (any, error) {
+	c, _ := l.memo.LoadOrStore(key, &memoCell{})
+	cell := c.(*memoCell)
+	cell.once.Do(func() { cell.v, cell.err = fn() })
+	return cell.v, cell.err
 }
 
 // CategoryPageKey asks for one page of one category's products. Keys that
@@ -155,6 +174,26 @@ func NewLoaders(s *Store, o LoaderOptions) *Loaders {
 		APIKeyByID:          byID(o, s.FindAPIKeysByIDs, func(k *model.APIKey) int64 { return k.ID }),
 		AddressByID:         byID(o, s.FindAddressesByIDs, func(a *model.MailingAddress) int64 { return a.ID }),
 		AuditEntryByID:      byID(o, s.FindAuditByIDs, func(e *model.AuditEntry) int64 { return e.ID }),
+		CartByKey: newLoader(o, func(ctx context.Context, keys []string) []*dataloader.Result[*model.Cart] {
+			rows, err := s.FindCartsByKeys(ctx, keys)
+			found := make(map[string]*model.Cart, len(rows))
+			for i := range rows {
+				found[rows[i].CartKey] = &rows[i]
+			}
+			out := make([]*dataloader.Result[*model.Cart], len(keys))
+			for i, k := range keys {
+				switch c, ok := found[k]; {
+				case err != nil:
+					out[i] = &dataloader.Result[*model.Cart]{Error: err}
+				case ok:
+					out[i] = &dataloader.Result[*model.Cart]{Data: c}
+				default:
+					out[i] = &dataloader.Result[*model.Cart]{Error: &model.Error{Code: model.CodeNotFound, Message: "not found"}}
+				}
+			}
+			return out
+		}),
+		CartLinesByCart: grouped(o, s.FindCartLinesByCartIDs, func(l *model.CartLine) int64 { return l.CartID }),
 		ProductCountCategory: newLoader(o, func(ctx context.Context, ids []int64) []*dataloader.Result[int64] {
 			counts, err := s.CountProductsInCategories(ctx, ids)
 			out := make([]*dataloader.Result[int64], len(ids))

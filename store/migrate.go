@@ -311,6 +311,67 @@ var migrations = []migration{
 		`CREATE INDEX ix_one_time_tokens_expiry ON one_time_tokens (expires_at)`,
 		`CREATE INDEX ix_auth_throttle_window ON auth_throttle (window_start)`,
 	}},
+	// Carts and discount codes. A cart is found by its random key (its ID
+	// holds it); its lines are unique per variant. Discount code keys are
+	// upper-cased in Go and compared byte for byte; uses are counted at
+	// checkout (discount_usages), per code and per buyer.
+	{Version: 9, Name: "carts and discounts", Statements: []string{
+		`CREATE TABLE carts (
+			id {{pk}},
+			cart_key CHAR(22){{bin}} NOT NULL,
+			customer_id BIGINT NULL,
+			email VARCHAR(254) NOT NULL DEFAULT '',
+			phone VARCHAR(32) NOT NULL DEFAULT '',
+			country_code CHAR(2) NOT NULL DEFAULT '',
+			delivery_address TEXT NOT NULL,
+			note TEXT NOT NULL,
+			discount_codes VARCHAR(512) NOT NULL DEFAULT '',
+			delivery_option VARCHAR(64) NOT NULL DEFAULT '',
+			status VARCHAR(16) NOT NULL,
+			created_at DATETIME NOT NULL,
+			updated_at DATETIME NOT NULL,
+			expires_at DATETIME NOT NULL
+		){{table}}`,
+		`CREATE UNIQUE INDEX ux_carts_key ON carts (cart_key)`,
+		`CREATE INDEX ix_carts_customer ON carts (customer_id, status, updated_at)`,
+		`CREATE INDEX ix_carts_expiry ON carts (expires_at)`,
+		`CREATE TABLE cart_lines (
+			id {{pk}},
+			cart_id BIGINT NOT NULL REFERENCES carts(id),
+			variant_id BIGINT NOT NULL,
+			quantity INT NOT NULL,
+			created_at DATETIME NOT NULL,
+			updated_at DATETIME NOT NULL
+		){{table}}`,
+		`CREATE UNIQUE INDEX ux_cart_lines_variant ON cart_lines (cart_id, variant_id)`,
+		`CREATE TABLE discounts (
+			id {{pk}},
+			code VARCHAR(64) NOT NULL,
+			code_key VARCHAR(64){{bin}} NOT NULL,
+			kind VARCHAR(16) NOT NULL,
+			value BIGINT NOT NULL,
+			min_subtotal BIGINT NOT NULL DEFAULT 0,
+			starts_at DATETIME NULL,
+			ends_at DATETIME NULL,
+			usage_limit INT NULL,
+			per_customer_limit INT NULL,
+			used_count INT NOT NULL DEFAULT 0,
+			product_ids TEXT NOT NULL,
+			category_ids TEXT NOT NULL,
+			active BOOLEAN NOT NULL DEFAULT TRUE,
+			created_at DATETIME NOT NULL,
+			updated_at DATETIME NOT NULL
+		){{table}}`,
+		`CREATE UNIQUE INDEX ux_discounts_code_key ON discounts (code_key)`,
+		`CREATE TABLE discount_usages (
+			id {{pk}},
+			discount_id BIGINT NOT NULL REFERENCES discounts(id),
+			buyer_key VARCHAR(254){{bin}} NOT NULL,
+			order_id BIGINT NOT NULL DEFAULT 0,
+			created_at DATETIME NOT NULL
+		){{table}}`,
+		`CREATE INDEX ix_discount_usages_buyer ON discount_usages (discount_id, buyer_key)`,
+	}},
 }
 
 // LatestSchemaVersion is the version the migrations bring a database to.

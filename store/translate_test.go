@@ -184,6 +184,41 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 		"DeleteCategory":       func(st *store.Store) error { return st.DeleteCategory(ctx, 1) },
 		"CountCategories":      func(st *store.Store) error { _, err := st.CountCategories(ctx); return err },
 		"RefreshProductSearch": func(st *store.Store) error { return st.RefreshProductSearch(ctx, one) },
+		// Carts and discounts.
+		"CreateCart": func(st *store.Store) error {
+			return st.CreateCart(ctx, &model.Cart{CartKey: "x"}, []model.CartLine{{VariantID: 1, Quantity: 1}})
+		},
+		"FindCartByKey":          func(st *store.Store) error { _, err := st.FindCartByKey(ctx, "x"); return err },
+		"FindCartsByKeys":        func(st *store.Store) error { _, err := st.FindCartsByKeys(ctx, []string{"x"}); return err },
+		"FindCartLinesByCartIDs": func(st *store.Store) error { _, err := st.FindCartLinesByCartIDs(ctx, one); return err },
+		"FindActiveCartOfCustomer": func(st *store.Store) error {
+			_, err := st.FindActiveCartOfCustomer(ctx, 1, time.Now())
+			return err
+		},
+		"FindOtherActiveCartOfCustomer": func(st *store.Store) error {
+			_, err := st.FindOtherActiveCartOfCustomer(ctx, 1, 2, time.Now())
+			return err
+		},
+		"LockCart":     func(st *store.Store) error { _, _, err := st.LockCart(ctx, "x"); return err },
+		"LockCartByID": func(st *store.Store) error { _, _, err := st.LockCartByID(ctx, 1); return err },
+		"SaveCart": func(st *store.Store) error {
+			return st.SaveCart(ctx, &model.Cart{ID: 1, CartKey: "x"}, []model.CartLine{{VariantID: 1, Quantity: 1}})
+		},
+		"DeleteExpiredCarts": func(st *store.Store) error {
+			_, err := st.DeleteExpiredCarts(ctx, time.Now(), 10)
+			return err
+		},
+		"FindDiscountsByCodeKeys": func(st *store.Store) error {
+			_, err := st.FindDiscountsByCodeKeys(ctx, []string{"x"})
+			return err
+		},
+		"CountDiscountUses": func(st *store.Store) error {
+			_, err := st.CountDiscountUses(ctx, one, "customer:1")
+			return err
+		},
+		"CreateDiscount": func(st *store.Store) error {
+			return st.CreateDiscount(ctx, &model.Discount{Code: "X", CodeKey: "x"})
+		},
 		"ExplainListProducts": func(st *store.Store) error {
 			if st.Dialect() != store.MySQL {
 				return errors.New("database: EXPLAIN is MySQL's") // nothing to check on SQLite

@@ -41,6 +41,8 @@ type (
 	ApiKeyEdge               = Edge[model.APIKey]
 	AuditLogEntryConnection  = Connection[model.AuditEntry]
 	AuditLogEntryEdge        = Edge[model.AuditEntry]
+	CartLineConnection       = Connection[model.CartLine]
+	CartLineEdge             = Edge[model.CartLine]
 )
 
 // Node is any object with a global ID. It is an empty interface so that the

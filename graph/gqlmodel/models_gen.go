@@ -65,6 +65,112 @@ type AuditLogFilter struct {
 	Until *time.Time `json:"until,omitempty"`
 }
 
+// Who is buying.
+type CartBuyerIdentity struct {
+	// The email receipts go to.
+	Email *string `json:"email,omitempty"`
+	// A phone number for delivery.
+	Phone *string `json:"phone,omitempty"`
+	// The buyer's country, ISO 3166-1 alpha-2.
+	CountryCode *string `json:"countryCode,omitempty"`
+	// The signed-in customer the cart belongs to.
+	Customer *model.Customer `json:"customer,omitempty"`
+	// Where to deliver.
+	DeliveryAddress *model.MailingAddress `json:"deliveryAddress,omitempty"`
+}
+
+// Who is buying. Fields left out stay as they are.
+type CartBuyerIdentityInput struct {
+	// The email receipts go to.
+	Email *string `json:"email,omitempty"`
+	// A phone number for delivery.
+	Phone *string `json:"phone,omitempty"`
+	// The buyer's country, ISO 3166-1 alpha-2.
+	CountryCode *string `json:"countryCode,omitempty"`
+	// A customer access token: the cart becomes the customer's, following them across devices.
+	// When they already had a cart, its lines move into this one. A signed-in request
+	// (Authorization header) does the same without it.
+	CustomerAccessToken *string `json:"customerAccessToken,omitempty"`
+	// Where to deliver.
+	DeliveryAddress *MailingAddressInput `json:"deliveryAddress,omitempty"`
+}
+
+// A cart's figures, all VAT-inclusive.
+type CartCost struct {
+	// The lines before discounts.
+	SubtotalAmount *model.Money `json:"subtotalAmount"`
+	// What the discount codes take off the lines.
+	DiscountAmount *model.Money `json:"discountAmount"`
+	// The chosen delivery's price, after a free-shipping code.
+	ShippingAmount *model.Money `json:"shippingAmount"`
+	// The VAT contained in the total.
+	TotalTaxAmount *model.Money `json:"totalTaxAmount"`
+	// What the buyer pays.
+	TotalAmount *model.Money `json:"totalAmount"`
+}
+
+// A discount code entered on a cart.
+type CartDiscountCode struct {
+	// The code as entered (upper-cased).
+	Code string `json:"code"`
+	// Whether it takes something off the cart now.
+	Applicable bool `json:"applicable"`
+	// Why not, when it does not: UNKNOWN_CODE, INACTIVE, NOT_STARTED, EXPIRED, USAGE_LIMIT_REACHED, ALREADY_USED_BY_CUSTOMER, MIN_SUBTOTAL_NOT_MET, NO_ELIGIBLE_LINES, NO_SHIPPING_TO_WAIVE or ONE_CODE_OF_A_KIND.
+	Reason *string `json:"reason,omitempty"`
+	// What it takes off.
+	Amount *model.Money `json:"amount"`
+}
+
+// A new cart's contents.
+type CartInput struct {
+	// The lines.
+	Lines []CartLineInput `json:"lines,omitempty"`
+	// Who is buying.
+	BuyerIdentity *CartBuyerIdentityInput `json:"buyerIdentity,omitempty"`
+	// Discount codes.
+	DiscountCodes []string `json:"discountCodes,omitempty"`
+	// A note from the buyer.
+	Note *string `json:"note,omitempty"`
+}
+
+// A line's figures, VAT included.
+type CartLineCost struct {
+	// The price of one, now.
+	AmountPerQuantity *model.Money `json:"amountPerQuantity"`
+	// The price of one times the quantity.
+	SubtotalAmount *model.Money `json:"subtotalAmount"`
+	// What the line's share of the cart's discounts takes off.
+	DiscountAmount *model.Money `json:"discountAmount"`
+	// The line's amount after discounts.
+	TotalAmount *model.Money `json:"totalAmount"`
+}
+
+// A variant to put in a cart.
+type CartLineInput struct {
+	// The ProductVariant's ID.
+	MerchandiseID string `json:"merchandiseId"`
+	// How many: 1 to 999; adding a variant already in the cart adds to its quantity.
+	Quantity *int `json:"quantity,omitempty"`
+}
+
+// A change to a cart line.
+type CartLineUpdateInput struct {
+	// The line's ID.
+	ID string `json:"id"`
+	// The new quantity, 0 to 999; 0 removes the line.
+	Quantity *int `json:"quantity,omitempty"`
+}
+
+// Something that stops a cart from being checked out.
+type CartProblem struct {
+	// OUT_OF_STOCK, MERCHANDISE_NOT_FOUND, MISSING_EMAIL, MISSING_DELIVERY_ADDRESS or EMPTY_CART.
+	Code string `json:"code"`
+	// What is wrong, for the shopper.
+	Message string `json:"message"`
+	// The line it is about, when it is about one.
+	Line *model.CartLine `json:"line,omitempty"`
+}
+
 // A new category.
 type CategoryCreateInput struct {
 	// A unique, URL-friendly name: lowercase letters, digits and hyphens. Made from the name when left out.

@@ -1,0 +1,229 @@
+package checkout
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/langran/langran/model"
+	"github.com/langran/langran/store"
+)
+
+// Catalog is what pricing a cart reads: the variants, their products, the
+// categories' ancestors (for discounts restricted to a category), the
+// discount codes and how often the buyer used them. GraphQL reads go
+// through the request's dataloaders; checkout reads through its
+// transaction.
+type Catalog interface {
+	Variants(ctx context.Context, ids []int64) (map[int64]*model.ProductVariant, error)
+	Products(ctx context.Context, ids []int64) (map[int64]*model.Product, error)
+	Ancestors(ctx context.Context, categoryIDs []int64) (map[int64][]int64, error)
+	Discounts(ctx context.Context, codeKeys []string) (map[string]*model.Discount, error)
+	Uses(ctx context.Context, discountIDs []int64, buyerKey string) (map[int64]int, error)
+}
+
+// QuotedLine is a cart line as priced now.
+type QuotedLine struct {
+	Line    model.CartLine
+	Variant *model.ProductVariant // nil when the variant is gone or not for sale
+	Totals  model.LineTotals
+}
+
+// Problem stops a cart from being checked out.
+type Problem struct {
+	Code    string
+	Message string
+	LineID  int64 // 0 when not about a line
+}
+
+// Quote is a cart priced now: its totals, each line's figures, what each
+// entered code did, and what stops checkout.
+type Quote struct {
+	Currency model.CurrencyCode
+	Totals   model.Totals
+	Lines    []QuotedLine
+	Codes    []model.AppliedDiscount // one per entered code, in order
+	Problems []Problem
+	// Discounts are the codes that apply, for counting their use at checkout.
+	Discounts []*model.Discount
+}
+
+// BuyerKey identifies the buyer for per-customer discount limits: the
+// customer when signed in, else the normalised email.
+func BuyerKey(c *model.Cart) string {
+	if c.CustomerID != nil {
+		return fmt.Sprintf("customer:%d", *c.CustomerID)
+	}
+	if k, ok := model.NormalizeEmail(c.Email); ok {
+		return "email:" + k
+	}
+	return ""
+}
+
+// Quote prices the cart's lines at today's prices and VAT rate.
+func (s *Service) Quote(ctx context.Context, cat Catalog, c *model.Cart, lines []model.CartLine) (*Quote, error) {
+	q := &Quote{Currency: model.CurrencyTHB}
+	var vids []int64
+	for _, l := range lines {
+		vids = append(vids, l.VariantID)
+	}
+	variants, err := cat.Variants(ctx, vids)
+	if err != nil {
+		return nil, err
+	}
+	var pids []int64
+	for _, v := range variants {
+		pids = append(pids, v.ProductID)
+	}
+	products, err := cat.Products(ctx, pids)
+	if err != nil {
+		return nil, err
+	}
+	var catIDs []int64
+	for _, p := range products {
+		if p.CategoryID != nil {
+			catIDs = append(catIDs, *p.CategoryID)
+		}
+	}
+	ancestors, err := cat.Ancestors(ctx, catIDs)
+	if err != nil {
+		return nil, err
+	}
+	var priced []model.PriceLine
+	for _, l := range lines {
+		ql := QuotedLine{Line: l}
+		v := variants[l.VariantID]
+		var p *model.Product
+		if v != nil {
+			p = products[v.ProductID]
+		}
+		if v == nil || !p.VisibleInStorefront() {
+			q.Problems = append(q.Problems, Problem{Code: model.ProblemMerchandiseGone, LineID: l.ID,
+				Message: "this item is no longer for sale; remove it to check out"})
+			q.Lines = append(q.Lines, ql)
+			continue
+		}
+		ql.Variant = v
+		q.Currency = v.Currency
+		if !v.CanSell(l.Quantity) {
+			q.Problems = append(q.Problems, Problem{Code: model.ProblemOutOfStock, LineID: l.ID,
+				Message: fmt.Sprintf("only %d left in stock", max(v.InventoryQuantity, 0))})
+		}
+		cats := []int64{}
+		if p.CategoryID != nil {
+			cats = append([]int64{*p.CategoryID}, ancestors[*p.CategoryID]...)
+		}
+		priced = append(priced, model.PriceLine{Key: l.ID, ProductID: p.ID, Categories: cats,
+			UnitPrice: v.Price, Quantity: l.Quantity})
+		q.Lines = append(q.Lines, ql)
+	}
+
+	// The codes: unknown and unusable ones are reported, the rest priced.
+	codes := c.Codes()
+	found, err := cat.Discounts(ctx, codes)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, d := range found {
+		ids = append(ids, d.ID)
+	}
+	uses, err := cat.Uses(ctx, ids, BuyerKey(c))
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var pricedCodes []model.PricedDiscount
+	reasons := map[string]string{}
+	for _, code := range codes {
+		d := found[code]
+		switch {
+		case d == nil:
+			reasons[code] = model.ReasonUnknownCode
+		case d.UnusableReason(now, uses[d.ID]) != "":
+			reasons[code] = d.UnusableReason(now, uses[d.ID])
+		default:
+			pd := d.Priced()
+			pd.Code = code
+			pricedCodes = append(pricedCodes, pd)
+		}
+	}
+	q.Totals = model.Price(model.PriceInput{Lines: priced, Discounts: pricedCodes, VATRate: s.vat.RateAt(now)})
+	for _, code := range codes {
+		if r, ok := reasons[code]; ok {
+			q.Codes = append(q.Codes, model.AppliedDiscount{Code: code, Reason: r})
+			continue
+		}
+		i := slices.IndexFunc(q.Totals.Discounts, func(a model.AppliedDiscount) bool { return a.Code == code })
+		a := q.Totals.Discounts[i]
+		q.Codes = append(q.Codes, a)
+		if a.Applicable {
+			q.Discounts = append(q.Discounts, found[code])
+		}
+	}
+	for i := range q.Lines {
+		j := slices.IndexFunc(q.Totals.Lines, func(t model.LineTotals) bool { return t.Key == q.Lines[i].Line.ID })
+		if j >= 0 {
+			q.Lines[i].Totals = q.Totals.Lines[j]
+		}
+	}
+
+	if len(lines) == 0 {
+		q.Problems = append(q.Problems, Problem{Code: model.ProblemEmptyCart, Message: "the cart is empty"})
+	}
+	if _, ok := model.NormalizeEmail(c.Email); !ok {
+		q.Problems = append(q.Problems, Problem{Code: model.ProblemMissingEmail, Message: "give an email for the receipt"})
+	}
+	if DeliveryAddressOf(c) == nil {
+		q.Problems = append(q.Problems, Problem{Code: model.ProblemMissingAddress, Message: "give a delivery address"})
+	}
+	return q, nil
+}
+
+// StoreCatalog reads the catalog through a store (or a transaction).
+type StoreCatalog struct{ St *store.Store }
+
+// Variants implements Catalog.
+func (c StoreCatalog) Variants(ctx context.Context, ids []int64) (map[int64]*model.ProductVariant, error) {
+	rows, err := c.St.FindVariantsByIDs(ctx, ids)
+	out := map[int64]*model.ProductVariant{}
+	for i := range rows {
+		out[rows[i].ID] = &rows[i]
+	}
+	return out, err
+}
+
+// Products implements Catalog.
+func (c StoreCatalog) Products(ctx context.Context, ids []int64) (map[int64]*model.Product, error) {
+	rows, err := c.St.FindProductsByIDs(ctx, ids)
+	out := map[int64]*model.Product{}
+	for i := range rows {
+		out[rows[i].ID] = &rows[i]
+	}
+	return out, err
+}
+
+// Ancestors implements Catalog.
+func (c StoreCatalog) Ancestors(ctx context.Context, ids []int64) (map[int64][]int64, error) {
+	rows, err := c.St.FindCategoryAncestors(ctx, ids)
+	out := map[int64][]int64{}
+	for _, r := range rows {
+		out[r.DescendantID] = append(out[r.DescendantID], r.AncestorID)
+	}
+	return out, err
+}
+
+// Discounts implements Catalog.
+func (c StoreCatalog) Discounts(ctx context.Context, keys []string) (map[string]*model.Discount, error) {
+	rows, err := c.St.FindDiscountsByCodeKeys(ctx, keys)
+	out := map[string]*model.Discount{}
+	for i := range rows {
+		out[rows[i].CodeKey] = &rows[i]
+	}
+	return out, err
+}
+
+// Uses implements Catalog.
+func (c StoreCatalog) Uses(ctx context.Context, ids []int64, buyerKey string) (map[int64]int, error) {
+	return c.St.CountDiscountUses(ctx, ids, buyerKey)
+}

@@ -1,0 +1,11 @@
+package gqlmodel
+
+import "github.com/langran/langran/model"
+
+// CartPayload is the result of every cart mutation. The schema names one
+// payload type per mutation (CartCreatePayload, CartLinesAddPayload, …) so
+// each can grow on its own; until one does, they share this Go type.
+type CartPayload struct {
+	Cart       *model.Cart `json:"cart,omitempty"`
+	UserErrors []UserError `json:"userErrors"`
+}

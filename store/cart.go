@@ -1,0 +1,184 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/langran/langran/model"
+)
+
+// CreateCart inserts a cart and its lines.
+func (s *Store) CreateCart(ctx context.Context, c *model.Cart, lines []model.CartLine) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		if err := tx.db.WithContext(ctx).Create(c).Error; err != nil {
+			return TranslateError(err)
+		}
+		for i := range lines {
+			lines[i].CartID = c.ID
+		}
+		if len(lines) == 0 {
+			return nil
+		}
+		return TranslateError(tx.db.WithContext(ctx).Create(&lines).Error)
+	})
+}
+
+// FindCartByKey returns the cart with this key, whatever its status, or
+// NotFound.
+func (s *Store) FindCartByKey(ctx context.Context, key string) (*model.Cart, error) {
+	var c model.Cart
+	if err := s.db.WithContext(ctx).Where("cart_key = ?", key).Take(&c).Error; err != nil {
+		return nil, TranslateError(err)
+	}
+	return &c, nil
+}
+
+// FindCartsByKeys returns the carts with these keys, whatever their status.
+func (s *Store) FindCartsByKeys(ctx context.Context, keys []string) ([]model.Cart, error) {
+	var out []model.Cart
+	if len(keys) == 0 {
+		return out, nil
+	}
+	err := s.db.WithContext(ctx).Where("cart_key IN ?", keys).Find(&out).Error
+	return out, TranslateError(err)
+}
+
+// FindCartLinesByCartIDs returns the lines of these carts, oldest first.
+func (s *Store) FindCartLinesByCartIDs(ctx context.Context, ids []int64) ([]model.CartLine, error) {
+	var out []model.CartLine
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := s.db.WithContext(ctx).Where("cart_id IN ?", ids).Order("cart_id, id").Find(&out).Error
+	return out, TranslateError(err)
+}
+
+// FindActiveCartOfCustomer returns the customer's most recently changed
+// active cart, or NotFound.
+func (s *Store) FindActiveCartOfCustomer(ctx context.Context, customerID int64, now time.Time) (*model.Cart, error) {
+	var c model.Cart
+	err := s.db.WithContext(ctx).Where("customer_id = ? AND status = ? AND expires_at > ?", customerID, model.CartActive, now).
+		Order("updated_at DESC, id DESC").Take(&c).Error
+	if err != nil {
+		return nil, TranslateError(err)
+	}
+	return &c, nil
+}
+
+// FindOtherActiveCartOfCustomer returns an active cart of the customer other
+// than keep, or NotFound.
+func (s *Store) FindOtherActiveCartOfCustomer(ctx context.Context, customerID, keep int64, now time.Time) (*model.Cart, error) {
+	var c model.Cart
+	err := s.db.WithContext(ctx).Where("customer_id = ? AND id <> ? AND status = ? AND expires_at > ?",
+		customerID, keep, model.CartActive, now).Order("id").Take(&c).Error
+	if err != nil {
+		return nil, TranslateError(err)
+	}
+	return &c, nil
+}
+
+// LockCart takes the cart with key for update and returns it with its
+// lines. Every change to a cart happens under this lock, in the caller's
+// transaction, so two changes to one cart run one after the other and each
+// sees the other's result (tx must be a transaction).
+func (s *Store) LockCart(ctx context.Context, key string) (*model.Cart, []model.CartLine, error) {
+	var c model.Cart
+	if err := s.db.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("cart_key = ?", key).Take(&c).Error; err != nil {
+		return nil, nil, TranslateError(err)
+	}
+	lines, err := s.FindCartLinesByCartIDs(ctx, []int64{c.ID})
+	return &c, lines, err
+}
+
+// LockCartByID is LockCart for a cart known by its row ID.
+func (s *Store) LockCartByID(ctx context.Context, id int64) (*model.Cart, []model.CartLine, error) {
+	var c model.Cart
+	if err := s.db.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&c).Error; err != nil {
+		return nil, nil, TranslateError(err)
+	}
+	lines, err := s.FindCartLinesByCartIDs(ctx, []int64{c.ID})
+	return &c, lines, err
+}
+
+// SaveCart writes a locked cart's fields and replaces its lines with lines:
+// lines with an ID are updated, lines without one inserted, and the cart's
+// other lines deleted.
+func (s *Store) SaveCart(ctx context.Context, c *model.Cart, lines []model.CartLine) error {
+	db := s.db.WithContext(ctx)
+	if err := db.Model(c).Select("customer_id", "email", "phone", "country_code", "delivery_address", "note",
+		"discount_codes", "delivery_option", "status", "updated_at", "expires_at").Updates(c).Error; err != nil {
+		return TranslateError(err)
+	}
+	keep := []int64{0}
+	for i := range lines {
+		l := &lines[i]
+		l.CartID = c.ID
+		if l.ID == 0 {
+			if err := db.Create(l).Error; err != nil {
+				return TranslateError(err)
+			}
+		} else if err := db.Model(l).Select("quantity", "updated_at").Updates(l).Error; err != nil {
+			return TranslateError(err)
+		}
+		keep = append(keep, l.ID)
+	}
+	return TranslateError(db.Where("cart_id = ? AND id NOT IN ?", c.ID, keep).Delete(&model.CartLine{}).Error)
+}
+
+// DeleteExpiredCarts removes up to limit active carts that expired before
+// now, with their lines, and returns how many went. Completed carts stay:
+// their orders refer to them.
+func (s *Store) DeleteExpiredCarts(ctx context.Context, now time.Time, limit int) (int64, error) {
+	var ids []int64
+	if err := s.db.WithContext(ctx).Table("carts").Where("status <> ? AND expires_at < ?", model.CartCompleted, now).
+		Order("expires_at").Limit(limit).Pluck("id", &ids).Error; err != nil || len(ids) == 0 {
+		return 0, TranslateError(err)
+	}
+	var n int64
+	err := s.InTx(ctx, func(tx *Store) error {
+		if err := tx.db.WithContext(ctx).Where("cart_id IN ?", ids).Delete(&model.CartLine{}).Error; err != nil {
+			return TranslateError(err)
+		}
+		res := tx.db.WithContext(ctx).Where("id IN ? AND status <> ? AND expires_at < ?", ids, model.CartCompleted, now).
+			Delete(&model.Cart{})
+		n = res.RowsAffected
+		return TranslateError(res.Error)
+	})
+	return n, err
+}
+
+// FindDiscountsByCodeKeys returns the discounts with these code keys.
+func (s *Store) FindDiscountsByCodeKeys(ctx context.Context, keys []string) ([]model.Discount, error) {
+	var out []model.Discount
+	if len(keys) == 0 {
+		return out, nil
+	}
+	err := s.db.WithContext(ctx).Where("code_key IN ?", keys).Find(&out).Error
+	return out, TranslateError(err)
+}
+
+// CountDiscountUses returns how often the buyer (an email key) used each of
+// these discounts.
+func (s *Store) CountDiscountUses(ctx context.Context, discountIDs []int64, buyerKey string) (map[int64]int, error) {
+	out := map[int64]int{}
+	if len(discountIDs) == 0 || buyerKey == "" {
+		return out, nil
+	}
+	var rows []struct {
+		DiscountID int64
+		N          int
+	}
+	err := s.db.WithContext(ctx).Table("discount_usages").Select("discount_id, COUNT(*) AS n").
+		Where("discount_id IN ? AND buyer_key = ?", discountIDs, buyerKey).Group("discount_id").Scan(&rows).Error
+	for _, r := range rows {
+		out[r.DiscountID] = r.N
+	}
+	return out, TranslateError(err)
+}
+
+// CreateDiscount inserts a discount code; a taken code is a Conflict.
+func (s *Store) CreateDiscount(ctx context.Context, d *model.Discount) error {
+	return TranslateError(s.db.WithContext(ctx).Create(d).Error)
+}
