@@ -134,7 +134,7 @@ func (s *Service) Create(ctx context.Context, in CartInput) (*model.Cart, error)
 	now := s.now()
 	c := &model.Cart{CartKey: model.NewCartKey(), Status: model.CartActive, CreatedAt: now, UpdatedAt: now,
 		ExpiresAt: now.Add(model.CartLifetime)}
-	lines, err := s.addLines(ctx, nil, in.Lines, []string{"input", "lines"})
+	lines, err := s.addLines(ctx, s.st, nil, in.Lines, []string{"input", "lines"})
 	if err != nil {
 		return nil, err
 	}
@@ -214,13 +214,15 @@ func (s *Service) change(ctx context.Context, key, field string,
 // AddLines adds variants to the cart with key.
 func (s *Service) AddLines(ctx context.Context, key string, in []LineInput) (*model.Cart, error) {
 	return s.change(ctx, key, "cartId", func(tx *store.Store, c *model.Cart, lines []model.CartLine) ([]model.CartLine, error) {
-		return s.addLines(ctx, lines, in, []string{"lines"})
+		return s.addLines(ctx, tx, lines, in, []string{"lines"})
 	})
 }
 
-// addLines checks the new lines against the catalog and merges them into
-// lines: a variant already there gets the quantity added.
-func (s *Service) addLines(ctx context.Context, lines []model.CartLine, in []LineInput, field []string) ([]model.CartLine, error) {
+// addLines checks the new lines against the catalog as db sees it (the
+// cart's transaction, when there is one: SQLite's pool is one connection)
+// and merges them into lines: a variant already there gets the quantity
+// added.
+func (s *Service) addLines(ctx context.Context, db *store.Store, lines []model.CartLine, in []LineInput, field []string) ([]model.CartLine, error) {
 	at := func(i int, name string) []string { return append(slices.Clone(field), fmt.Sprint(i), name) }
 	ids := make([]int64, len(in))
 	for i, l := range in {
@@ -229,7 +231,7 @@ func (s *Service) addLines(ctx context.Context, lines []model.CartLine, in []Lin
 		}
 		ids[i] = l.VariantID
 	}
-	forSale, err := s.variantsForSale(ctx, ids)
+	forSale, err := variantsForSale(ctx, db, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -256,12 +258,12 @@ func (s *Service) addLines(ctx context.Context, lines []model.CartLine, in []Lin
 
 // variantsForSale reports which of the variants the storefront may sell:
 // they exist and their product is visible.
-func (s *Service) variantsForSale(ctx context.Context, ids []int64) (map[int64]bool, error) {
+func variantsForSale(ctx context.Context, db *store.Store, ids []int64) (map[int64]bool, error) {
 	out := map[int64]bool{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	vs, err := s.st.FindVariantsByIDs(ctx, ids)
+	vs, err := db.FindVariantsByIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +271,7 @@ func (s *Service) variantsForSale(ctx context.Context, ids []int64) (map[int64]b
 	for _, v := range vs {
 		pids = append(pids, v.ProductID)
 	}
-	ps, err := s.st.FindProductsByIDs(ctx, pids)
+	ps, err := db.FindProductsByIDs(ctx, pids)
 	if err != nil {
 		return nil, err
 	}
@@ -353,6 +355,17 @@ func (s *Service) SetBuyer(ctx context.Context, key string, in BuyerInput) (*mod
 // into c (quantities add up, capped at the limits) and marks those carts
 // merged, so the customer has one cart across their devices.
 func (s *Service) mergeCustomerCarts(ctx context.Context, tx *store.Store, c *model.Cart, lines []model.CartLine) ([]model.CartLine, error) {
+	if c.Email == "" {
+		// The receipt goes to the customer's address unless the buyer
+		// gives another.
+		cs, err := tx.FindCustomersByIDs(ctx, []int64{*c.CustomerID})
+		if err != nil {
+			return nil, err
+		}
+		if len(cs) == 1 {
+			c.Email = cs[0].Email
+		}
+	}
 	for {
 		other, err := tx.FindOtherActiveCartOfCustomer(ctx, *c.CustomerID, c.ID, s.now())
 		if model.ErrorCodeOf(err) == model.CodeNotFound {

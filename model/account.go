@@ -356,3 +356,23 @@ func (AuditEntry) TableName() string { return "audit_log" }
 
 // GID returns the entry's opaque global ID.
 func (e *AuditEntry) GID() string { return EncodeGlobalID(TypeAuditEntry, e.ID) }
+
+// ValidThaiTaxID reports whether id is a 13-digit Thai tax ID (a personal
+// ID number or a juristic person's registration number) whose last digit
+// is the check digit of the first twelve: 11 less the sum of each digit
+// weighted 13 down to 2, modulo 11, taken modulo 10.
+func ValidThaiTaxID(id string) bool {
+	if len(id) != 13 {
+		return false
+	}
+	sum := 0
+	for i := range 13 {
+		if id[i] < '0' || id[i] > '9' {
+			return false
+		}
+		if i < 12 {
+			sum += int(id[i]-'0') * (13 - i)
+		}
+	}
+	return int(id[12]-'0') == (11-sum%11)%10
+}

@@ -95,6 +95,9 @@ func decodeAddress(arg string, in gqlmodel.MailingAddressInput) (model.MailingAd
 	if a.TaxID != "" && !allDigits(a.TaxID, taxIDLen) {
 		return a, &model.Error{Code: model.CodeInvalid, Field: field("taxId"), Message: "taxId must be 13 digits"}
 	}
+	if a.TaxID != "" && a.Country == "TH" && !model.ValidThaiTaxID(a.TaxID) {
+		return a, &model.Error{Code: model.CodeInvalid, Field: field("taxId"), Message: "taxId is not a Thai tax ID: its check digit is wrong"}
+	}
 	if a.Branch != "" && !allDigits(a.Branch, branchLen) {
 		return a, &model.Error{Code: model.CodeInvalid, Field: field("branch"), Message: "branch must be 5 digits (00000 for the head office)"}
 	}
