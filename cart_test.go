@@ -494,8 +494,9 @@ func TestCartDiscountCodes(t *testing.T) {
 		if lineOff != off {
 			t.Errorf("the lines' discounts add to %d, the cart's to %d", lineOff, off)
 		}
-		// A code that does not apply only does not apply: it blocks nothing.
-		if p := problemCodes(c); slices.Contains(p, model.ProblemDiscountInvalidNow) {
+		// A code that does not apply blocks checkout until it is removed, so
+		// the buyer never pays other than what they were shown.
+		if p := problemCodes(c); !slices.Contains(p, model.ProblemDiscountInvalidNow) {
 			t.Errorf("a cart with codes that do not apply has problems %v", p)
 		}
 		c = mustCart(t, cartCall(t, srv, `cartDiscountCodesUpdate(cartId: $cartId, discountCodes: $codes)`,

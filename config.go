@@ -45,6 +45,9 @@ type Config struct {
 	PasswordMemory  int           // LANGRAN_PASSWORD_HASH_MEMORY: argon2id memory in KiB
 	CustomerTTL     time.Duration // LANGRAN_CUSTOMER_TOKEN_TTL
 	StaffTTL        time.Duration // LANGRAN_STAFF_TOKEN_TTL
+	// PayWithin is how long an order may stay unpaid before it expires and
+	// its stock goes back (LANGRAN_ORDER_PAY_WITHIN).
+	PayWithin time.Duration
 	// MetricsOperations are the operation names metrics label by name
 	// (LANGRAN_METRICS_OPERATIONS); others count as "other".
 	MetricsOperations []string
@@ -104,6 +107,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.PasswordMemory = p.integer("LANGRAN_PASSWORD_HASH_MEMORY", 19*1024, 64, 1<<20)
 	c.CustomerTTL = p.duration("LANGRAN_CUSTOMER_TOKEN_TTL", 30*24*time.Hour)
 	c.StaffTTL = p.duration("LANGRAN_STAFF_TOKEN_TTL", 12*time.Hour)
+	c.PayWithin = p.duration("LANGRAN_ORDER_PAY_WITHIN", time.Hour)
 	c.DBMaxOpenConns = p.integer("LANGRAN_DB_MAX_OPEN_CONNS", 0, 0, 10_000)
 	if raw := p.getenv("LANGRAN_SMTP_URL"); raw != "" {
 		smtp, err := auth.ParseSMTPURL(raw)

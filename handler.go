@@ -76,13 +76,34 @@ func (h *appHandler) PruneEvery(ctx context.Context, interval time.Duration, log
 	}
 }
 
+// ExpireOrdersEvery cancels unpaid orders whose time to pay is over
+// (checkout.Service.ExpireUnpaid), returning their stock, every interval
+// until ctx ends. Every instance may run it: each order is expired once,
+// under its row lock.
+func (h *appHandler) ExpireOrdersEvery(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if n, err := h.checkout.ExpireUnpaid(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("expiring unpaid orders failed", "error", err.Error())
+		} else if n > 0 {
+			log.Info("expired unpaid orders", "orders", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // newHandler wires the whole HTTP surface: GraphQL with its limits, the
 // schema, health, readiness, metrics (unless served on their own listener)
 // and, in development, GraphiQL.
 func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *appHandler {
 	outbox := auth.NewOutbox(newMailer(cfg, log), log, mailQueueSize)
 	accounts := newAuth(cfg, st, outbox)
-	carts := checkout.New(st, checkout.Options{})
+	carts := checkout.New(st, checkout.Options{PayWithin: cfg.PayWithin})
 	schema := graph.NewExecutableSchema(graph.Config{
 		Resolvers:  &resolver.Resolver{Store: st, Auth: accounts, Catalog: catalog.New(st, auth.Audit), Checkout: carts},
 		Directives: resolver.Directives(),

@@ -419,6 +419,7 @@ func (a *App) Serve(ctx context.Context) error {
 	pruneCtx, stopPruning := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopPruning()
 	go a.handler.PruneEvery(pruneCtx, time.Hour, a.log)
+	go a.handler.ExpireOrdersEvery(pruneCtx, time.Minute, a.log)
 	if a.metricsServer != nil {
 		go func() {
 			if err := a.metricsServer.Serve(a.metricsListener); !errors.Is(err, http.ErrServerClosed) {

@@ -22,13 +22,17 @@ import (
 type Options struct {
 	Now func() time.Time
 	VAT model.VATSchedule
+	// PayWithin is how long an order may stay unpaid before it expires
+	// (DefaultPayWithin when zero).
+	PayWithin time.Duration
 }
 
 // Service runs carts and checkout.
 type Service struct {
-	st  *store.Store
-	now func() time.Time
-	vat model.VATSchedule
+	st        *store.Store
+	now       func() time.Time
+	vat       model.VATSchedule
+	payWithin time.Duration
 }
 
 // New returns the service over st.
@@ -39,7 +43,10 @@ func New(st *store.Store, o Options) *Service {
 	if len(o.VAT) == 0 {
 		o.VAT = model.ThaiVAT
 	}
-	return &Service{st: st, now: o.Now, vat: o.VAT}
+	if o.PayWithin <= 0 {
+		o.PayWithin = DefaultPayWithin
+	}
+	return &Service{st: st, now: o.Now, vat: o.VAT, payWithin: o.PayWithin}
 }
 
 // LineInput is a variant and a quantity to add.

@@ -26,6 +26,7 @@ type Catalog interface {
 type QuotedLine struct {
 	Line    model.CartLine
 	Variant *model.ProductVariant // nil when the variant is gone or not for sale
+	Product *model.Product        // the variant's product, when the variant is for sale
 	Totals  model.LineTotals
 }
 
@@ -103,7 +104,7 @@ func (s *Service) Quote(ctx context.Context, cat Catalog, c *model.Cart, lines [
 			q.Lines = append(q.Lines, ql)
 			continue
 		}
-		ql.Variant = v
+		ql.Variant, ql.Product = v, p
 		q.Currency = v.Currency
 		if !v.CanSell(l.Quantity) {
 			q.Problems = append(q.Problems, Problem{Code: model.ProblemOutOfStock, LineID: l.ID,
@@ -168,6 +169,12 @@ func (s *Service) Quote(ctx context.Context, cat Catalog, c *model.Cart, lines [
 		}
 	}
 
+	for _, a := range q.Codes {
+		if !a.Applicable {
+			q.Problems = append(q.Problems, Problem{Code: model.ProblemDiscountInvalidNow,
+				Message: fmt.Sprintf("the code %s does not apply (%s); remove it to check out", a.Code, a.Reason)})
+		}
+	}
 	if len(lines) == 0 {
 		q.Problems = append(q.Problems, Problem{Code: model.ProblemEmptyCart, Message: "the cart is empty"})
 	}

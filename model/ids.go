@@ -23,12 +23,13 @@ const (
 	TypeAuditEntry     NodeType = "AuditLogEntry"
 	TypeCartLine       NodeType = "CartLine"
 	TypeDiscountCode   NodeType = "DiscountCode"
+	TypeOrder          NodeType = "Order"
 )
 
 var nodeTypes = map[NodeType]bool{
 	TypeProduct: true, TypeProductVariant: true, TypeCategory: true,
 	TypeProductImage: true, TypeProductOption: true, TypeCustomer: true, TypeMailingAddress: true,
-	TypeStaffMember: true, TypeAPIKey: true, TypeAuditEntry: true, TypeCartLine: true, TypeDiscountCode: true,
+	TypeStaffMember: true, TypeAPIKey: true, TypeAuditEntry: true, TypeCartLine: true, TypeDiscountCode: true, TypeOrder: true,
 }
 
 const gidPrefix = "gid://langran/"

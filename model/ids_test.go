@@ -23,7 +23,7 @@ func TestDecodeGlobalIDRejects(t *testing.T) {
 		"", "not base64!", enc("gid://langran/Product/"), enc("gid://langran/Product/0"),
 		enc("gid://langran/Product/-1"), enc("gid://langran/Product/01"), enc("gid://langran/Product/+1"),
 		enc("gid://langran/Product/1x"), enc("gid://langran/Product/99999999999999999999"),
-		enc("gid://langran/Order/1"), enc("gid://other/Product/1"), enc("Product/1"),
+		enc("gid://langran/Invoice/1"), enc("gid://other/Product/1"), enc("Product/1"),
 		base64.StdEncoding.EncodeToString([]byte("gid://langran/Product/1")), // padded form is not ours
 		enc("gid://langran/Product/1/2"),
 	}

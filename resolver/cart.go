@@ -245,3 +245,27 @@ func (r *Resolver) loadCart(ctx context.Context, key string) (*model.Cart, error
 	}
 	return seeCart(ctx, c, false), nil
 }
+
+// primeLines loads the lines' variants and their products in one batch
+// each, the same batches pricing asks for, so that each line's merchandise
+// and product come from the loaders' cache rather than from batches of
+// whatever lines happen to resolve together.
+func primeLines(ctx context.Context, st *store.Store, lines []model.CartLine) error {
+	cat := loaderCatalog{st}
+	ids := make([]int64, len(lines))
+	for i, l := range lines {
+		ids[i] = l.VariantID
+	}
+	vs, err := cat.Variants(ctx, ids)
+	if err != nil {
+		return err
+	}
+	var pids []int64
+	for _, id := range ids {
+		if v := vs[id]; v != nil {
+			pids = append(pids, v.ProductID)
+		}
+	}
+	_, err = cat.Products(ctx, pids)
+	return err
+}

@@ -25,6 +25,9 @@ func (r *cartResolver) Lines(ctx context.Context, obj *model.Cart, first *int, a
 	if err != nil {
 		return nil, err
 	}
+	if err := primeLines(ctx, r.Store, all); err != nil {
+		return nil, err
+	}
 	page, more := paginateByID(all, func(l *model.CartLine) int64 { return l.ID }, pg)
 	return newConnection(page, more, pg, func(l *model.CartLine) model.Cursor { return idCursor(l.ID) }, fixedCount(len(all))), nil
 }
@@ -114,10 +117,6 @@ func (r *cartResolver) Note(ctx context.Context, obj *model.Cart) (*string, erro
 	return &obj.Note, nil
 }
 
-func (r *cartDeliveryAddressResolver) Formatted(ctx context.Context, obj *model.MailingAddress) ([]string, error) {
-	return formatAddress(obj), nil
-}
-
 func (r *cartLineResolver) Merchandise(ctx context.Context, obj *model.CartLine) (*model.ProductVariant, error) {
 	return loadVariant(ctx, obj.VariantID)
 }
@@ -146,6 +145,10 @@ func (r *cartLineResolver) Cost(ctx context.Context, obj *model.CartLine) (*gqlm
 
 func (r *cartLineConnectionResolver) TotalCount(ctx context.Context, obj *gqlmodel.Connection[model.CartLine]) (int, error) {
 	return totalCount(ctx, obj)
+}
+
+func (r *deliveryAddressResolver) Formatted(ctx context.Context, obj *model.MailingAddress) ([]string, error) {
+	return formatAddress(obj), nil
 }
 
 func (r *mutationResolver) CartCreate(ctx context.Context, input *gqlmodel.CartInput) (*gqlmodel.CartPayload, error) {
@@ -273,19 +276,19 @@ func (r *queryResolver) CustomerCart(ctx context.Context) (*model.Cart, error) {
 
 func (r *Resolver) Cart() graph.CartResolver { return &cartResolver{r} }
 
-func (r *Resolver) CartDeliveryAddress() graph.CartDeliveryAddressResolver {
-	return &cartDeliveryAddressResolver{r}
-}
-
 func (r *Resolver) CartLine() graph.CartLineResolver { return &cartLineResolver{r} }
 
 func (r *Resolver) CartLineConnection() graph.CartLineConnectionResolver {
 	return &cartLineConnectionResolver{r}
 }
 
+func (r *Resolver) DeliveryAddress() graph.DeliveryAddressResolver {
+	return &deliveryAddressResolver{r}
+}
+
 type (
-	cartResolver                struct{ *Resolver }
-	cartDeliveryAddressResolver struct{ *Resolver }
-	cartLineResolver            struct{ *Resolver }
-	cartLineConnectionResolver  struct{ *Resolver }
+	cartResolver               struct{ *Resolver }
+	cartLineResolver           struct{ *Resolver }
+	cartLineConnectionResolver struct{ *Resolver }
+	deliveryAddressResolver    struct{ *Resolver }
 )

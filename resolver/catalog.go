@@ -253,6 +253,12 @@ func (r *Resolver) loadNode(ctx context.Context, id string, field []string) (gql
 			return nil, err
 		}
 		node = i
+	case model.TypeOrder:
+		o, err := loadOrder(ctx, g.ID, "")
+		if o == nil {
+			return nil, err
+		}
+		node = o
 	default:
 		return loadAccountNode(ctx, g)
 	}

@@ -49,6 +49,9 @@ type Loaders struct {
 	AuditEntryByID       *dataloader.Loader[int64, *model.AuditEntry]
 	CartByKey            *dataloader.Loader[string, *model.Cart]
 	CartLinesByCart      *dataloader.Loader[int64, []model.CartLine]
+	OrderByID            *dataloader.Loader[int64, *model.Order]
+	OrderLinesByOrder    *dataloader.Loader[int64, []model.OrderLine]
+	OrderEventsByOrder   *dataloader.Loader[int64, []model.OrderEvent]
 
 	memo sync.Map // key -> *memoCell, see Memo
 
@@ -193,7 +196,10 @@ func NewLoaders(s *Store, o LoaderOptions) *Loaders {
 			}
 			return out
 		}),
-		CartLinesByCart: grouped(o, s.FindCartLinesByCartIDs, func(l *model.CartLine) int64 { return l.CartID }),
+		CartLinesByCart:    grouped(o, s.FindCartLinesByCartIDs, func(l *model.CartLine) int64 { return l.CartID }),
+		OrderByID:          byID(o, s.FindOrdersByIDs, func(x *model.Order) int64 { return x.ID }),
+		OrderLinesByOrder:  grouped(o, s.FindOrderLinesByOrderIDs, func(l *model.OrderLine) int64 { return l.OrderID }),
+		OrderEventsByOrder: grouped(o, s.FindOrderEventsByOrderIDs, func(e *model.OrderEvent) int64 { return e.OrderID }),
 		ProductCountCategory: newLoader(o, func(ctx context.Context, ids []int64) []*dataloader.Result[int64] {
 			counts, err := s.CountProductsInCategories(ctx, ids)
 			out := make([]*dataloader.Result[int64], len(ids))
@@ -312,5 +318,10 @@ func (l *Loaders) ClearAll() {
 	l.APIKeyByID.ClearAll()
 	l.AddressByID.ClearAll()
 	l.AuditEntryByID.ClearAll()
+	l.CartByKey.ClearAll()
+	l.CartLinesByCart.ClearAll()
+	l.OrderByID.ClearAll()
+	l.OrderLinesByOrder.ClearAll()
+	l.OrderEventsByOrder.ClearAll()
 	l.claims.Clear()
 }

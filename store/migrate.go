@@ -372,6 +372,75 @@ var migrations = []migration{
 		){{table}}`,
 		`CREATE INDEX ix_discount_usages_buyer ON discount_usages (discount_id, buyer_key)`,
 	}},
+	// Orders are snapshots of checked-out carts. The order number is the ID
+	// plus 1000, so no counter row serialises checkouts. cart_id and
+	// idempotency_key are unique: one order per cart, one per key. Events
+	// are the order's history.
+	{Version: 11, Name: "orders", Statements: []string{
+		`CREATE TABLE orders (
+			id {{pk}},
+			access_key CHAR(22){{bin}} NOT NULL,
+			customer_id BIGINT NULL,
+			cart_id BIGINT NOT NULL,
+			idempotency_key CHAR(64){{bin}} NOT NULL,
+			email VARCHAR(254) NOT NULL DEFAULT '',
+			phone VARCHAR(32) NOT NULL DEFAULT '',
+			status VARCHAR(16) NOT NULL,
+			currency CHAR(3) NOT NULL,
+			subtotal BIGINT NOT NULL,
+			discount BIGINT NOT NULL,
+			shipping BIGINT NOT NULL,
+			shipping_off BIGINT NOT NULL,
+			total BIGINT NOT NULL,
+			vat BIGINT NOT NULL,
+			vat_rate INT NOT NULL,
+			discount_codes VARCHAR(512) NOT NULL DEFAULT '',
+			delivery_address TEXT NOT NULL,
+			delivery_option VARCHAR(64) NOT NULL DEFAULT '',
+			delivery_title VARCHAR(255) NOT NULL DEFAULT '',
+			note TEXT NOT NULL,
+			carrier VARCHAR(64) NOT NULL DEFAULT '',
+			tracking_number VARCHAR(128) NOT NULL DEFAULT '',
+			created_at DATETIME NOT NULL,
+			updated_at DATETIME NOT NULL,
+			pay_by DATETIME NULL,
+			paid_at DATETIME NULL,
+			cancelled_at DATETIME NULL
+		){{table}}`,
+		`CREATE UNIQUE INDEX ux_orders_access_key ON orders (access_key)`,
+		`CREATE UNIQUE INDEX ux_orders_cart ON orders (cart_id)`,
+		`CREATE UNIQUE INDEX ux_orders_idempotency ON orders (idempotency_key)`,
+		`CREATE INDEX ix_orders_customer ON orders (customer_id, id)`,
+		`CREATE INDEX ix_orders_status ON orders (status, pay_by)`,
+		`CREATE INDEX ix_orders_created ON orders (created_at)`,
+		`CREATE TABLE order_lines (
+			id {{pk}},
+			order_id BIGINT NOT NULL REFERENCES orders(id),
+			variant_id BIGINT NOT NULL,
+			product_id BIGINT NOT NULL,
+			title VARCHAR(255) NOT NULL,
+			variant_title VARCHAR(255) NOT NULL,
+			sku VARCHAR(64) NOT NULL DEFAULT '',
+			quantity INT NOT NULL,
+			unit_price BIGINT NOT NULL,
+			subtotal BIGINT NOT NULL,
+			discount BIGINT NOT NULL,
+			total BIGINT NOT NULL,
+			vat BIGINT NOT NULL
+		){{table}}`,
+		`CREATE INDEX ix_order_lines_order ON order_lines (order_id)`,
+		`CREATE TABLE order_events (
+			id {{pk}},
+			order_id BIGINT NOT NULL REFERENCES orders(id),
+			kind VARCHAR(32) NOT NULL,
+			from_status VARCHAR(16) NOT NULL DEFAULT '',
+			to_status VARCHAR(16) NOT NULL DEFAULT '',
+			message TEXT NOT NULL,
+			actor VARCHAR(64) NOT NULL,
+			created_at DATETIME NOT NULL
+		){{table}}`,
+		`CREATE INDEX ix_order_events_order ON order_events (order_id, id)`,
+	}},
 }
 
 // LatestSchemaVersion is the version the migrations bring a database to.

@@ -108,7 +108,11 @@ func dialectorFor(rawURL string) (gorm.Dialector, Dialect, error) {
 		if path == "" {
 			return nil, "", errors.New("database URL: sqlite needs a path, e.g. sqlite:langran.db")
 		}
-		pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		// Transactions begin IMMEDIATE: they take the write lock at BEGIN,
+		// waiting up to the busy timeout for it. A deferred one that read
+		// first and wrote later would fail at once with SQLITE_BUSY when
+		// another wrote in between, which no timeout cures.
+		pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		if path != ":memory:" {
 			pragmas += "&_pragma=journal_mode(WAL)"
 		}

@@ -219,6 +219,37 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 		"CreateDiscount": func(st *store.Store) error {
 			return st.CreateDiscount(ctx, &model.Discount{Code: "X", CodeKey: "x"})
 		},
+		// Orders.
+		"CreateOrder": func(st *store.Store) error {
+			return st.CreateOrder(ctx, &model.Order{AccessKey: "x", IdempotencyKey: "x"}, []model.OrderLine{{Quantity: 1}}, &model.OrderEvent{Kind: "x"})
+		},
+		"FindOrderByIdempotencyKey": func(st *store.Store) error { _, err := st.FindOrderByIdempotencyKey(ctx, "x"); return err },
+		"FindOrdersByIDs":           func(st *store.Store) error { _, err := st.FindOrdersByIDs(ctx, one); return err },
+		"FindOrderLinesByOrderIDs":  func(st *store.Store) error { _, err := st.FindOrderLinesByOrderIDs(ctx, one); return err },
+		"FindOrderEventsByOrderIDs": func(st *store.Store) error { _, err := st.FindOrderEventsByOrderIDs(ctx, one); return err },
+		"ListOrders": func(st *store.Store) error {
+			_, _, err := st.ListOrders(ctx, store.OrderFilter{Email: "x"}, store.Page{Limit: 5})
+			return err
+		},
+		"CountOrders": func(st *store.Store) error { _, err := st.CountOrders(ctx, store.OrderFilter{}); return err },
+		"LockOrder":   func(st *store.Store) error { _, err := st.LockOrder(ctx, 1); return err },
+		"MoveOrder": func(st *store.Store) error {
+			return st.MoveOrder(ctx, 1, model.OrderPaid, model.OrderFulfilled, nil, &model.OrderEvent{Kind: "x"})
+		},
+		"AddOrderEvent": func(st *store.Store) error { return st.AddOrderEvent(ctx, &model.OrderEvent{OrderID: 1, Kind: "x"}) },
+		"FindExpiredOrders": func(st *store.Store) error {
+			_, err := st.FindExpiredOrders(ctx, time.Now(), 5)
+			return err
+		},
+		"UseDiscount": func(st *store.Store) error {
+			_, err := st.UseDiscount(ctx, 1, "x", 1, time.Now())
+			return err
+		},
+		"CountDiscountUsesLocked": func(st *store.Store) error { _, err := st.CountDiscountUsesLocked(ctx, 1, "x"); return err },
+		"ReleaseDiscountUses":     func(st *store.Store) error { return st.ReleaseDiscountUses(ctx, 1) },
+		"DecrementStock":          func(st *store.Store) error { _, err := st.DecrementStock(ctx, 1, 1); return err },
+		"IncrementStock":          func(st *store.Store) error { return st.IncrementStock(ctx, 1, 1) },
+		"MarkCartCompleted":       func(st *store.Store) error { return st.MarkCartCompleted(ctx, 1, time.Now()) },
 		"ExplainListProducts": func(st *store.Store) error {
 			if st.Dialect() != store.MySQL {
 				return errors.New("database: EXPLAIN is MySQL's") // nothing to check on SQLite

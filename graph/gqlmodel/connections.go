@@ -43,6 +43,10 @@ type (
 	AuditLogEntryEdge        = Edge[model.AuditEntry]
 	CartLineConnection       = Connection[model.CartLine]
 	CartLineEdge             = Edge[model.CartLine]
+	OrderConnection          = Connection[model.Order]
+	OrderEdge                = Edge[model.Order]
+	OrderLineConnection      = Connection[model.OrderLine]
+	OrderLineEdge            = Edge[model.OrderLine]
 )
 
 // Node is any object with a global ID. It is an empty interface so that the

@@ -163,7 +163,7 @@ type CartLineUpdateInput struct {
 
 // Something that stops a cart from being checked out.
 type CartProblem struct {
-	// OUT_OF_STOCK, MERCHANDISE_NOT_FOUND, MISSING_EMAIL, MISSING_DELIVERY_ADDRESS or EMPTY_CART.
+	// OUT_OF_STOCK, MERCHANDISE_NOT_FOUND, MISSING_EMAIL, MISSING_DELIVERY_ADDRESS, EMPTY_CART or DISCOUNT_CODE_NOT_APPLICABLE (an entered code that does not apply: remove it).
 	Code string `json:"code"`
 	// What is wrong, for the shopper.
 	Message string `json:"message"`
@@ -429,6 +429,22 @@ type MoveInput struct {
 
 // Every change: each mutation takes its input and returns a payload with userErrors.
 type Mutation struct {
+}
+
+// Which orders to list; fields left out do not narrow the list.
+type OrderFilter struct {
+	// Orders in any of these statuses.
+	Status []model.OrderStatus `json:"status,omitempty"`
+	// Orders placed at or after this time.
+	CreatedAfter *time.Time `json:"createdAfter,omitempty"`
+	// Orders placed before this time.
+	CreatedBefore *time.Time `json:"createdBefore,omitempty"`
+	// Orders of this customer.
+	CustomerID *string `json:"customerId,omitempty"`
+	// Orders with this email.
+	Email *string `json:"email,omitempty"`
+	// The order with this number (1001 or #1001).
+	Number *string `json:"number,omitempty"`
 }
 
 // Where a page of a connection sits in the whole list (Relay cursor connections).
@@ -768,6 +784,134 @@ func (e *LanguageCode) UnmarshalJSON(b []byte) error {
 }
 
 func (e LanguageCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where an order's money is.
+type OrderFinancialStatus string
+
+const (
+	// Not paid yet.
+	OrderFinancialStatusPending OrderFinancialStatus = "PENDING"
+	// Paid.
+	OrderFinancialStatusPaid OrderFinancialStatus = "PAID"
+	// Paid back.
+	OrderFinancialStatusRefunded OrderFinancialStatus = "REFUNDED"
+	// Cancelled before payment: nothing is owed.
+	OrderFinancialStatusVoided OrderFinancialStatus = "VOIDED"
+)
+
+var AllOrderFinancialStatus = []OrderFinancialStatus{
+	OrderFinancialStatusPending,
+	OrderFinancialStatusPaid,
+	OrderFinancialStatusRefunded,
+	OrderFinancialStatusVoided,
+}
+
+func (e OrderFinancialStatus) IsValid() bool {
+	switch e {
+	case OrderFinancialStatusPending, OrderFinancialStatusPaid, OrderFinancialStatusRefunded, OrderFinancialStatusVoided:
+		return true
+	}
+	return false
+}
+
+func (e OrderFinancialStatus) String() string {
+	return string(e)
+}
+
+func (e *OrderFinancialStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrderFinancialStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrderFinancialStatus", str)
+	}
+	return nil
+}
+
+func (e OrderFinancialStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrderFinancialStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrderFinancialStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where an order's goods are.
+type OrderFulfillmentStatus string
+
+const (
+	// Not handed to a carrier yet.
+	OrderFulfillmentStatusUnfulfilled OrderFulfillmentStatus = "UNFULFILLED"
+	// Handed to a carrier.
+	OrderFulfillmentStatusFulfilled OrderFulfillmentStatus = "FULFILLED"
+	// On its way.
+	OrderFulfillmentStatusInTransit OrderFulfillmentStatus = "IN_TRANSIT"
+	// With the buyer.
+	OrderFulfillmentStatusDelivered OrderFulfillmentStatus = "DELIVERED"
+)
+
+var AllOrderFulfillmentStatus = []OrderFulfillmentStatus{
+	OrderFulfillmentStatusUnfulfilled,
+	OrderFulfillmentStatusFulfilled,
+	OrderFulfillmentStatusInTransit,
+	OrderFulfillmentStatusDelivered,
+}
+
+func (e OrderFulfillmentStatus) IsValid() bool {
+	switch e {
+	case OrderFulfillmentStatusUnfulfilled, OrderFulfillmentStatusFulfilled, OrderFulfillmentStatusInTransit, OrderFulfillmentStatusDelivered:
+		return true
+	}
+	return false
+}
+
+func (e OrderFulfillmentStatus) String() string {
+	return string(e)
+}
+
+func (e *OrderFulfillmentStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrderFulfillmentStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrderFulfillmentStatus", str)
+	}
+	return nil
+}
+
+func (e OrderFulfillmentStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrderFulfillmentStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrderFulfillmentStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -9,3 +9,15 @@ type CartPayload struct {
 	Cart       *model.Cart `json:"cart,omitempty"`
 	UserErrors []UserError `json:"userErrors"`
 }
+
+// CheckoutCompletePayload is checkoutComplete's result.
+type CheckoutCompletePayload struct {
+	Order      *model.Order `json:"order,omitempty"`
+	UserErrors []UserError  `json:"userErrors"`
+}
+
+// OrderPayload is the result of a staff change to an order.
+type OrderPayload struct {
+	Order      *model.Order `json:"order,omitempty"`
+	UserErrors []UserError  `json:"userErrors"`
+}

@@ -1,0 +1,222 @@
+package checkout
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/langran/langran/model"
+	"github.com/langran/langran/store"
+)
+
+// Complete turns the cart with key into an order, in one transaction:
+// re-price and re-check the cart, take the stock, count the discount codes'
+// use, write the order with snapshot lines and mark the cart checked out.
+// Either all of it happens or none. A transaction that loses a conflict (a
+// deadlock, a Galera certification failure) is run again whole, a bounded
+// number of times.
+//
+// The idempotency key makes retries safe: the same key for the same cart
+// returns the order made the first time and takes nothing; the same key
+// for another cart is IDEMPOTENCY_KEY_REUSED. Checkouts of one cart queue
+// on its row lock, so a key sent twice at once still makes one order.
+func (s *Service) Complete(ctx context.Context, cartKey, idempotencyKey string) (*model.Order, error) {
+	if err := checkIdempotencyKey(idempotencyKey); err != nil {
+		return nil, err
+	}
+	hash := model.HashIdempotencyKey(idempotencyKey)
+	var out *model.Order
+	err := retry(ctx, func() error {
+		return s.st.InTx(ctx, func(tx *store.Store) error {
+			o, err := s.complete(ctx, tx, cartKey, hash)
+			out = o
+			return err
+		})
+	})
+	if model.ErrorCodeOf(err) == model.CodeConflict && out == nil {
+		// The order insert lost to a concurrent checkout with the same key
+		// for another cart (the unique index decided).
+		if o, ferr := s.st.FindOrderByIdempotencyKey(ctx, hash); ferr == nil {
+			if c, cerr := s.st.FindCartByKey(ctx, cartKey); cerr == nil && c.ID == o.CartID {
+				return o, nil
+			}
+			return nil, errKeyReused()
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func errKeyReused() error {
+	return &model.Error{Code: model.CodeIdempotencyKeyReuse, Field: []string{"idempotencyKey"},
+		Message: "this idempotency key was used to check out another cart; make a new key for each cart"}
+}
+
+// checkIdempotencyKey refuses keys that are empty, too long or not
+// printable.
+func checkIdempotencyKey(k string) error {
+	if k == "" || len(k) > model.MaxIdempotencyKey || strings.ContainsFunc(k, func(r rune) bool {
+		return !unicode.IsPrint(r) || r == unicode.ReplacementChar
+	}) {
+		return model.InvalidField([]string{"idempotencyKey"},
+			"idempotencyKey must be 1 to %d printable characters, such as a UUID made once per checkout", model.MaxIdempotencyKey)
+	}
+	return nil
+}
+
+func (s *Service) complete(ctx context.Context, tx *store.Store, cartKey, keyHash string) (*model.Order, error) {
+	c, lines, err := tx.LockCart(ctx, cartKey)
+	if model.ErrorCodeOf(err) == model.CodeNotFound || (err == nil && ownedByOther(ctx, c)) {
+		return nil, errCartGone("cartId")
+	}
+	if err != nil {
+		return nil, err
+	}
+	// The key first: a retry of a checkout that succeeded answers with its
+	// order even though the cart is now checked out.
+	o, err := tx.FindOrderByIdempotencyKey(ctx, keyHash)
+	switch {
+	case err == nil && o.CartID == c.ID:
+		return o, nil
+	case err == nil:
+		return nil, errKeyReused()
+	case model.ErrorCodeOf(err) != model.CodeNotFound:
+		return nil, err
+	}
+	if c.Status == model.CartCompleted {
+		return nil, &model.Error{Code: model.CodeAlreadyCheckedOut, Field: []string{"cartId"},
+			Message: "the cart has been checked out already, with another idempotency key"}
+	}
+	if !s.Usable(ctx, c) {
+		return nil, errCartGone("cartId")
+	}
+	q, err := s.Quote(ctx, StoreCatalog{St: tx}, c, lines)
+	if err != nil {
+		return nil, err
+	}
+	if len(q.Problems) > 0 {
+		var codes []string
+		for _, p := range q.Problems {
+			codes = append(codes, p.Code)
+		}
+		code := model.CodeCartNotReady
+		switch {
+		case allAre(codes, model.ProblemOutOfStock):
+			code = model.CodeOutOfStock
+		case allAre(codes, model.ProblemDiscountInvalidNow):
+			code = model.CodeDiscountUnavailable
+		}
+		return nil, &model.Error{Code: code, Field: []string{"cartId"},
+			Message: fmt.Sprintf("the cart cannot be checked out: %s (see the cart's problems)", strings.Join(codes, ", "))}
+	}
+
+	// Stock, in variant order so that checkouts of the same variants lock
+	// them in the same order and do not deadlock.
+	sorted := slices.Clone(q.Lines)
+	slices.SortFunc(sorted, func(a, b QuotedLine) int { return compareInt64(a.Line.VariantID, b.Line.VariantID) })
+	for _, l := range sorted {
+		ok, err := tx.DecrementStock(ctx, l.Line.VariantID, l.Line.Quantity)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, &model.Error{Code: model.CodeOutOfStock, Field: []string{"cartId"},
+				Message: fmt.Sprintf("%s sold out meanwhile; change the cart and try again", l.Product.Title)}
+		}
+	}
+
+	now := s.now()
+	payBy := now.Add(s.payWithin)
+	order := &model.Order{AccessKey: model.NewCartKey(), CustomerID: c.CustomerID, CartID: c.ID, IdempotencyKey: keyHash,
+		Email: strings.ToLower(c.Email), Phone: c.Phone, Status: model.OrderPendingPayment, Currency: q.Currency,
+		Subtotal: q.Totals.Subtotal, Discount: q.Totals.Discount, Shipping: q.Totals.Shipping, ShippingOff: q.Totals.ShippingDiscount,
+		Total: q.Totals.Total, VAT: q.Totals.VAT, VATRate: s.vat.RateAt(now), DeliveryAddress: c.DeliveryAddress,
+		DeliveryOption: c.DeliveryOption, Note: c.Note, CreatedAt: now, UpdatedAt: now, PayBy: &payBy}
+	var applied []string
+	for _, d := range q.Discounts {
+		applied = append(applied, d.CodeKey)
+	}
+	order.DiscountCodes = strings.Join(applied, " ")
+	olines := make([]model.OrderLine, len(q.Lines))
+	for i, l := range q.Lines {
+		sku := ""
+		if l.Variant.SKU != nil {
+			sku = *l.Variant.SKU
+		}
+		olines[i] = model.OrderLine{VariantID: l.Variant.ID, ProductID: l.Product.ID, Title: l.Product.Title,
+			VariantTitle: l.Variant.Title, SKU: sku, Quantity: l.Line.Quantity, UnitPrice: l.Variant.Price,
+			Subtotal: l.Totals.Subtotal, Discount: l.Totals.Discount, Total: l.Totals.Total, VAT: l.Totals.VAT}
+	}
+	ev := &model.OrderEvent{Kind: model.OrderEventPlaced, ToStatus: string(model.OrderPendingPayment),
+		Message: "order placed", Actor: actorOf(ctx), CreatedAt: now}
+	if err := tx.CreateOrder(ctx, order, olines, ev); err != nil {
+		return nil, err
+	}
+
+	// Discount uses: a conditional update per code, so a code limited to N
+	// uses is never used N+1 times however many checkouts race.
+	buyer := BuyerKey(c)
+	for _, d := range q.Discounts {
+		ok, err := tx.UseDiscount(ctx, d.ID, buyer, order.ID, now)
+		if err != nil {
+			return nil, err
+		}
+		if ok && d.PerCustomerLimit != nil && buyer != "" {
+			n, err := tx.CountDiscountUsesLocked(ctx, d.ID, buyer)
+			if err != nil {
+				return nil, err
+			}
+			ok = n <= *d.PerCustomerLimit
+		}
+		if !ok {
+			return nil, &model.Error{Code: model.CodeDiscountUnavailable, Field: []string{"cartId"},
+				Message: fmt.Sprintf("the code %s has just been used up; remove it from the cart and try again", d.Code)}
+		}
+	}
+	if err := tx.MarkCartCompleted(ctx, c.ID, now); err != nil {
+		return nil, err
+	}
+	return order, nil
+}
+
+func compareInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// actorOf names the caller for an order's history.
+func actorOf(ctx context.Context) string {
+	v := model.ViewerFrom(ctx)
+	switch v.Kind {
+	case model.ViewerCustomer:
+		return fmt.Sprintf("customer:%d", v.ID)
+	case model.ViewerStaff:
+		return fmt.Sprintf("staff:%d", v.ID)
+	case model.ViewerPartner:
+		return fmt.Sprintf("apikey:%d", v.ID)
+	}
+	return "guest"
+}
+
+// DefaultPayWithin is how long an order waits for payment before it
+// expires and its stock goes back.
+const DefaultPayWithin = 60 * time.Minute
+
+func allAre(xs []string, x string) bool {
+	for _, y := range xs {
+		if y != x {
+			return false
+		}
+	}
+	return true
+}

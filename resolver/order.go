@@ -1,0 +1,111 @@
+package resolver
+
+import (
+	"context"
+	"crypto/subtle"
+	"strings"
+
+	"github.com/langran/langran/graph/gqlmodel"
+	"github.com/langran/langran/model"
+	"github.com/langran/langran/store"
+)
+
+// canReadOrder reports whether the caller may read the order: it is their
+// own, they are staff who may read orders, or they hold its access key.
+func canReadOrder(ctx context.Context, o *model.Order, accessKey string) bool {
+	v := model.ViewerFrom(ctx)
+	switch {
+	case v.Can(model.PermReadOrders):
+		return true
+	case o.CustomerID != nil && v.IsCustomer(*o.CustomerID):
+		return true
+	case accessKey != "":
+		return subtle.ConstantTimeCompare([]byte(accessKey), []byte(o.AccessKey)) == 1
+	}
+	return false
+}
+
+// loadOrder returns the order with id if the caller may read it, nil
+// otherwise (as if it did not exist).
+func loadOrder(ctx context.Context, id int64, accessKey string) (*model.Order, error) {
+	o, err := store.LoadersFrom(ctx).OrderByID.Load(ctx, id)()
+	if model.ErrorCodeOf(err) == model.CodeNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !canReadOrder(ctx, o, accessKey) {
+		return nil, nil
+	}
+	return o, nil
+}
+
+// orderPayload answers a change to an order.
+func orderPayload(ctx context.Context, o *model.Order, err error) (*gqlmodel.OrderPayload, error) {
+	ue, err := userErrors(err)
+	if len(ue) > 0 || err != nil {
+		return &gqlmodel.OrderPayload{UserErrors: ue}, err
+	}
+	store.LoadersFrom(ctx).ClearAll()
+	return &gqlmodel.OrderPayload{Order: o, UserErrors: ue}, nil
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func eventStatus(s string) *model.OrderStatus {
+	st := model.OrderStatus(s)
+	if !st.Valid() {
+		return nil
+	}
+	return &st
+}
+
+// lineMoney is an amount of the line's order's currency.
+func (r *orderLineResolver) lineMoney(ctx context.Context, l *model.OrderLine, minor int64) (*model.Money, error) {
+	o, err := store.LoadersFrom(ctx).OrderByID.Load(ctx, l.OrderID)()
+	if err != nil {
+		return nil, err
+	}
+	return money(minor, o.Currency), nil
+}
+
+// orderFilter converts the staff's order filter.
+func orderFilter(in *gqlmodel.OrderFilter) (store.OrderFilter, error) {
+	var f store.OrderFilter
+	if in == nil {
+		return f, nil
+	}
+	f.Status = in.Status
+	f.Since, f.Until = in.CreatedAfter, in.CreatedBefore
+	if in.CustomerID != nil {
+		id, err := decodeID([]string{"filter", "customerId"}, *in.CustomerID, model.TypeCustomer)
+		if err != nil {
+			return f, err
+		}
+		f.CustomerID = &id
+	}
+	if in.Email != nil {
+		f.Email = strings.ToLower(strings.TrimSpace(*in.Email))
+	}
+	if in.Number != nil {
+		id, ok := model.ParseOrderNumber(*in.Number)
+		if !ok {
+			return f, model.InvalidField([]string{"filter", "number"}, "number must be an order number such as 1001")
+		}
+		f.ID = id
+	}
+	return f, nil
+}
