@@ -23,12 +23,15 @@ const (
 	TypeAuditEntry     NodeType = "AuditLogEntry"
 	TypeCartLine       NodeType = "CartLine"
 	TypeDiscountCode   NodeType = "DiscountCode"
+	TypeShippingZone   NodeType = "ShippingZone"
+	TypeShippingRate   NodeType = "ShippingRate"
 )
 
 var nodeTypes = map[NodeType]bool{
 	TypeProduct: true, TypeProductVariant: true, TypeCategory: true,
 	TypeProductImage: true, TypeProductOption: true, TypeCustomer: true, TypeMailingAddress: true,
 	TypeStaffMember: true, TypeAPIKey: true, TypeAuditEntry: true, TypeCartLine: true, TypeDiscountCode: true,
+	TypeShippingZone: true, TypeShippingRate: true,
 }
 
 const gidPrefix = "gid://langran/"
