@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/langran/langran/auth"
+	"github.com/langran/langran/shipping"
 	"github.com/langran/langran/store"
 	"github.com/langran/langran/web"
 )
@@ -45,6 +46,7 @@ type Config struct {
 	PasswordMemory  int           // LANGRAN_PASSWORD_HASH_MEMORY: argon2id memory in KiB
 	CustomerTTL     time.Duration // LANGRAN_CUSTOMER_TOKEN_TTL
 	StaffTTL        time.Duration // LANGRAN_STAFF_TOKEN_TTL
+	ShippingTimeout time.Duration // LANGRAN_SHIPPING_TIMEOUT: how long each shipping provider may take
 	// MetricsOperations are the operation names metrics label by name
 	// (LANGRAN_METRICS_OPERATIONS); others count as "other".
 	MetricsOperations []string
@@ -104,6 +106,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.PasswordMemory = p.integer("LANGRAN_PASSWORD_HASH_MEMORY", 19*1024, 64, 1<<20)
 	c.CustomerTTL = p.duration("LANGRAN_CUSTOMER_TOKEN_TTL", 30*24*time.Hour)
 	c.StaffTTL = p.duration("LANGRAN_STAFF_TOKEN_TTL", 12*time.Hour)
+	c.ShippingTimeout = p.duration("LANGRAN_SHIPPING_TIMEOUT", shipping.DefaultTimeout)
+	if c.ShippingTimeout >= c.RequestTimeout {
+		// Otherwise a slow provider would time the whole request out
+		// instead of being left out.
+		p.failWith("LANGRAN_SHIPPING_TIMEOUT", "must be shorter than LANGRAN_REQUEST_TIMEOUT")
+	}
 	c.DBMaxOpenConns = p.integer("LANGRAN_DB_MAX_OPEN_CONNS", 0, 0, 10_000)
 	if raw := p.getenv("LANGRAN_SMTP_URL"); raw != "" {
 		smtp, err := auth.ParseSMTPURL(raw)

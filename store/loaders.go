@@ -49,6 +49,9 @@ type Loaders struct {
 	AuditEntryByID       *dataloader.Loader[int64, *model.AuditEntry]
 	CartByKey            *dataloader.Loader[string, *model.Cart]
 	CartLinesByCart      *dataloader.Loader[int64, []model.CartLine]
+	ShippingZoneByID     *dataloader.Loader[int64, *model.ShippingZone]
+	AreasByShippingZone  *dataloader.Loader[int64, []model.ShippingZoneArea]
+	RatesByShippingZone  *dataloader.Loader[int64, []model.ShippingRate]
 
 	memo sync.Map // key -> *memoCell, see Memo
 
@@ -193,7 +196,11 @@ func NewLoaders(s *Store, o LoaderOptions) *Loaders {
 			}
 			return out
 		}),
-		CartLinesByCart: grouped(o, s.FindCartLinesByCartIDs, func(l *model.CartLine) int64 { return l.CartID }),
+		CartLinesByCart:  grouped(o, s.FindCartLinesByCartIDs, func(l *model.CartLine) int64 { return l.CartID }),
+		ShippingZoneByID: byID(o, s.FindShippingZonesByIDs, func(z *model.ShippingZone) int64 { return z.ID }),
+		AreasByShippingZone: grouped(o, s.FindShippingAreasByZoneIDs,
+			func(a *model.ShippingZoneArea) int64 { return a.ZoneID }),
+		RatesByShippingZone: grouped(o, s.FindShippingRatesByZoneIDs, func(r *model.ShippingRate) int64 { return r.ZoneID }),
 		ProductCountCategory: newLoader(o, func(ctx context.Context, ids []int64) []*dataloader.Result[int64] {
 			counts, err := s.CountProductsInCategories(ctx, ids)
 			out := make([]*dataloader.Result[int64], len(ids))
@@ -312,5 +319,8 @@ func (l *Loaders) ClearAll() {
 	l.APIKeyByID.ClearAll()
 	l.AddressByID.ClearAll()
 	l.AuditEntryByID.ClearAll()
+	l.ShippingZoneByID.ClearAll()
+	l.AreasByShippingZone.ClearAll()
+	l.RatesByShippingZone.ClearAll()
 	l.claims.Clear()
 }
