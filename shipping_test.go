@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/langran/langran/model"
 	"github.com/langran/langran/store/storetest"
@@ -260,4 +262,17 @@ func TestShippingPreviewAndStatements(t *testing.T) {
 			t.Errorf("shippingZones costs %d statements for 3 zones and %d for 15", three, fifteen)
 		}
 	})
+}
+
+func TestShippingTimeoutConfig(t *testing.T) {
+	cfg, err := LoadConfig(func(string) string { return "" })
+	if err != nil || cfg.ShippingTimeout != 2*time.Second {
+		t.Errorf("default shipping timeout %v, %v", cfg.ShippingTimeout, err)
+	}
+	for _, v := range []string{"soon", "-1s", "10s", "1m"} {
+		_, err := LoadConfig(func(k string) string { return map[string]string{"LANGRAN_SHIPPING_TIMEOUT": v}[k] })
+		if err == nil || !strings.Contains(err.Error(), "LANGRAN_SHIPPING_TIMEOUT") {
+			t.Errorf("LANGRAN_SHIPPING_TIMEOUT=%s: %v", v, err)
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/langran/langran/model"
 	"github.com/langran/langran/shipping"
+	"github.com/langran/langran/shipping/shippingtest"
 )
 
 // fake is a provider whose answer is a function.
@@ -66,21 +67,17 @@ func TestOptionsDegradeFailingProviders(t *testing.T) {
 	hang := make(chan struct{})
 	t.Cleanup(func() { close(hang) })
 	logs := &syncBuffer{}
+	slow := &shippingtest.Provider{ID: "slow", Hang: true}
 	svc := shipping.New(shipping.Options{Timeout: 50 * time.Millisecond, Log: slog.New(slog.NewTextHandler(logs, nil))},
 		fixed("courier", shipping.Rate{Handle: "express", Title: "Express", Amount: 9000},
 			shipping.Rate{Handle: "standard", Title: "Standard", Amount: 4000, Currency: model.CurrencyTHB}),
-		fake{"broken", func(context.Context, shipping.Request) ([]shipping.Rate, error) {
-			return nil, errors.New("carrier API answered 502")
-		}},
-		fake{"panics", func(context.Context, shipping.Request) ([]shipping.Rate, error) { panic("nil map") }},
+		&shippingtest.Provider{ID: "broken", Err: errors.New("carrier API answered 502")},
+		&shippingtest.Provider{ID: "panics", Panic: "nil map"},
 		fake{"hangs", func(context.Context, shipping.Request) ([]shipping.Rate, error) {
 			<-hang // ignores its context: the service must not wait for it
 			return []shipping.Rate{{Handle: "late", Amount: 1}}, nil
 		}},
-		fake{"slow", func(ctx context.Context, _ shipping.Request) ([]shipping.Rate, error) {
-			<-ctx.Done() // honours its context, which the timeout ends
-			return nil, ctx.Err()
-		}},
+		slow, // honours its context, which the timeout ends
 		fixed("sloppy", shipping.Rate{Handle: "ok", Amount: 4000}, shipping.Rate{Handle: "ok", Amount: 1},
 			shipping.Rate{Handle: "", Amount: 1}, shipping.Rate{Handle: "neg", Amount: -100},
 			shipping.Rate{Handle: "usd", Amount: 500, Currency: model.CurrencyUSD}),
@@ -106,6 +103,7 @@ func TestOptionsDegradeFailingProviders(t *testing.T) {
 	}
 
 	// Rate confirms one option by asking its provider only.
+	asked := slow.Calls()
 	if r, ok := svc.Rate(t.Context(), thb, "courier:standard"); !ok || r.Amount != 4000 || r.Handle != "courier:standard" {
 		t.Errorf("Rate(courier:standard) = %+v, %v", r, ok)
 	}
@@ -113,6 +111,9 @@ func TestOptionsDegradeFailingProviders(t *testing.T) {
 		if r, ok := svc.Rate(t.Context(), thb, h); ok {
 			t.Errorf("Rate(%q) = %+v, want not offered", h, r)
 		}
+	}
+	if slow.Calls() != asked {
+		t.Error("Rate asked a provider other than the handle's")
 	}
 }
 
