@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/langran/langran/auth"
+	"github.com/langran/langran/shipping"
 	"github.com/langran/langran/store"
 	"github.com/langran/langran/web"
 )
@@ -47,7 +48,8 @@ type Config struct {
 	StaffTTL        time.Duration // LANGRAN_STAFF_TOKEN_TTL
 	// PayWithin is how long an order may stay unpaid before it expires and
 	// its stock goes back (LANGRAN_ORDER_PAY_WITHIN).
-	PayWithin time.Duration
+	PayWithin       time.Duration
+	ShippingTimeout time.Duration // LANGRAN_SHIPPING_TIMEOUT: how long each shipping provider may take
 	// MetricsOperations are the operation names metrics label by name
 	// (LANGRAN_METRICS_OPERATIONS); others count as "other".
 	MetricsOperations []string
@@ -108,6 +110,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.CustomerTTL = p.duration("LANGRAN_CUSTOMER_TOKEN_TTL", 30*24*time.Hour)
 	c.StaffTTL = p.duration("LANGRAN_STAFF_TOKEN_TTL", 12*time.Hour)
 	c.PayWithin = p.duration("LANGRAN_ORDER_PAY_WITHIN", time.Hour)
+	c.ShippingTimeout = p.duration("LANGRAN_SHIPPING_TIMEOUT", shipping.DefaultTimeout)
+	if c.ShippingTimeout >= c.RequestTimeout {
+		// Otherwise a slow provider would time the whole request out
+		// instead of being left out.
+		p.failWith("LANGRAN_SHIPPING_TIMEOUT", "must be shorter than LANGRAN_REQUEST_TIMEOUT")
+	}
 	c.DBMaxOpenConns = p.integer("LANGRAN_DB_MAX_OPEN_CONNS", 0, 0, 10_000)
 	if raw := p.getenv("LANGRAN_SMTP_URL"); raw != "" {
 		smtp, err := auth.ParseSMTPURL(raw)

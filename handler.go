@@ -18,6 +18,7 @@ import (
 	"github.com/langran/langran/graphiql"
 	"github.com/langran/langran/model"
 	"github.com/langran/langran/resolver"
+	"github.com/langran/langran/shipping"
 	"github.com/langran/langran/store"
 	"github.com/langran/langran/web"
 )
@@ -104,8 +105,13 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *
 	outbox := auth.NewOutbox(newMailer(cfg, log), log, mailQueueSize)
 	accounts := newAuth(cfg, st, outbox)
 	carts := checkout.New(st, checkout.Options{PayWithin: cfg.PayWithin})
+	// The built-in table rates are the one shipping provider today; a
+	// carrier's API would be another argument to shipping.New.
+	shippingTable := shipping.NewTable(st, auth.Audit)
+	delivery := shipping.New(shipping.Options{Timeout: cfg.ShippingTimeout, Log: log}, shippingTable)
 	schema := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &resolver.Resolver{Store: st, Auth: accounts, Catalog: catalog.New(st, auth.Audit), Checkout: carts},
+		Resolvers: &resolver.Resolver{Store: st, Auth: accounts, Catalog: catalog.New(st, auth.Audit), Checkout: carts,
+			Shipping: delivery, ShippingTable: shippingTable},
 		Directives: resolver.Directives(),
 	})
 	queryCache := web.QueryDocumentCache{Inner: lru.New[*ast.QueryDocument](1000)}

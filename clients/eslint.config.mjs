@@ -60,14 +60,18 @@ export default [
       // summary, the problems with rows).
       // A made-up ID would make client caches merge values that are not the
       // same thing. A customer's data export (with its sessions and kinds of
-      // data) is a snapshot made on request, not an object to cache.
+      // data) is a snapshot made on request, not an object to cache. A Thai
+      // province, a weight bracket and a shipping preview with its options
+      // are values read with their parent (the options are keyed by their
+      // handle, not an ID).
       '@graphql-eslint/strict-id-in-types': ['error', {
         acceptedIdNames: ['id'],
         acceptedIdTypes: ['ID'],
         exceptions: {
           types: ['PageInfo', 'Money', 'ProductPriceRange', 'SelectedOption', 'UserError',
             'CustomerDataExport', 'CustomerSession', 'PersonalDataKind',
-            'ProductExport', 'ProductImportSummary', 'ProductImportRowError'],
+            'ProductExport', 'ProductImportSummary', 'ProductImportRowError',
+            'ThaiProvince', 'ShippingWeightBracket', 'ShippingPreview', 'ShippingPreviewOption'],
           suffixes: ['Connection', 'Edge', 'Payload', 'AccessToken'],
         },
       }],

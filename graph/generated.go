@@ -54,6 +54,8 @@ type ResolverRoot interface {
 	ProductVariant() ProductVariantResolver
 	ProductVariantConnection() ProductVariantConnectionResolver
 	Query() QueryResolver
+	ShippingRate() ShippingRateResolver
+	ShippingZone() ShippingZoneResolver
 	StaffMember() StaffMemberResolver
 	StaffMemberConnection() StaffMemberConnectionResolver
 }
@@ -459,6 +461,12 @@ type ComplexityRoot struct {
 		ProductVariantsBulkCreate    func(childComplexity int, productID string, variants []gqlmodel.ProductVariantInput) int
 		ProductVariantsBulkDelete    func(childComplexity int, productID string, variantsIds []string) int
 		ProductVariantsBulkUpdate    func(childComplexity int, productID string, variants []gqlmodel.ProductVariantInput) int
+		ShippingRateCreate           func(childComplexity int, zoneID string, input gqlmodel.ShippingRateInput) int
+		ShippingRateDelete           func(childComplexity int, id string) int
+		ShippingRateUpdate           func(childComplexity int, id string, input gqlmodel.ShippingRateInput) int
+		ShippingZoneCreate           func(childComplexity int, input gqlmodel.ShippingZoneInput) int
+		ShippingZoneDelete           func(childComplexity int, id string) int
+		ShippingZoneUpdate           func(childComplexity int, id string, input gqlmodel.ShippingZoneInput) int
 		StaffAccessTokenCreate       func(childComplexity int, input gqlmodel.StaffAccessTokenCreateInput) int
 		StaffAccessTokenDelete       func(childComplexity int, staffAccessToken string) int
 		StaffInvitationAccept        func(childComplexity int, input gqlmodel.StaffInvitationAcceptInput) int
@@ -688,12 +696,85 @@ type ComplexityRoot struct {
 		ProductExport      func(childComplexity int, filter *gqlmodel.AdminProductFilter) int
 		ProductVariant     func(childComplexity int, id string) int
 		Products           func(childComplexity int, first *int, after *string, last *int, before *string, filter *gqlmodel.ProductFilter, sortKey *gqlmodel.ProductSortKeys, reverse *bool) int
+		ShippingPreview    func(childComplexity int, input gqlmodel.ShippingPreviewInput) int
+		ShippingZones      func(childComplexity int) int
 		StaffMembers       func(childComplexity int, first *int, after *string, last *int, before *string) int
 	}
 
 	SelectedOption struct {
 		Name  func(childComplexity int) int
 		Value func(childComplexity int) int
+	}
+
+	ShippingPreview struct {
+		DegradedProviders func(childComplexity int) int
+		DeliveryOptions   func(childComplexity int) int
+		Zone              func(childComplexity int) int
+	}
+
+	ShippingPreviewOption struct {
+		Code        func(childComplexity int) int
+		Description func(childComplexity int) int
+		Handle      func(childComplexity int) int
+		MaxDays     func(childComplexity int) int
+		MinDays     func(childComplexity int) int
+		Price       func(childComplexity int) int
+		Title       func(childComplexity int) int
+	}
+
+	ShippingRate struct {
+		Active                func(childComplexity int) int
+		Code                  func(childComplexity int) int
+		DeliveryOptionHandle  func(childComplexity int) int
+		Description           func(childComplexity int) int
+		FreeShippingThreshold func(childComplexity int) int
+		GID                   func(childComplexity int) int
+		Handle                func(childComplexity int) int
+		Kind                  func(childComplexity int) int
+		MaxDays               func(childComplexity int) int
+		MaxSubtotal           func(childComplexity int) int
+		MinDays               func(childComplexity int) int
+		MinSubtotal           func(childComplexity int) int
+		Position              func(childComplexity int) int
+		Price                 func(childComplexity int) int
+		Title                 func(childComplexity int) int
+		WeightBrackets        func(childComplexity int) int
+		Zone                  func(childComplexity int) int
+	}
+
+	ShippingRateDeletePayload struct {
+		DeletedShippingRateID func(childComplexity int) int
+		UserErrors            func(childComplexity int) int
+	}
+
+	ShippingRatePayload struct {
+		ShippingRate func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+	}
+
+	ShippingWeightBracket struct {
+		Price     func(childComplexity int) int
+		UpToGrams func(childComplexity int) int
+	}
+
+	ShippingZone struct {
+		Countries   func(childComplexity int) int
+		GID         func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Postcodes   func(childComplexity int) int
+		Provinces   func(childComplexity int) int
+		Rates       func(childComplexity int) int
+		RestOfWorld func(childComplexity int) int
+	}
+
+	ShippingZoneDeletePayload struct {
+		DeletedShippingZoneID func(childComplexity int) int
+		UserErrors            func(childComplexity int) int
+	}
+
+	ShippingZonePayload struct {
+		ShippingZone func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
 	}
 
 	StaffAccessToken struct {
@@ -742,6 +823,12 @@ type ComplexityRoot struct {
 	TagsPayload struct {
 		Node       func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	ThaiProvince struct {
+		Code   func(childComplexity int) int
+		Name   func(childComplexity int) int
+		NameTH func(childComplexity int) int
 	}
 
 	UserError struct {
@@ -859,6 +946,12 @@ type MutationResolver interface {
 	OrderMarkShipped(ctx context.Context, id string) (*gqlmodel.OrderPayload, error)
 	OrderMarkDelivered(ctx context.Context, id string) (*gqlmodel.OrderPayload, error)
 	OrderNoteAdd(ctx context.Context, id string, note string) (*gqlmodel.OrderPayload, error)
+	ShippingZoneCreate(ctx context.Context, input gqlmodel.ShippingZoneInput) (*gqlmodel.ShippingZonePayload, error)
+	ShippingZoneUpdate(ctx context.Context, id string, input gqlmodel.ShippingZoneInput) (*gqlmodel.ShippingZonePayload, error)
+	ShippingZoneDelete(ctx context.Context, id string) (*gqlmodel.ShippingZoneDeletePayload, error)
+	ShippingRateCreate(ctx context.Context, zoneID string, input gqlmodel.ShippingRateInput) (*gqlmodel.ShippingRatePayload, error)
+	ShippingRateUpdate(ctx context.Context, id string, input gqlmodel.ShippingRateInput) (*gqlmodel.ShippingRatePayload, error)
+	ShippingRateDelete(ctx context.Context, id string) (*gqlmodel.ShippingRateDeletePayload, error)
 }
 type OrderResolver interface {
 	FinancialStatus(ctx context.Context, obj *model.Order) (gqlmodel.OrderFinancialStatus, error)
@@ -943,6 +1036,26 @@ type QueryResolver interface {
 	ProductExport(ctx context.Context, filter *gqlmodel.AdminProductFilter) (*gqlmodel.ProductExport, error)
 	Order(ctx context.Context, id string, accessKey *string) (*model.Order, error)
 	Orders(ctx context.Context, first *int, after *string, last *int, before *string, filter *gqlmodel.OrderFilter) (*gqlmodel.Connection[model.Order], error)
+	ShippingZones(ctx context.Context) ([]model.ShippingZone, error)
+	ShippingPreview(ctx context.Context, input gqlmodel.ShippingPreviewInput) (*gqlmodel.ShippingPreview, error)
+}
+type ShippingRateResolver interface {
+	Zone(ctx context.Context, obj *model.ShippingRate) (*model.ShippingZone, error)
+
+	DeliveryOptionHandle(ctx context.Context, obj *model.ShippingRate) (string, error)
+
+	Price(ctx context.Context, obj *model.ShippingRate) (*model.Money, error)
+	WeightBrackets(ctx context.Context, obj *model.ShippingRate) ([]gqlmodel.ShippingWeightBracket, error)
+	MinSubtotal(ctx context.Context, obj *model.ShippingRate) (*model.Money, error)
+	MaxSubtotal(ctx context.Context, obj *model.ShippingRate) (*model.Money, error)
+	FreeShippingThreshold(ctx context.Context, obj *model.ShippingRate) (*model.Money, error)
+}
+type ShippingZoneResolver interface {
+	Countries(ctx context.Context, obj *model.ShippingZone) ([]string, error)
+	Provinces(ctx context.Context, obj *model.ShippingZone) ([]model.ThaiProvince, error)
+	Postcodes(ctx context.Context, obj *model.ShippingZone) ([]string, error)
+	RestOfWorld(ctx context.Context, obj *model.ShippingZone) (bool, error)
+	Rates(ctx context.Context, obj *model.ShippingZone) ([]model.ShippingRate, error)
 }
 type StaffMemberResolver interface {
 	Permissions(ctx context.Context, obj *model.StaffMember) ([]model.Permission, error)
@@ -2690,6 +2803,72 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ProductVariantsBulkUpdate(childComplexity, args["productId"].(string), args["variants"].([]gqlmodel.ProductVariantInput)), true
+	case "Mutation.shippingRateCreate":
+		if e.ComplexityRoot.Mutation.ShippingRateCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shippingRateCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShippingRateCreate(childComplexity, args["zoneId"].(string), args["input"].(gqlmodel.ShippingRateInput)), true
+	case "Mutation.shippingRateDelete":
+		if e.ComplexityRoot.Mutation.ShippingRateDelete == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shippingRateDelete_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShippingRateDelete(childComplexity, args["id"].(string)), true
+	case "Mutation.shippingRateUpdate":
+		if e.ComplexityRoot.Mutation.ShippingRateUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shippingRateUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShippingRateUpdate(childComplexity, args["id"].(string), args["input"].(gqlmodel.ShippingRateInput)), true
+	case "Mutation.shippingZoneCreate":
+		if e.ComplexityRoot.Mutation.ShippingZoneCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shippingZoneCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShippingZoneCreate(childComplexity, args["input"].(gqlmodel.ShippingZoneInput)), true
+	case "Mutation.shippingZoneDelete":
+		if e.ComplexityRoot.Mutation.ShippingZoneDelete == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shippingZoneDelete_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShippingZoneDelete(childComplexity, args["id"].(string)), true
+	case "Mutation.shippingZoneUpdate":
+		if e.ComplexityRoot.Mutation.ShippingZoneUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shippingZoneUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShippingZoneUpdate(childComplexity, args["id"].(string), args["input"].(gqlmodel.ShippingZoneInput)), true
 	case "Mutation.staffAccessTokenCreate":
 		if e.ComplexityRoot.Mutation.StaffAccessTokenCreate == nil {
 			break
@@ -3760,6 +3939,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Products(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*gqlmodel.ProductFilter), args["sortKey"].(*gqlmodel.ProductSortKeys), args["reverse"].(*bool)), true
+	case "Query.shippingPreview":
+		if e.ComplexityRoot.Query.ShippingPreview == nil {
+			break
+		}
+
+		args, err := ec.field_Query_shippingPreview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ShippingPreview(childComplexity, args["input"].(gqlmodel.ShippingPreviewInput)), true
+	case "Query.shippingZones":
+		if e.ComplexityRoot.Query.ShippingZones == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ShippingZones(childComplexity), true
 	case "Query.staffMembers":
 		if e.ComplexityRoot.Query.StaffMembers == nil {
 			break
@@ -3784,6 +3980,279 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SelectedOption.Value(childComplexity), true
+
+	case "ShippingPreview.degradedProviders":
+		if e.ComplexityRoot.ShippingPreview.DegradedProviders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingPreview.DegradedProviders(childComplexity), true
+	case "ShippingPreview.deliveryOptions":
+		if e.ComplexityRoot.ShippingPreview.DeliveryOptions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingPreview.DeliveryOptions(childComplexity), true
+	case "ShippingPreview.zone":
+		if e.ComplexityRoot.ShippingPreview.Zone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingPreview.Zone(childComplexity), true
+
+	case "ShippingPreviewOption.code":
+		if e.ComplexityRoot.ShippingPreviewOption.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingPreviewOption.Code(childComplexity), true
+	case "ShippingPreviewOption.description":
+		if e.ComplexityRoot.ShippingPreviewOption.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingPreviewOption.Description(childComplexity), true
+	case "ShippingPreviewOption.handle":
+		if e.ComplexityRoot.ShippingPreviewOption.Handle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingPreviewOption.Handle(childComplexity), true
+	case "ShippingPreviewOption.maxDeliveryDays":
+		if e.ComplexityRoot.ShippingPreviewOption.MaxDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingPreviewOption.MaxDays(childComplexity), true
+	case "ShippingPreviewOption.minDeliveryDays":
+		if e.ComplexityRoot.ShippingPreviewOption.MinDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingPreviewOption.MinDays(childComplexity), true
+	case "ShippingPreviewOption.estimatedCost":
+		if e.ComplexityRoot.ShippingPreviewOption.Price == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingPreviewOption.Price(childComplexity), true
+	case "ShippingPreviewOption.title":
+		if e.ComplexityRoot.ShippingPreviewOption.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingPreviewOption.Title(childComplexity), true
+
+	case "ShippingRate.active":
+		if e.ComplexityRoot.ShippingRate.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRate.Active(childComplexity), true
+	case "ShippingRate.code":
+		if e.ComplexityRoot.ShippingRate.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRate.Code(childComplexity), true
+	case "ShippingRate.deliveryOptionHandle":
+		if e.ComplexityRoot.ShippingRate.DeliveryOptionHandle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRate.DeliveryOptionHandle(childComplexity), true
+	case "ShippingRate.description":
+		if e.ComplexityRoot.ShippingRate.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRate.Description(childComplexity), true
+	case "ShippingRate.freeShippingThreshold":
+		if e.ComplexityRoot.ShippingRate.FreeShippingThreshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRate.FreeShippingThreshold(childComplexity), true
+	case "ShippingRate.id":
+		if e.ComplexityRoot.ShippingRate.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRate.GID(childComplexity), true
+	case "ShippingRate.handle":
+		if e.ComplexityRoot.ShippingRate.Handle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRate.Handle(childComplexity), true
+	case "ShippingRate.kind":
+		if e.ComplexityRoot.ShippingRate.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRate.Kind(childComplexity), true
+	case "ShippingRate.maxDeliveryDays":
+		if e.ComplexityRoot.ShippingRate.MaxDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRate.MaxDays(childComplexity), true
+	case "ShippingRate.maxSubtotal":
+		if e.ComplexityRoot.ShippingRate.MaxSubtotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRate.MaxSubtotal(childComplexity), true
+	case "ShippingRate.minDeliveryDays":
+		if e.ComplexityRoot.ShippingRate.MinDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRate.MinDays(childComplexity), true
+	case "ShippingRate.minSubtotal":
+		if e.ComplexityRoot.ShippingRate.MinSubtotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRate.MinSubtotal(childComplexity), true
+	case "ShippingRate.position":
+		if e.ComplexityRoot.ShippingRate.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRate.Position(childComplexity), true
+	case "ShippingRate.price":
+		if e.ComplexityRoot.ShippingRate.Price == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRate.Price(childComplexity), true
+	case "ShippingRate.title":
+		if e.ComplexityRoot.ShippingRate.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRate.Title(childComplexity), true
+	case "ShippingRate.weightBrackets":
+		if e.ComplexityRoot.ShippingRate.WeightBrackets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRate.WeightBrackets(childComplexity), true
+	case "ShippingRate.zone":
+		if e.ComplexityRoot.ShippingRate.Zone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRate.Zone(childComplexity), true
+
+	case "ShippingRateDeletePayload.deletedShippingRateId":
+		if e.ComplexityRoot.ShippingRateDeletePayload.DeletedShippingRateID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRateDeletePayload.DeletedShippingRateID(childComplexity), true
+	case "ShippingRateDeletePayload.userErrors":
+		if e.ComplexityRoot.ShippingRateDeletePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRateDeletePayload.UserErrors(childComplexity), true
+
+	case "ShippingRatePayload.shippingRate":
+		if e.ComplexityRoot.ShippingRatePayload.ShippingRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRatePayload.ShippingRate(childComplexity), true
+	case "ShippingRatePayload.userErrors":
+		if e.ComplexityRoot.ShippingRatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingRatePayload.UserErrors(childComplexity), true
+
+	case "ShippingWeightBracket.price":
+		if e.ComplexityRoot.ShippingWeightBracket.Price == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingWeightBracket.Price(childComplexity), true
+	case "ShippingWeightBracket.upToGrams":
+		if e.ComplexityRoot.ShippingWeightBracket.UpToGrams == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingWeightBracket.UpToGrams(childComplexity), true
+
+	case "ShippingZone.countries":
+		if e.ComplexityRoot.ShippingZone.Countries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingZone.Countries(childComplexity), true
+	case "ShippingZone.id":
+		if e.ComplexityRoot.ShippingZone.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingZone.GID(childComplexity), true
+	case "ShippingZone.name":
+		if e.ComplexityRoot.ShippingZone.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingZone.Name(childComplexity), true
+	case "ShippingZone.postcodes":
+		if e.ComplexityRoot.ShippingZone.Postcodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingZone.Postcodes(childComplexity), true
+	case "ShippingZone.provinces":
+		if e.ComplexityRoot.ShippingZone.Provinces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingZone.Provinces(childComplexity), true
+	case "ShippingZone.rates":
+		if e.ComplexityRoot.ShippingZone.Rates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingZone.Rates(childComplexity), true
+	case "ShippingZone.restOfWorld":
+		if e.ComplexityRoot.ShippingZone.RestOfWorld == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingZone.RestOfWorld(childComplexity), true
+
+	case "ShippingZoneDeletePayload.deletedShippingZoneId":
+		if e.ComplexityRoot.ShippingZoneDeletePayload.DeletedShippingZoneID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingZoneDeletePayload.DeletedShippingZoneID(childComplexity), true
+	case "ShippingZoneDeletePayload.userErrors":
+		if e.ComplexityRoot.ShippingZoneDeletePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingZoneDeletePayload.UserErrors(childComplexity), true
+
+	case "ShippingZonePayload.shippingZone":
+		if e.ComplexityRoot.ShippingZonePayload.ShippingZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingZonePayload.ShippingZone(childComplexity), true
+	case "ShippingZonePayload.userErrors":
+		if e.ComplexityRoot.ShippingZonePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingZonePayload.UserErrors(childComplexity), true
 
 	case "StaffAccessToken.accessToken":
 		if e.ComplexityRoot.StaffAccessToken.AccessToken == nil {
@@ -3937,6 +4406,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TagsPayload.UserErrors(childComplexity), true
 
+	case "ThaiProvince.code":
+		if e.ComplexityRoot.ThaiProvince.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThaiProvince.Code(childComplexity), true
+	case "ThaiProvince.name":
+		if e.ComplexityRoot.ThaiProvince.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThaiProvince.Name(childComplexity), true
+	case "ThaiProvince.nameTh":
+		if e.ComplexityRoot.ThaiProvince.NameTH == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThaiProvince.NameTH(childComplexity), true
+
 	case "UserError.code":
 		if e.ComplexityRoot.UserError.Code == nil {
 			break
@@ -3991,6 +4479,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProductOptionValueInput", ec.unmarshalInputProductOptionValueInput),
 			graphql.NewInputUnmarshaler("ProductVariantInput", ec.unmarshalInputProductVariantInput),
 			graphql.NewInputUnmarshaler("SelectedOptionInput", ec.unmarshalInputSelectedOptionInput),
+			graphql.NewInputUnmarshaler("ShippingPreviewInput", ec.unmarshalInputShippingPreviewInput),
+			graphql.NewInputUnmarshaler("ShippingRateInput", ec.unmarshalInputShippingRateInput),
+			graphql.NewInputUnmarshaler("ShippingWeightBracketInput", ec.unmarshalInputShippingWeightBracketInput),
+			graphql.NewInputUnmarshaler("ShippingZoneInput", ec.unmarshalInputShippingZoneInput),
 			graphql.NewInputUnmarshaler("StaffAccessTokenCreateInput", ec.unmarshalInputStaffAccessTokenCreateInput),
 			graphql.NewInputUnmarshaler("StaffInvitationAcceptInput", ec.unmarshalInputStaffInvitationAcceptInput),
 			graphql.NewInputUnmarshaler("StaffMemberInviteInput", ec.unmarshalInputStaffMemberInviteInput),
@@ -4074,7 +4566,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/account.graphqls" "schema/admin.graphqls" "schema/cart.graphqls" "schema/catalog.graphqls" "schema/catalog_admin.graphqls" "schema/order.graphqls" "schema/scalars.graphqls"
+//go:embed "schema/account.graphqls" "schema/admin.graphqls" "schema/cart.graphqls" "schema/catalog.graphqls" "schema/catalog_admin.graphqls" "schema/order.graphqls" "schema/scalars.graphqls" "schema/shipping.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4093,6 +4585,7 @@ var sources = []*ast.Source{
 	{Name: "schema/catalog_admin.graphqls", Input: sourceData("schema/catalog_admin.graphqls"), BuiltIn: false},
 	{Name: "schema/order.graphqls", Input: sourceData("schema/order.graphqls"), BuiltIn: false},
 	{Name: "schema/scalars.graphqls", Input: sourceData("schema/scalars.graphqls"), BuiltIn: false},
+	{Name: "schema/shipping.graphqls", Input: sourceData("schema/shipping.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -5204,6 +5697,148 @@ func (ec *executionContext) childFields_SelectedOption(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type SelectedOption", field.Name)
 }
 
+func (ec *executionContext) childFields_ShippingPreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "zone":
+		return ec.fieldContext_ShippingPreview_zone(ctx, field)
+	case "deliveryOptions":
+		return ec.fieldContext_ShippingPreview_deliveryOptions(ctx, field)
+	case "degradedProviders":
+		return ec.fieldContext_ShippingPreview_degradedProviders(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShippingPreview", field.Name)
+}
+
+func (ec *executionContext) childFields_ShippingPreviewOption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "handle":
+		return ec.fieldContext_ShippingPreviewOption_handle(ctx, field)
+	case "title":
+		return ec.fieldContext_ShippingPreviewOption_title(ctx, field)
+	case "description":
+		return ec.fieldContext_ShippingPreviewOption_description(ctx, field)
+	case "code":
+		return ec.fieldContext_ShippingPreviewOption_code(ctx, field)
+	case "estimatedCost":
+		return ec.fieldContext_ShippingPreviewOption_estimatedCost(ctx, field)
+	case "minDeliveryDays":
+		return ec.fieldContext_ShippingPreviewOption_minDeliveryDays(ctx, field)
+	case "maxDeliveryDays":
+		return ec.fieldContext_ShippingPreviewOption_maxDeliveryDays(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShippingPreviewOption", field.Name)
+}
+
+func (ec *executionContext) childFields_ShippingRate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ShippingRate_id(ctx, field)
+	case "zone":
+		return ec.fieldContext_ShippingRate_zone(ctx, field)
+	case "handle":
+		return ec.fieldContext_ShippingRate_handle(ctx, field)
+	case "deliveryOptionHandle":
+		return ec.fieldContext_ShippingRate_deliveryOptionHandle(ctx, field)
+	case "title":
+		return ec.fieldContext_ShippingRate_title(ctx, field)
+	case "description":
+		return ec.fieldContext_ShippingRate_description(ctx, field)
+	case "code":
+		return ec.fieldContext_ShippingRate_code(ctx, field)
+	case "kind":
+		return ec.fieldContext_ShippingRate_kind(ctx, field)
+	case "price":
+		return ec.fieldContext_ShippingRate_price(ctx, field)
+	case "weightBrackets":
+		return ec.fieldContext_ShippingRate_weightBrackets(ctx, field)
+	case "minSubtotal":
+		return ec.fieldContext_ShippingRate_minSubtotal(ctx, field)
+	case "maxSubtotal":
+		return ec.fieldContext_ShippingRate_maxSubtotal(ctx, field)
+	case "freeShippingThreshold":
+		return ec.fieldContext_ShippingRate_freeShippingThreshold(ctx, field)
+	case "minDeliveryDays":
+		return ec.fieldContext_ShippingRate_minDeliveryDays(ctx, field)
+	case "maxDeliveryDays":
+		return ec.fieldContext_ShippingRate_maxDeliveryDays(ctx, field)
+	case "active":
+		return ec.fieldContext_ShippingRate_active(ctx, field)
+	case "position":
+		return ec.fieldContext_ShippingRate_position(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShippingRate", field.Name)
+}
+
+func (ec *executionContext) childFields_ShippingRateDeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedShippingRateId":
+		return ec.fieldContext_ShippingRateDeletePayload_deletedShippingRateId(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ShippingRateDeletePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShippingRateDeletePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ShippingRatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "shippingRate":
+		return ec.fieldContext_ShippingRatePayload_shippingRate(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ShippingRatePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShippingRatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ShippingWeightBracket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "upToGrams":
+		return ec.fieldContext_ShippingWeightBracket_upToGrams(ctx, field)
+	case "price":
+		return ec.fieldContext_ShippingWeightBracket_price(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShippingWeightBracket", field.Name)
+}
+
+func (ec *executionContext) childFields_ShippingZone(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ShippingZone_id(ctx, field)
+	case "name":
+		return ec.fieldContext_ShippingZone_name(ctx, field)
+	case "countries":
+		return ec.fieldContext_ShippingZone_countries(ctx, field)
+	case "provinces":
+		return ec.fieldContext_ShippingZone_provinces(ctx, field)
+	case "postcodes":
+		return ec.fieldContext_ShippingZone_postcodes(ctx, field)
+	case "restOfWorld":
+		return ec.fieldContext_ShippingZone_restOfWorld(ctx, field)
+	case "rates":
+		return ec.fieldContext_ShippingZone_rates(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShippingZone", field.Name)
+}
+
+func (ec *executionContext) childFields_ShippingZoneDeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedShippingZoneId":
+		return ec.fieldContext_ShippingZoneDeletePayload_deletedShippingZoneId(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ShippingZoneDeletePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShippingZoneDeletePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ShippingZonePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "shippingZone":
+		return ec.fieldContext_ShippingZonePayload_shippingZone(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ShippingZonePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShippingZonePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_StaffAccessToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "accessToken":
@@ -5298,6 +5933,18 @@ func (ec *executionContext) childFields_TagsPayload(ctx context.Context, field g
 		return ec.fieldContext_TagsPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TagsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ThaiProvince(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_ThaiProvince_code(ctx, field)
+	case "name":
+		return ec.fieldContext_ThaiProvince_name(ctx, field)
+	case "nameTh":
+		return ec.fieldContext_ThaiProvince_nameTh(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ThaiProvince", field.Name)
 }
 
 func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6514,6 +7161,114 @@ func (ec *executionContext) field_Mutation_productVariantsBulkUpdate_args(ctx co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_shippingRateCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "zoneId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["zoneId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (gqlmodel.ShippingRateInput, error) {
+			return ec.unmarshalNShippingRateInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingRateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_shippingRateDelete_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_shippingRateUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (gqlmodel.ShippingRateInput, error) {
+			return ec.unmarshalNShippingRateInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingRateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_shippingZoneCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (gqlmodel.ShippingZoneInput, error) {
+			return ec.unmarshalNShippingZoneInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingZoneInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_shippingZoneDelete_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_shippingZoneUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (gqlmodel.ShippingZoneInput, error) {
+			return ec.unmarshalNShippingZoneInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingZoneInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_staffAccessTokenCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7165,6 +7920,20 @@ func (ec *executionContext) field_Query_products_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["reverse"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_shippingPreview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (gqlmodel.ShippingPreviewInput, error) {
+			return ec.unmarshalNShippingPreviewInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingPreviewInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -15678,6 +16447,378 @@ func (ec *executionContext) fieldContext_Mutation_orderNoteAdd(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_shippingZoneCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_shippingZoneCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ShippingZoneCreate(ctx, fc.Args["input"].(gqlmodel.ShippingZoneInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_ORDERS")
+				if err != nil {
+					var zeroVal *gqlmodel.ShippingZonePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.ShippingZonePayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ShippingZonePayload) graphql.Marshaler {
+			return ec.marshalNShippingZonePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingZonePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_shippingZoneCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingZonePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_shippingZoneCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_shippingZoneUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_shippingZoneUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ShippingZoneUpdate(ctx, fc.Args["id"].(string), fc.Args["input"].(gqlmodel.ShippingZoneInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_ORDERS")
+				if err != nil {
+					var zeroVal *gqlmodel.ShippingZonePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.ShippingZonePayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ShippingZonePayload) graphql.Marshaler {
+			return ec.marshalNShippingZonePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingZonePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_shippingZoneUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingZonePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_shippingZoneUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_shippingZoneDelete(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_shippingZoneDelete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ShippingZoneDelete(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_ORDERS")
+				if err != nil {
+					var zeroVal *gqlmodel.ShippingZoneDeletePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.ShippingZoneDeletePayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ShippingZoneDeletePayload) graphql.Marshaler {
+			return ec.marshalNShippingZoneDeletePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingZoneDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_shippingZoneDelete(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingZoneDeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_shippingZoneDelete_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_shippingRateCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_shippingRateCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ShippingRateCreate(ctx, fc.Args["zoneId"].(string), fc.Args["input"].(gqlmodel.ShippingRateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_ORDERS")
+				if err != nil {
+					var zeroVal *gqlmodel.ShippingRatePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.ShippingRatePayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ShippingRatePayload) graphql.Marshaler {
+			return ec.marshalNShippingRatePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingRatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_shippingRateCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingRatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_shippingRateCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_shippingRateUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_shippingRateUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ShippingRateUpdate(ctx, fc.Args["id"].(string), fc.Args["input"].(gqlmodel.ShippingRateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_ORDERS")
+				if err != nil {
+					var zeroVal *gqlmodel.ShippingRatePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.ShippingRatePayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ShippingRatePayload) graphql.Marshaler {
+			return ec.marshalNShippingRatePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingRatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_shippingRateUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingRatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_shippingRateUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_shippingRateDelete(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_shippingRateDelete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ShippingRateDelete(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_ORDERS")
+				if err != nil {
+					var zeroVal *gqlmodel.ShippingRateDeletePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.ShippingRateDeletePayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ShippingRateDeletePayload) graphql.Marshaler {
+			return ec.marshalNShippingRateDeletePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingRateDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_shippingRateDelete(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingRateDeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_shippingRateDelete_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Order_id(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20268,6 +21409,118 @@ func (ec *executionContext) fieldContext_Query_orders(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_shippingZones(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_shippingZones(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ShippingZones(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "READ_ORDERS")
+				if err != nil {
+					var zeroVal []model.ShippingZone
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal []model.ShippingZone
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ShippingZone) graphql.Marshaler {
+			return ec.marshalNShippingZone2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingZoneᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_shippingZones(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingZone(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_shippingPreview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_shippingPreview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ShippingPreview(ctx, fc.Args["input"].(gqlmodel.ShippingPreviewInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "READ_ORDERS")
+				if err != nil {
+					var zeroVal *gqlmodel.ShippingPreview
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.ShippingPreview
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ShippingPreview) graphql.Marshaler {
+			return ec.marshalNShippingPreview2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingPreview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_shippingPreview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingPreview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_shippingPreview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20388,6 +21641,1180 @@ func (ec *executionContext) _SelectedOption_value(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_SelectedOption_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SelectedOption", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShippingPreview_zone(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ShippingPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingPreview_zone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Zone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ShippingZone) graphql.Marshaler {
+			return ec.marshalOShippingZone2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingZone(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingPreview_zone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingPreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingZone(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingPreview_deliveryOptions(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ShippingPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingPreview_deliveryOptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeliveryOptions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.DeliveryOption) graphql.Marshaler {
+			return ec.marshalNShippingPreviewOption2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDeliveryOptionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingPreview_deliveryOptions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingPreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingPreviewOption(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingPreview_degradedProviders(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ShippingPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingPreview_degradedProviders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DegradedProviders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingPreview_degradedProviders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingPreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShippingPreviewOption_handle(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingPreviewOption_handle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Handle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingPreviewOption_handle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingPreviewOption", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShippingPreviewOption_title(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingPreviewOption_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingPreviewOption_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingPreviewOption", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShippingPreviewOption_description(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingPreviewOption_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingPreviewOption_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingPreviewOption", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShippingPreviewOption_code(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingPreviewOption_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingPreviewOption_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingPreviewOption", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShippingPreviewOption_estimatedCost(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingPreviewOption_estimatedCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Price(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋlangranᚋlangranᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingPreviewOption_estimatedCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingPreviewOption",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingPreviewOption_minDeliveryDays(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingPreviewOption_minDeliveryDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingPreviewOption_minDeliveryDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingPreviewOption", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ShippingPreviewOption_maxDeliveryDays(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingPreviewOption_maxDeliveryDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingPreviewOption_maxDeliveryDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingPreviewOption", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ShippingRate_id(ctx context.Context, field graphql.CollectedField, obj *model.ShippingRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRate_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRate_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingRate", field, true, false, "ID")
+}
+
+func (ec *executionContext) _ShippingRate_zone(ctx context.Context, field graphql.CollectedField, obj *model.ShippingRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRate_zone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShippingRate().Zone(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ShippingZone) graphql.Marshaler {
+			return ec.marshalNShippingZone2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingZone(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRate_zone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingRate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingZone(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingRate_handle(ctx context.Context, field graphql.CollectedField, obj *model.ShippingRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRate_handle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Handle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRate_handle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingRate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShippingRate_deliveryOptionHandle(ctx context.Context, field graphql.CollectedField, obj *model.ShippingRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRate_deliveryOptionHandle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShippingRate().DeliveryOptionHandle(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRate_deliveryOptionHandle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingRate", field, true, true, "String")
+}
+
+func (ec *executionContext) _ShippingRate_title(ctx context.Context, field graphql.CollectedField, obj *model.ShippingRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRate_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRate_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingRate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShippingRate_description(ctx context.Context, field graphql.CollectedField, obj *model.ShippingRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRate_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRate_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingRate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShippingRate_code(ctx context.Context, field graphql.CollectedField, obj *model.ShippingRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRate_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRate_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingRate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShippingRate_kind(ctx context.Context, field graphql.CollectedField, obj *model.ShippingRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRate_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ShippingRateKind) graphql.Marshaler {
+			return ec.marshalNShippingRateKind2githubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingRateKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRate_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingRate", field, false, false, "ShippingRateKind")
+}
+
+func (ec *executionContext) _ShippingRate_price(ctx context.Context, field graphql.CollectedField, obj *model.ShippingRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRate_price(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShippingRate().Price(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRate_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingRate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingRate_weightBrackets(ctx context.Context, field graphql.CollectedField, obj *model.ShippingRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRate_weightBrackets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShippingRate().WeightBrackets(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.ShippingWeightBracket) graphql.Marshaler {
+			return ec.marshalNShippingWeightBracket2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingWeightBracketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRate_weightBrackets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingRate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingWeightBracket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingRate_minSubtotal(ctx context.Context, field graphql.CollectedField, obj *model.ShippingRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRate_minSubtotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShippingRate().MinSubtotal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRate_minSubtotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingRate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingRate_maxSubtotal(ctx context.Context, field graphql.CollectedField, obj *model.ShippingRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRate_maxSubtotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShippingRate().MaxSubtotal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRate_maxSubtotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingRate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingRate_freeShippingThreshold(ctx context.Context, field graphql.CollectedField, obj *model.ShippingRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRate_freeShippingThreshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShippingRate().FreeShippingThreshold(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRate_freeShippingThreshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingRate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingRate_minDeliveryDays(ctx context.Context, field graphql.CollectedField, obj *model.ShippingRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRate_minDeliveryDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRate_minDeliveryDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingRate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ShippingRate_maxDeliveryDays(ctx context.Context, field graphql.CollectedField, obj *model.ShippingRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRate_maxDeliveryDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRate_maxDeliveryDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingRate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ShippingRate_active(ctx context.Context, field graphql.CollectedField, obj *model.ShippingRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRate_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRate_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingRate", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ShippingRate_position(ctx context.Context, field graphql.CollectedField, obj *model.ShippingRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRate_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRate_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingRate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ShippingRateDeletePayload_deletedShippingRateId(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ShippingRateDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRateDeletePayload_deletedShippingRateId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedShippingRateID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRateDeletePayload_deletedShippingRateId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingRateDeletePayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ShippingRateDeletePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ShippingRateDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRateDeletePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRateDeletePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingRateDeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingRatePayload_shippingRate(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ShippingRatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRatePayload_shippingRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShippingRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ShippingRate) graphql.Marshaler {
+			return ec.marshalOShippingRate2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingRate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRatePayload_shippingRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingRatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingRatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ShippingRatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingRatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingRatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingRatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingWeightBracket_upToGrams(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ShippingWeightBracket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingWeightBracket_upToGrams(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpToGrams, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingWeightBracket_upToGrams(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingWeightBracket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ShippingWeightBracket_price(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ShippingWeightBracket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingWeightBracket_price(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Price, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingWeightBracket_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingWeightBracket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingZone_id(ctx context.Context, field graphql.CollectedField, obj *model.ShippingZone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingZone_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingZone_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingZone", field, true, false, "ID")
+}
+
+func (ec *executionContext) _ShippingZone_name(ctx context.Context, field graphql.CollectedField, obj *model.ShippingZone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingZone_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingZone_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingZone", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShippingZone_countries(ctx context.Context, field graphql.CollectedField, obj *model.ShippingZone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingZone_countries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShippingZone().Countries(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingZone_countries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingZone", field, true, true, "String")
+}
+
+func (ec *executionContext) _ShippingZone_provinces(ctx context.Context, field graphql.CollectedField, obj *model.ShippingZone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingZone_provinces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShippingZone().Provinces(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ThaiProvince) graphql.Marshaler {
+			return ec.marshalNThaiProvince2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐThaiProvinceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingZone_provinces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingZone",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ThaiProvince(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingZone_postcodes(ctx context.Context, field graphql.CollectedField, obj *model.ShippingZone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingZone_postcodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShippingZone().Postcodes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingZone_postcodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingZone", field, true, true, "String")
+}
+
+func (ec *executionContext) _ShippingZone_restOfWorld(ctx context.Context, field graphql.CollectedField, obj *model.ShippingZone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingZone_restOfWorld(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShippingZone().RestOfWorld(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingZone_restOfWorld(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingZone", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _ShippingZone_rates(ctx context.Context, field graphql.CollectedField, obj *model.ShippingZone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingZone_rates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShippingZone().Rates(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ShippingRate) graphql.Marshaler {
+			return ec.marshalNShippingRate2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingRateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingZone_rates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingZone",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingZoneDeletePayload_deletedShippingZoneId(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ShippingZoneDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingZoneDeletePayload_deletedShippingZoneId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedShippingZoneID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingZoneDeletePayload_deletedShippingZoneId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingZoneDeletePayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ShippingZoneDeletePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ShippingZoneDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingZoneDeletePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingZoneDeletePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingZoneDeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingZonePayload_shippingZone(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ShippingZonePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingZonePayload_shippingZone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShippingZone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ShippingZone) graphql.Marshaler {
+			return ec.marshalOShippingZone2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingZone(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingZonePayload_shippingZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingZonePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingZone(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingZonePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ShippingZonePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingZonePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingZonePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingZonePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _StaffAccessToken_accessToken(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.StaffAccessToken) (ret graphql.Marshaler) {
@@ -21039,6 +23466,75 @@ func (ec *executionContext) fieldContext_TagsPayload_userErrors(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ThaiProvince_code(ctx context.Context, field graphql.CollectedField, obj *model.ThaiProvince) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThaiProvince_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ThaiProvince_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThaiProvince", field, false, false, "String")
+}
+
+func (ec *executionContext) _ThaiProvince_name(ctx context.Context, field graphql.CollectedField, obj *model.ThaiProvince) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThaiProvince_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ThaiProvince_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThaiProvince", field, false, false, "String")
+}
+
+func (ec *executionContext) _ThaiProvince_nameTh(ctx context.Context, field graphql.CollectedField, obj *model.ThaiProvince) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThaiProvince_nameTh(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NameTH, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ThaiProvince_nameTh(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThaiProvince", field, false, false, "String")
 }
 
 func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.UserError) (ret graphql.Marshaler) {
@@ -23889,6 +26385,328 @@ func (ec *executionContext) unmarshalInputSelectedOptionInput(ctx context.Contex
 func UnmarshalSelectedOptionInput(ctx context.Context, raw any) (gqlmodel.SelectedOptionInput, error) {
 	var out gqlmodel.SelectedOptionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SelectedOptionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShippingPreviewInput(ctx context.Context, obj any) (gqlmodel.ShippingPreviewInput, error) {
+	var it gqlmodel.ShippingPreviewInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"country", "province", "zip", "weightGrams", "subtotal"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "province":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("province"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Province = data
+		case "zip":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("zip"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Zip = data
+		case "weightGrams":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weightGrams"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WeightGrams = data
+		case "subtotal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotal"))
+			data, err := ec.unmarshalNDecimal2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subtotal = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShippingPreviewInput unmarshals raw into the ShippingPreviewInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShippingPreviewInput(ctx context.Context, raw any) (gqlmodel.ShippingPreviewInput, error) {
+	var out gqlmodel.ShippingPreviewInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShippingPreviewInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShippingRateInput(ctx context.Context, obj any) (gqlmodel.ShippingRateInput, error) {
+	var it gqlmodel.ShippingRateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"handle", "title", "description", "code", "kind", "price", "weightBrackets", "minSubtotal", "maxSubtotal", "freeShippingThreshold", "minDeliveryDays", "maxDeliveryDays", "active", "position"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "handle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("handle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Handle = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOShippingRateKind2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingRateKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "price":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("price"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Price = data
+		case "weightBrackets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weightBrackets"))
+			data, err := ec.unmarshalOShippingWeightBracketInput2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingWeightBracketInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WeightBrackets = data
+		case "minSubtotal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minSubtotal"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinSubtotal = graphql.OmittableOf(data)
+		case "maxSubtotal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxSubtotal"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxSubtotal = graphql.OmittableOf(data)
+		case "freeShippingThreshold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("freeShippingThreshold"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FreeShippingThreshold = graphql.OmittableOf(data)
+		case "minDeliveryDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minDeliveryDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinDeliveryDays = graphql.OmittableOf(data)
+		case "maxDeliveryDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxDeliveryDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxDeliveryDays = graphql.OmittableOf(data)
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		case "position":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("position"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Position = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShippingRateInput unmarshals raw into the ShippingRateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShippingRateInput(ctx context.Context, raw any) (gqlmodel.ShippingRateInput, error) {
+	var out gqlmodel.ShippingRateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShippingRateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShippingWeightBracketInput(ctx context.Context, obj any) (gqlmodel.ShippingWeightBracketInput, error) {
+	var it gqlmodel.ShippingWeightBracketInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"upToGrams", "price"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "upToGrams":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("upToGrams"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpToGrams = data
+		case "price":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("price"))
+			data, err := ec.unmarshalNDecimal2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Price = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShippingWeightBracketInput unmarshals raw into the ShippingWeightBracketInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShippingWeightBracketInput(ctx context.Context, raw any) (gqlmodel.ShippingWeightBracketInput, error) {
+	var out gqlmodel.ShippingWeightBracketInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShippingWeightBracketInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShippingZoneInput(ctx context.Context, obj any) (gqlmodel.ShippingZoneInput, error) {
+	var it gqlmodel.ShippingZoneInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "countries", "provinces", "postcodes", "restOfWorld"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "countries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countries"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Countries = data
+		case "provinces":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provinces"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Provinces = data
+		case "postcodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Postcodes = data
+		case "restOfWorld":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("restOfWorld"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RestOfWorld = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShippingZoneInput unmarshals raw into the ShippingZoneInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShippingZoneInput(ctx context.Context, raw any) (gqlmodel.ShippingZoneInput, error) {
+	var out gqlmodel.ShippingZoneInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShippingZoneInput", raw, &out)
 	return out, err
 }
 
@@ -27001,6 +29819,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "shippingZoneCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_shippingZoneCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shippingZoneUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_shippingZoneUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shippingZoneDelete":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_shippingZoneDelete(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shippingRateCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_shippingRateCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shippingRateUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_shippingRateUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shippingRateDelete":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_shippingRateDelete(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28497,6 +31357,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_orders(ctx, field)
 				})
+		case "shippingZones":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_shippingZones(ctx, field)
+				})
+		case "shippingPreview":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_shippingPreview(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -28546,6 +31418,490 @@ func (ec *executionContext) _SelectedOption(ctx context.Context, sel ast.Selecti
 			}
 		case "value":
 			out.Values[i] = ec._SelectedOption_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shippingPreviewImplementors = []string{"ShippingPreview"}
+
+func (ec *executionContext) _ShippingPreview(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.ShippingPreview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shippingPreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShippingPreview")
+		case "zone":
+			out.Values[i] = ec._ShippingPreview_zone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deliveryOptions":
+			out.Values[i] = ec._ShippingPreview_deliveryOptions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "degradedProviders":
+			out.Values[i] = ec._ShippingPreview_degradedProviders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shippingPreviewOptionImplementors = []string{"ShippingPreviewOption"}
+
+func (ec *executionContext) _ShippingPreviewOption(ctx context.Context, sel ast.SelectionSet, obj *model.DeliveryOption) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shippingPreviewOptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShippingPreviewOption")
+		case "handle":
+			out.Values[i] = ec._ShippingPreviewOption_handle(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._ShippingPreviewOption_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._ShippingPreviewOption_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._ShippingPreviewOption_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "estimatedCost":
+			out.Values[i] = ec._ShippingPreviewOption_estimatedCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "minDeliveryDays":
+			out.Values[i] = ec._ShippingPreviewOption_minDeliveryDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "maxDeliveryDays":
+			out.Values[i] = ec._ShippingPreviewOption_maxDeliveryDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shippingRateImplementors = []string{"ShippingRate"}
+
+func (ec *executionContext) _ShippingRate(ctx context.Context, sel ast.SelectionSet, obj *model.ShippingRate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shippingRateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShippingRate")
+		case "id":
+			out.Values[i] = ec._ShippingRate_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "zone":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShippingRate_zone(ctx, field, obj)
+				})
+		case "handle":
+			out.Values[i] = ec._ShippingRate_handle(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deliveryOptionHandle":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShippingRate_deliveryOptionHandle(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._ShippingRate_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._ShippingRate_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._ShippingRate_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._ShippingRate_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "price":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShippingRate_price(ctx, field, obj)
+				})
+		case "weightBrackets":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShippingRate_weightBrackets(ctx, field, obj)
+				})
+		case "minSubtotal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShippingRate_minSubtotal(ctx, field, obj)
+				})
+		case "maxSubtotal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShippingRate_maxSubtotal(ctx, field, obj)
+				})
+		case "freeShippingThreshold":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShippingRate_freeShippingThreshold(ctx, field, obj)
+				})
+		case "minDeliveryDays":
+			out.Values[i] = ec._ShippingRate_minDeliveryDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "maxDeliveryDays":
+			out.Values[i] = ec._ShippingRate_maxDeliveryDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.Values[i] = ec._ShippingRate_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "position":
+			out.Values[i] = ec._ShippingRate_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shippingRateDeletePayloadImplementors = []string{"ShippingRateDeletePayload"}
+
+func (ec *executionContext) _ShippingRateDeletePayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.ShippingRateDeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shippingRateDeletePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShippingRateDeletePayload")
+		case "deletedShippingRateId":
+			out.Values[i] = ec._ShippingRateDeletePayload_deletedShippingRateId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ShippingRateDeletePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shippingRatePayloadImplementors = []string{"ShippingRatePayload"}
+
+func (ec *executionContext) _ShippingRatePayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.ShippingRatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shippingRatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShippingRatePayload")
+		case "shippingRate":
+			out.Values[i] = ec._ShippingRatePayload_shippingRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ShippingRatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shippingWeightBracketImplementors = []string{"ShippingWeightBracket"}
+
+func (ec *executionContext) _ShippingWeightBracket(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.ShippingWeightBracket) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shippingWeightBracketImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShippingWeightBracket")
+		case "upToGrams":
+			out.Values[i] = ec._ShippingWeightBracket_upToGrams(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "price":
+			out.Values[i] = ec._ShippingWeightBracket_price(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shippingZoneImplementors = []string{"ShippingZone"}
+
+func (ec *executionContext) _ShippingZone(ctx context.Context, sel ast.SelectionSet, obj *model.ShippingZone) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shippingZoneImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShippingZone")
+		case "id":
+			out.Values[i] = ec._ShippingZone_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._ShippingZone_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "countries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShippingZone_countries(ctx, field, obj)
+				})
+		case "provinces":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShippingZone_provinces(ctx, field, obj)
+				})
+		case "postcodes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShippingZone_postcodes(ctx, field, obj)
+				})
+		case "restOfWorld":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShippingZone_restOfWorld(ctx, field, obj)
+				})
+		case "rates":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShippingZone_rates(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shippingZoneDeletePayloadImplementors = []string{"ShippingZoneDeletePayload"}
+
+func (ec *executionContext) _ShippingZoneDeletePayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.ShippingZoneDeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shippingZoneDeletePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShippingZoneDeletePayload")
+		case "deletedShippingZoneId":
+			out.Values[i] = ec._ShippingZoneDeletePayload_deletedShippingZoneId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ShippingZoneDeletePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shippingZonePayloadImplementors = []string{"ShippingZonePayload"}
+
+func (ec *executionContext) _ShippingZonePayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.ShippingZonePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shippingZonePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShippingZonePayload")
+		case "shippingZone":
+			out.Values[i] = ec._ShippingZonePayload_shippingZone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ShippingZonePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28893,6 +32249,49 @@ func (ec *executionContext) _TagsPayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "userErrors":
 			out.Values[i] = ec._TagsPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var thaiProvinceImplementors = []string{"ThaiProvince"}
+
+func (ec *executionContext) _ThaiProvince(ctx context.Context, sel ast.SelectionSet, obj *model.ThaiProvince) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, thaiProvinceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ThaiProvince")
+		case "code":
+			out.Values[i] = ec._ThaiProvince_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ThaiProvince_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nameTh":
+			out.Values[i] = ec._ThaiProvince_nameTh(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -30687,6 +34086,169 @@ func (ec *executionContext) unmarshalNSelectedOptionInput2githubᚗcomᚋlangran
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNShippingPreview2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingPreview(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.ShippingPreview) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ShippingPreview!")
+		return graphql.Null
+	}
+	return ec._ShippingPreview(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNShippingPreviewInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingPreviewInput(ctx context.Context, v any) (gqlmodel.ShippingPreviewInput, error) {
+	res, err := ec.unmarshalInputShippingPreviewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShippingPreviewOption2githubᚗcomᚋlangranᚋlangranᚋmodelᚐDeliveryOption(ctx context.Context, sel ast.SelectionSet, v model.DeliveryOption) graphql.Marshaler {
+	return ec._ShippingPreviewOption(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNShippingPreviewOption2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDeliveryOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.DeliveryOption) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNShippingPreviewOption2githubᚗcomᚋlangranᚋlangranᚋmodelᚐDeliveryOption(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNShippingRate2githubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingRate(ctx context.Context, sel ast.SelectionSet, v model.ShippingRate) graphql.Marshaler {
+	return ec._ShippingRate(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNShippingRate2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingRateᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ShippingRate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNShippingRate2githubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingRate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNShippingRateDeletePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingRateDeletePayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.ShippingRateDeletePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ShippingRateDeletePayload!")
+		return graphql.Null
+	}
+	return ec._ShippingRateDeletePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNShippingRateInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingRateInput(ctx context.Context, v any) (gqlmodel.ShippingRateInput, error) {
+	res, err := ec.unmarshalInputShippingRateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNShippingRateKind2githubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingRateKind(ctx context.Context, v any) (model.ShippingRateKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.ShippingRateKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShippingRateKind2githubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingRateKind(ctx context.Context, sel ast.SelectionSet, v model.ShippingRateKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ShippingRateKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNShippingRatePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingRatePayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.ShippingRatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ShippingRatePayload!")
+		return graphql.Null
+	}
+	return ec._ShippingRatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNShippingWeightBracket2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingWeightBracket(ctx context.Context, sel ast.SelectionSet, v gqlmodel.ShippingWeightBracket) graphql.Marshaler {
+	return ec._ShippingWeightBracket(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNShippingWeightBracket2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingWeightBracketᚄ(ctx context.Context, sel ast.SelectionSet, v []gqlmodel.ShippingWeightBracket) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNShippingWeightBracket2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingWeightBracket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNShippingWeightBracketInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingWeightBracketInput(ctx context.Context, v any) (gqlmodel.ShippingWeightBracketInput, error) {
+	res, err := ec.unmarshalInputShippingWeightBracketInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShippingZone2githubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingZone(ctx context.Context, sel ast.SelectionSet, v model.ShippingZone) graphql.Marshaler {
+	return ec._ShippingZone(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNShippingZone2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingZoneᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ShippingZone) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNShippingZone2githubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingZone(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNShippingZone2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingZone(ctx context.Context, sel ast.SelectionSet, v *model.ShippingZone) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ShippingZone!")
+		return graphql.Null
+	}
+	return ec._ShippingZone(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNShippingZoneDeletePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingZoneDeletePayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.ShippingZoneDeletePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ShippingZoneDeletePayload!")
+		return graphql.Null
+	}
+	return ec._ShippingZoneDeletePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNShippingZoneInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingZoneInput(ctx context.Context, v any) (gqlmodel.ShippingZoneInput, error) {
+	res, err := ec.unmarshalInputShippingZoneInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShippingZonePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingZonePayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.ShippingZonePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ShippingZonePayload!")
+		return graphql.Null
+	}
+	return ec._ShippingZonePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNStaffAccessTokenCreateInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐStaffAccessTokenCreateInput(ctx context.Context, v any) (gqlmodel.StaffAccessTokenCreateInput, error) {
 	res, err := ec.unmarshalInputStaffAccessTokenCreateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -30847,6 +34409,26 @@ func (ec *executionContext) marshalNTagsPayload2ᚖgithubᚗcomᚋlangranᚋlang
 		return graphql.Null
 	}
 	return ec._TagsPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNThaiProvince2githubᚗcomᚋlangranᚋlangranᚋmodelᚐThaiProvince(ctx context.Context, sel ast.SelectionSet, v model.ThaiProvince) graphql.Marshaler {
+	return ec._ThaiProvince(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNThaiProvince2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐThaiProvinceᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ThaiProvince) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNThaiProvince2githubᚗcomᚋlangranᚋlangranᚋmodelᚐThaiProvince(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNURL2string(ctx context.Context, v any) (string, error) {
@@ -31551,6 +35133,56 @@ func (ec *executionContext) unmarshalOSelectedOptionInput2ᚕgithubᚗcomᚋlang
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOShippingRate2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingRate(ctx context.Context, sel ast.SelectionSet, v *model.ShippingRate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ShippingRate(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOShippingRateKind2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingRateKind(ctx context.Context, v any) (*model.ShippingRateKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.ShippingRateKind(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOShippingRateKind2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingRateKind(ctx context.Context, sel ast.SelectionSet, v *model.ShippingRateKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOShippingWeightBracketInput2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingWeightBracketInputᚄ(ctx context.Context, v any) ([]gqlmodel.ShippingWeightBracketInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]gqlmodel.ShippingWeightBracketInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNShippingWeightBracketInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐShippingWeightBracketInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOShippingZone2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐShippingZone(ctx context.Context, sel ast.SelectionSet, v *model.ShippingZone) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ShippingZone(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOStaffAccessToken2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐStaffAccessToken(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.StaffAccessToken) graphql.Marshaler {

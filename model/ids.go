@@ -24,12 +24,15 @@ const (
 	TypeCartLine       NodeType = "CartLine"
 	TypeDiscountCode   NodeType = "DiscountCode"
 	TypeOrder          NodeType = "Order"
+	TypeShippingZone   NodeType = "ShippingZone"
+	TypeShippingRate   NodeType = "ShippingRate"
 )
 
 var nodeTypes = map[NodeType]bool{
 	TypeProduct: true, TypeProductVariant: true, TypeCategory: true,
 	TypeProductImage: true, TypeProductOption: true, TypeCustomer: true, TypeMailingAddress: true,
 	TypeStaffMember: true, TypeAPIKey: true, TypeAuditEntry: true, TypeCartLine: true, TypeDiscountCode: true, TypeOrder: true,
+	TypeShippingZone: true, TypeShippingRate: true,
 }
 
 const gidPrefix = "gid://langran/"

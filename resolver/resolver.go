@@ -7,6 +7,7 @@ import (
 	"github.com/langran/langran/auth"
 	"github.com/langran/langran/catalog"
 	"github.com/langran/langran/checkout"
+	"github.com/langran/langran/shipping"
 	"github.com/langran/langran/store"
 )
 
@@ -23,4 +24,8 @@ type Resolver struct {
 	Auth     *auth.Service
 	Catalog  *catalog.Service
 	Checkout *checkout.Service
+	// Shipping quotes delivery options from every provider; ShippingTable
+	// is the built-in provider, whose zones and rates staff write.
+	Shipping      *shipping.Service
+	ShippingTable *shipping.Table
 }

@@ -52,6 +52,9 @@ type Loaders struct {
 	OrderByID            *dataloader.Loader[int64, *model.Order]
 	OrderLinesByOrder    *dataloader.Loader[int64, []model.OrderLine]
 	OrderEventsByOrder   *dataloader.Loader[int64, []model.OrderEvent]
+	ShippingZoneByID     *dataloader.Loader[int64, *model.ShippingZone]
+	AreasByShippingZone  *dataloader.Loader[int64, []model.ShippingZoneArea]
+	RatesByShippingZone  *dataloader.Loader[int64, []model.ShippingRate]
 
 	memo sync.Map // key -> *memoCell, see Memo
 
@@ -200,6 +203,10 @@ func NewLoaders(s *Store, o LoaderOptions) *Loaders {
 		OrderByID:          byID(o, s.FindOrdersByIDs, func(x *model.Order) int64 { return x.ID }),
 		OrderLinesByOrder:  grouped(o, s.FindOrderLinesByOrderIDs, func(l *model.OrderLine) int64 { return l.OrderID }),
 		OrderEventsByOrder: grouped(o, s.FindOrderEventsByOrderIDs, func(e *model.OrderEvent) int64 { return e.OrderID }),
+		ShippingZoneByID:   byID(o, s.FindShippingZonesByIDs, func(z *model.ShippingZone) int64 { return z.ID }),
+		AreasByShippingZone: grouped(o, s.FindShippingAreasByZoneIDs,
+			func(a *model.ShippingZoneArea) int64 { return a.ZoneID }),
+		RatesByShippingZone: grouped(o, s.FindShippingRatesByZoneIDs, func(r *model.ShippingRate) int64 { return r.ZoneID }),
 		ProductCountCategory: newLoader(o, func(ctx context.Context, ids []int64) []*dataloader.Result[int64] {
 			counts, err := s.CountProductsInCategories(ctx, ids)
 			out := make([]*dataloader.Result[int64], len(ids))
@@ -323,5 +330,8 @@ func (l *Loaders) ClearAll() {
 	l.OrderByID.ClearAll()
 	l.OrderLinesByOrder.ClearAll()
 	l.OrderEventsByOrder.ClearAll()
+	l.ShippingZoneByID.ClearAll()
+	l.AreasByShippingZone.ClearAll()
+	l.RatesByShippingZone.ClearAll()
 	l.claims.Clear()
 }

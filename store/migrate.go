@@ -372,6 +372,48 @@ var migrations = []migration{
 		){{table}}`,
 		`CREATE INDEX ix_discount_usages_buyer ON discount_usages (discount_id, buyer_key)`,
 	}},
+	// Shipping zones and their rates (the built-in table provider). A
+	// zone's places are rows of shipping_zone_areas, keyed by kind and
+	// normalised value, so that a place belongs to one zone at most and
+	// the database says so; weight brackets are a rate's JSON.
+	{Version: 10, Name: "shipping", Statements: []string{
+		`CREATE TABLE shipping_zones (
+			id {{pk}},
+			name VARCHAR(255) NOT NULL,
+			created_at DATETIME NOT NULL,
+			updated_at DATETIME NOT NULL
+		){{table}}`,
+		`CREATE TABLE shipping_zone_areas (
+			kind VARCHAR(16){{bin}} NOT NULL,
+			value VARCHAR(16){{bin}} NOT NULL,
+			zone_id BIGINT NOT NULL REFERENCES shipping_zones(id),
+			PRIMARY KEY (kind, value)
+		){{keyed}}`,
+		`CREATE INDEX ix_shipping_zone_areas_zone ON shipping_zone_areas (zone_id)`,
+		`CREATE TABLE shipping_rates (
+			id {{pk}},
+			zone_id BIGINT NOT NULL REFERENCES shipping_zones(id),
+			handle VARCHAR(64){{bin}} NOT NULL,
+			title VARCHAR(255) NOT NULL,
+			description TEXT NOT NULL,
+			code VARCHAR(64) NOT NULL DEFAULT '',
+			kind VARCHAR(16) NOT NULL,
+			amount BIGINT NOT NULL DEFAULT 0,
+			brackets TEXT NOT NULL,
+			currency CHAR(3) NOT NULL,
+			min_subtotal BIGINT NULL,
+			max_subtotal BIGINT NULL,
+			free_over BIGINT NULL,
+			min_days INT NULL,
+			max_days INT NULL,
+			active BOOLEAN NOT NULL DEFAULT TRUE,
+			position INT NOT NULL DEFAULT 0,
+			created_at DATETIME NOT NULL,
+			updated_at DATETIME NOT NULL
+		){{table}}`,
+		`CREATE UNIQUE INDEX ux_shipping_rates_handle ON shipping_rates (handle)`,
+		`CREATE INDEX ix_shipping_rates_zone ON shipping_rates (zone_id, position, id)`,
+	}},
 	// Orders are snapshots of checked-out carts. The order number is the ID
 	// plus 1000, so no counter row serialises checkouts. cart_id and
 	// idempotency_key are unique: one order per cart, one per key. Events

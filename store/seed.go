@@ -213,7 +213,76 @@ func (s *Store) Seed(ctx context.Context, opts SeedOptions) error {
 			return err
 		}
 	}
-	return nil
+	return s.seedShipping(ctx, base)
+}
+
+// seedShipping adds the demo delivery zones and rates, unless there are
+// zones already: Bangkok and its neighbours, the rest of Thailand priced
+// by weight, and the rest of the world, with free shipping in Thailand
+// from ฿1,500.
+func (s *Store) seedShipping(ctx context.Context, now time.Time) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		zones, err := tx.LockShippingZones(ctx)
+		if err != nil || len(zones) > 0 {
+			return err
+		}
+		days := func(n int) *int { return &n }
+		baht := func(n int64) *int64 { n *= 100; return &n }
+		grams := func(n int) *int { return &n }
+		free := baht(1500)
+		type rate struct {
+			r        model.ShippingRate
+			brackets []model.WeightBracket
+		}
+		demo := []struct {
+			name  string
+			areas []model.ShippingZoneArea
+			rates []rate
+		}{
+			{"Bangkok and vicinity", []model.ShippingZoneArea{
+				{Kind: model.AreaProvince, Value: "TH-10"}, {Kind: model.AreaProvince, Value: "TH-11"},
+				{Kind: model.AreaProvince, Value: "TH-12"}, {Kind: model.AreaProvince, Value: "TH-13"},
+				{Kind: model.AreaProvince, Value: "TH-73"}, {Kind: model.AreaProvince, Value: "TH-74"},
+			}, []rate{
+				{r: model.ShippingRate{Handle: "bkk-standard", Title: "Standard delivery", Description: "Parcel courier",
+					Kind: model.RateFlat, Amount: 4000, FreeOver: free, MinDays: days(1), MaxDays: days(2)}},
+				{r: model.ShippingRate{Handle: "bkk-same-day", Title: "Same-day messenger", Code: "MESSENGER",
+					Description: "Order before 11:00 for delivery by 18:00", Kind: model.RateFlat, Amount: 15000,
+					MinDays: days(0), MaxDays: days(0)}},
+			}},
+			{"Rest of Thailand", []model.ShippingZoneArea{{Kind: model.AreaCountry, Value: "TH"}}, []rate{
+				{r: model.ShippingRate{Handle: "th-standard", Title: "Standard delivery", Description: "Parcel courier",
+					Kind: model.RateWeight, FreeOver: free, MinDays: days(2), MaxDays: days(4)},
+					brackets: []model.WeightBracket{{UpToGrams: grams(1000), Amount: 5000}, {UpToGrams: grams(3000), Amount: 8000},
+						{UpToGrams: grams(5000), Amount: 12000}, {UpToGrams: grams(10000), Amount: 18000}, {UpToGrams: grams(20000), Amount: 30000}}},
+				{r: model.ShippingRate{Handle: "th-ems", Title: "EMS", Description: "Thailand Post EMS", Code: "EMS",
+					Kind: model.RateWeight, MinDays: days(1), MaxDays: days(2)},
+					brackets: []model.WeightBracket{{UpToGrams: grams(2000), Amount: 10000}, {UpToGrams: grams(5000), Amount: 18000}, {Amount: 35000}}},
+			}},
+			{"International", []model.ShippingZoneArea{model.RestOfWorldArea}, []rate{
+				{r: model.ShippingRate{Handle: "intl-air", Title: "International air parcel", Code: "AIR",
+					Kind: model.RateWeight, MinDays: days(7), MaxDays: days(21)},
+					brackets: []model.WeightBracket{{UpToGrams: grams(500), Amount: 45000}, {UpToGrams: grams(1000), Amount: 75000},
+						{UpToGrams: grams(2000), Amount: 125000}, {UpToGrams: grams(5000), Amount: 240000}}},
+			}},
+		}
+		for _, z := range demo {
+			zone := &model.ShippingZone{Name: z.name, CreatedAt: now, UpdatedAt: now}
+			if err := tx.InsertShippingZone(ctx, zone, z.areas); err != nil {
+				return err
+			}
+			for i, r := range z.rates {
+				rr := r.r
+				rr.ZoneID, rr.Position, rr.Active, rr.Currency = zone.ID, i, true, model.CurrencyTHB
+				rr.CreatedAt, rr.UpdatedAt = now, now
+				rr.SetWeightBrackets(r.brackets)
+				if err := tx.InsertShippingRate(ctx, &rr); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }
 
 func (s *Store) seedCategories(ctx context.Context) (map[string]int64, error) {

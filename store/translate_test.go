@@ -250,6 +250,31 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 		"DecrementStock":          func(st *store.Store) error { _, err := st.DecrementStock(ctx, 1, 1); return err },
 		"IncrementStock":          func(st *store.Store) error { return st.IncrementStock(ctx, 1, 1) },
 		"MarkCartCompleted":       func(st *store.Store) error { return st.MarkCartCompleted(ctx, 1, time.Now()) },
+		// Shipping.
+		"ListShippingZones":          func(st *store.Store) error { _, err := st.ListShippingZones(ctx); return err },
+		"FindShippingZonesByIDs":     func(st *store.Store) error { _, err := st.FindShippingZonesByIDs(ctx, one); return err },
+		"LockShippingZones":          func(st *store.Store) error { _, err := st.LockShippingZones(ctx); return err },
+		"FindShippingAreas":          func(st *store.Store) error { _, err := st.FindShippingAreas(ctx); return err },
+		"FindShippingAreasByZoneIDs": func(st *store.Store) error { _, err := st.FindShippingAreasByZoneIDs(ctx, one); return err },
+		"FindShippingAreasByValues": func(st *store.Store) error {
+			_, err := st.FindShippingAreasByValues(ctx, []model.ShippingZoneArea{{Kind: model.AreaCountry, Value: "TH"}})
+			return err
+		},
+		"InsertShippingZone": func(st *store.Store) error {
+			return st.InsertShippingZone(ctx, &model.ShippingZone{Name: "x"}, []model.ShippingZoneArea{model.RestOfWorldArea})
+		},
+		"UpdateShippingZone": func(st *store.Store) error {
+			return st.UpdateShippingZone(ctx, &model.ShippingZone{ID: 1, Name: "x"}, nil)
+		},
+		"DeleteShippingZone":         func(st *store.Store) error { return st.DeleteShippingZone(ctx, 1) },
+		"FindShippingRatesByZoneIDs": func(st *store.Store) error { _, err := st.FindShippingRatesByZoneIDs(ctx, one); return err },
+		"FindShippingRatesByIDs":     func(st *store.Store) error { _, err := st.FindShippingRatesByIDs(ctx, one); return err },
+		"FindShippingRateByHandle":   func(st *store.Store) error { _, err := st.FindShippingRateByHandle(ctx, "x"); return err },
+		"InsertShippingRate": func(st *store.Store) error {
+			return st.InsertShippingRate(ctx, &model.ShippingRate{ZoneID: 1, Handle: "x", Title: "x", Kind: model.RateFlat})
+		},
+		"UpdateShippingRate": func(st *store.Store) error { return st.UpdateShippingRate(ctx, &model.ShippingRate{ID: 1, Title: "x"}) },
+		"DeleteShippingRate": func(st *store.Store) error { return st.DeleteShippingRate(ctx, 1) },
 		"ExplainListProducts": func(st *store.Store) error {
 			if st.Dialect() != store.MySQL {
 				return errors.New("database: EXPLAIN is MySQL's") // nothing to check on SQLite

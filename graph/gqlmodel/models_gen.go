@@ -644,6 +644,127 @@ type SelectedOptionInput struct {
 	Value string `json:"value"`
 }
 
+// The delivery options a cart with these goods and this destination would be offered.
+type ShippingPreview struct {
+	// The table zone the destination falls in; null when none.
+	Zone *model.ShippingZone `json:"zone,omitempty"`
+	// The options of every provider that answered, cheapest first.
+	DeliveryOptions []model.DeliveryOption `json:"deliveryOptions"`
+	// The providers that failed or did not answer in time, whose options are missing.
+	DegradedProviders []string `json:"degradedProviders"`
+}
+
+// A destination and goods to preview delivery options for.
+type ShippingPreviewInput struct {
+	// The country, ISO 3166-1 alpha-2.
+	Country string `json:"country"`
+	// The province, as a buyer would write it.
+	Province *string `json:"province,omitempty"`
+	// The postcode.
+	Zip *string `json:"zip,omitempty"`
+	// The goods' total weight in grams.
+	WeightGrams int `json:"weightGrams"`
+	// The subtotal after discounts, VAT included, e.g. "1250.00".
+	Subtotal string `json:"subtotal"`
+}
+
+// The result of shippingRateDelete.
+type ShippingRateDeletePayload struct {
+	// The ID of the deleted rate.
+	DeletedShippingRateID *string `json:"deletedShippingRateId,omitempty"`
+	// Why nothing was deleted.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A rate's fields. In shippingRateCreate, `title` is required, and `price` for a FLAT rate; in
+// shippingRateUpdate, what is left out stays as it is and null clears a condition.
+type ShippingRateInput struct {
+	// A unique handle (lowercase letters, digits and hyphens, at most 48); made from the title when left out.
+	Handle *string `json:"handle,omitempty"`
+	// What the buyer sees, at most 255 characters.
+	Title *string `json:"title,omitempty"`
+	// More for the buyer, at most 1,000 characters.
+	Description *string `json:"description,omitempty"`
+	// A service code for the carrier, e.g. EMS.
+	Code *string `json:"code,omitempty"`
+	// How the rate is priced: WEIGHT when weightBrackets are given, else FLAT, when left out at creation.
+	Kind *model.ShippingRateKind `json:"kind,omitempty"`
+	// A FLAT rate's price, VAT included, e.g. "40.00".
+	Price *string `json:"price,omitempty"`
+	// A WEIGHT rate's brackets, lightest first, each heavier than the one before; only the last may leave out upToGrams.
+	WeightBrackets []ShippingWeightBracketInput `json:"weightBrackets,omitempty"`
+	// Offer the rate only from this subtotal on; null for no minimum.
+	MinSubtotal graphql.Omittable[*string] `json:"minSubtotal,omitempty"`
+	// Offer the rate only up to this subtotal (inclusive); null for no maximum.
+	MaxSubtotal graphql.Omittable[*string] `json:"maxSubtotal,omitempty"`
+	// Make the rate free from this subtotal on (inclusive), e.g. "1500.00"; null for never.
+	FreeShippingThreshold graphql.Omittable[*string] `json:"freeShippingThreshold,omitempty"`
+	// The fewest days delivery takes, 0 to 365; null when not said.
+	MinDeliveryDays graphql.Omittable[*int] `json:"minDeliveryDays,omitempty"`
+	// The most days delivery takes, 0 to 365; null when not said.
+	MaxDeliveryDays graphql.Omittable[*int] `json:"maxDeliveryDays,omitempty"`
+	// Whether buyers are offered the rate; new rates are active.
+	Active *bool `json:"active,omitempty"`
+	// The rate's place among its zone's rates (lower first); after the others when left out at creation.
+	Position *int `json:"position,omitempty"`
+}
+
+// The result of shippingRateCreate and shippingRateUpdate.
+type ShippingRatePayload struct {
+	// The rate after the change.
+	ShippingRate *model.ShippingRate `json:"shippingRate,omitempty"`
+	// Why nothing changed.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The price of goods weighing up to a limit.
+type ShippingWeightBracket struct {
+	// The heaviest total weight, in grams, the bracket takes; null for any weight above the brackets before.
+	UpToGrams *int `json:"upToGrams,omitempty"`
+	// The price, VAT included.
+	Price *model.Money `json:"price"`
+}
+
+// One bracket of a WEIGHT rate.
+type ShippingWeightBracketInput struct {
+	// The heaviest total weight, in grams, the bracket takes; leave out on the last bracket for any weight.
+	UpToGrams *int `json:"upToGrams,omitempty"`
+	// The price, VAT included, e.g. "80.00".
+	Price string `json:"price"`
+}
+
+// The result of shippingZoneDelete.
+type ShippingZoneDeletePayload struct {
+	// The ID of the deleted zone.
+	DeletedShippingZoneID *string `json:"deletedShippingZoneId,omitempty"`
+	// Why nothing was deleted.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A zone's name and places. In shippingZoneCreate, `name` and at least one place are required;
+// in shippingZoneUpdate, a list given replaces the zone's places of that kind and a list left out
+// keeps them.
+type ShippingZoneInput struct {
+	// The zone's name, for staff, at most 255 characters.
+	Name *string `json:"name,omitempty"`
+	// Whole countries, as ISO 3166-1 alpha-2 codes such as TH or JP.
+	Countries []string `json:"countries,omitempty"`
+	// Thai provinces, by English or Thai name or ISO 3166-2 code: Bangkok, กรุงเทพมหานคร and TH-10 are one.
+	Provinces []string `json:"provinces,omitempty"`
+	// Thai postcodes: prefixes of 1 to 5 digits ("10") or ranges of two postcodes ("10100-10599").
+	Postcodes []string `json:"postcodes,omitempty"`
+	// Whether the zone takes every destination no other zone takes; one zone at most.
+	RestOfWorld *bool `json:"restOfWorld,omitempty"`
+}
+
+// The result of shippingZoneCreate and shippingZoneUpdate.
+type ShippingZonePayload struct {
+	// The zone after the change.
+	ShippingZone *model.ShippingZone `json:"shippingZone,omitempty"`
+	// Why nothing changed.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // A staff session's token: send it as `Authorization: Bearer <accessToken>`.
 type StaffAccessToken struct {
 	// The token. Keep it secret; it is shown only here.
