@@ -15,7 +15,7 @@ import (
 const orderFields = `id number status financialStatus fulfillmentStatus email accessKey
 	subtotal { amount } discountTotal { amount } shippingTotal { amount } taxTotal { amount } total { amount currencyCode }
 	discountCodes shippingAddress { city zip country taxId } carrier trackingNumber payBy
-	lines(first: 100) { totalCount nodes { title variantTitle sku quantity unitPrice { amount } subtotal { amount } discount { amount } total { amount } vatAmount { amount } variant { id } } }
+	lines(first: 100) { totalCount nodes { id title variantTitle sku quantity unitPrice { amount } subtotal { amount } discount { amount } total { amount } vatAmount { amount } variant { id } } }
 	events { kind fromStatus toStatus message }`
 
 // buyer is a complete buyer identity for a Thai address.
@@ -174,6 +174,15 @@ func TestCheckoutMakesOneOrder(t *testing.T) {
 		d = srv.post(t, `query($id: ID!) { node(id: $id) { ... on Order { number accessKey } } }`, map[string]any{"id": o["id"]}, as(support)...).mustData(t)
 		if at(d, "node", "number") != o["number"] {
 			t.Errorf("staff node: %v", d)
+		}
+		// An order line answers node for those who may read its order.
+		line := at(o, "lines", "nodes", 0, "id")
+		lq := `query($id: ID!) { node(id: $id) { ... on OrderLine { title } } }`
+		if d := srv.post(t, lq, map[string]any{"id": line}, as(support)...).mustData(t); at(d, "node", "title") == nil {
+			t.Errorf("staff node of an order line: %v", d)
+		}
+		if d := srv.post(t, lq, map[string]any{"id": line}, as(nosy)...).mustData(t); at(d, "node") != nil {
+			t.Errorf("another customer's node of an order line: %v", d)
 		}
 	})
 }

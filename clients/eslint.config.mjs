@@ -63,7 +63,10 @@ export default [
       // data) is a snapshot made on request, not an object to cache. A Thai
       // province, a weight bracket and a shipping preview with its options
       // are values read with their parent (the options are keyed by their
-      // handle, not an ID).
+      // handle, not an ID). So are a cart's figures, buyer, entered codes
+      // and problems, a delivery address (a snapshot, not an address-book
+      // entry) and an order's history entries: they change with their cart
+      // or order and are cached inside it.
       '@graphql-eslint/strict-id-in-types': ['error', {
         acceptedIdNames: ['id'],
         acceptedIdTypes: ['ID'],
@@ -71,7 +74,9 @@ export default [
           types: ['PageInfo', 'Money', 'ProductPriceRange', 'SelectedOption', 'UserError',
             'CustomerDataExport', 'CustomerSession', 'PersonalDataKind',
             'ProductExport', 'ProductImportSummary', 'ProductImportRowError',
-            'ThaiProvince', 'ShippingWeightBracket', 'ShippingPreview', 'ShippingPreviewOption'],
+            'ThaiProvince', 'ShippingWeightBracket', 'ShippingPreview', 'ShippingPreviewOption',
+            'CartLineCost', 'CartCost', 'CartBuyerIdentity', 'DeliveryAddress', 'CartDiscountCode', 'CartProblem',
+            'OrderEvent'],
           suffixes: ['Connection', 'Edge', 'Payload', 'AccessToken'],
         },
       }],

@@ -525,6 +525,7 @@ type ComplexityRoot struct {
 
 	OrderLine struct {
 		Discount     func(childComplexity int) int
+		GID          func(childComplexity int) int
 		Quantity     func(childComplexity int) int
 		Sku          func(childComplexity int) int
 		Subtotal     func(childComplexity int) int
@@ -3172,6 +3173,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderLine.Discount(childComplexity), true
+	case "OrderLine.id":
+		if e.ComplexityRoot.OrderLine.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.GID(childComplexity), true
 	case "OrderLine.quantity":
 		if e.ComplexityRoot.OrderLine.Quantity == nil {
 			break
@@ -5383,6 +5390,8 @@ func (ec *executionContext) childFields_OrderEvent(ctx context.Context, field gr
 
 func (ec *executionContext) childFields_OrderLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_OrderLine_id(ctx, field)
 	case "title":
 		return ec.fieldContext_OrderLine_title(ctx, field)
 	case "variantTitle":
@@ -17753,6 +17762,29 @@ func (ec *executionContext) fieldContext_OrderEvent_createdAt(_ context.Context,
 	return graphql.NewScalarFieldContext("OrderEvent", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _OrderLine_id(ctx context.Context, field graphql.CollectedField, obj *model.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLine", field, true, false, "ID")
+}
+
 func (ec *executionContext) _OrderLine_title(ctx context.Context, field graphql.CollectedField, obj *model.OrderLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26956,6 +26988,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Product(ctx, sel, obj)
+	case model.OrderLine:
+		return ec._OrderLine(ctx, sel, &obj)
+	case *model.OrderLine:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._OrderLine(ctx, sel, obj)
 	case model.Order:
 		return ec._Order(ctx, sel, &obj)
 	case *model.Order:
@@ -26991,6 +27030,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Category(ctx, sel, obj)
+	case model.CartLine:
+		return ec._CartLine(ctx, sel, &obj)
+	case *model.CartLine:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CartLine(ctx, sel, obj)
 	case model.Cart:
 		return ec._Cart(ctx, sel, &obj)
 	case *model.Cart:
@@ -27760,7 +27806,7 @@ func (ec *executionContext) _CartDiscountCodesUpdatePayload(ctx context.Context,
 	return out
 }
 
-var cartLineImplementors = []string{"CartLine"}
+var cartLineImplementors = []string{"CartLine", "Node"}
 
 func (ec *executionContext) _CartLine(ctx context.Context, sel ast.SelectionSet, obj *model.CartLine) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, cartLineImplementors)
@@ -30185,7 +30231,7 @@ func (ec *executionContext) _OrderEvent(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
-var orderLineImplementors = []string{"OrderLine"}
+var orderLineImplementors = []string{"OrderLine", "Node"}
 
 func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet, obj *model.OrderLine) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, orderLineImplementors)
@@ -30196,6 +30242,11 @@ func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("OrderLine")
+		case "id":
+			out.Values[i] = ec._OrderLine_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "title":
 			out.Values[i] = ec._OrderLine_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

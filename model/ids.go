@@ -24,6 +24,7 @@ const (
 	TypeCartLine       NodeType = "CartLine"
 	TypeDiscountCode   NodeType = "DiscountCode"
 	TypeOrder          NodeType = "Order"
+	TypeOrderLine      NodeType = "OrderLine"
 	TypeShippingZone   NodeType = "ShippingZone"
 	TypeShippingRate   NodeType = "ShippingRate"
 )
@@ -31,7 +32,7 @@ const (
 var nodeTypes = map[NodeType]bool{
 	TypeProduct: true, TypeProductVariant: true, TypeCategory: true,
 	TypeProductImage: true, TypeProductOption: true, TypeCustomer: true, TypeMailingAddress: true,
-	TypeStaffMember: true, TypeAPIKey: true, TypeAuditEntry: true, TypeCartLine: true, TypeDiscountCode: true, TypeOrder: true,
+	TypeStaffMember: true, TypeAPIKey: true, TypeAuditEntry: true, TypeCartLine: true, TypeDiscountCode: true, TypeOrder: true, TypeOrderLine: true,
 	TypeShippingZone: true, TypeShippingRate: true,
 }
 

@@ -146,6 +146,9 @@ type OrderLine struct {
 	VAT          int64 `gorm:"column:vat"` // the line's share of the order's VAT
 }
 
+// GID returns the line's opaque global ID.
+func (l *OrderLine) GID() string { return EncodeGlobalID(TypeOrderLine, l.ID) }
+
 // OrderEvent is one entry of an order's history.
 type OrderEvent struct {
 	ID         int64 `gorm:"primaryKey"`

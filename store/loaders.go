@@ -51,6 +51,7 @@ type Loaders struct {
 	CartLinesByCart      *dataloader.Loader[int64, []model.CartLine]
 	OrderByID            *dataloader.Loader[int64, *model.Order]
 	OrderLinesByOrder    *dataloader.Loader[int64, []model.OrderLine]
+	OrderLineByID        *dataloader.Loader[int64, *model.OrderLine]
 	OrderEventsByOrder   *dataloader.Loader[int64, []model.OrderEvent]
 	ShippingZoneByID     *dataloader.Loader[int64, *model.ShippingZone]
 	AreasByShippingZone  *dataloader.Loader[int64, []model.ShippingZoneArea]
@@ -201,6 +202,7 @@ func NewLoaders(s *Store, o LoaderOptions) *Loaders {
 		}),
 		CartLinesByCart:    grouped(o, s.FindCartLinesByCartIDs, func(l *model.CartLine) int64 { return l.CartID }),
 		OrderByID:          byID(o, s.FindOrdersByIDs, func(x *model.Order) int64 { return x.ID }),
+		OrderLineByID:      byID(o, s.FindOrderLinesByIDs, func(l *model.OrderLine) int64 { return l.ID }),
 		OrderLinesByOrder:  grouped(o, s.FindOrderLinesByOrderIDs, func(l *model.OrderLine) int64 { return l.OrderID }),
 		OrderEventsByOrder: grouped(o, s.FindOrderEventsByOrderIDs, func(e *model.OrderEvent) int64 { return e.OrderID }),
 		ShippingZoneByID:   byID(o, s.FindShippingZonesByIDs, func(z *model.ShippingZone) int64 { return z.ID }),
@@ -329,6 +331,7 @@ func (l *Loaders) ClearAll() {
 	l.CartLinesByCart.ClearAll()
 	l.OrderByID.ClearAll()
 	l.OrderLinesByOrder.ClearAll()
+	l.OrderLineByID.ClearAll()
 	l.OrderEventsByOrder.ClearAll()
 	l.ShippingZoneByID.ClearAll()
 	l.AreasByShippingZone.ClearAll()

@@ -58,6 +58,11 @@ func (s *Store) FindOrderLinesByOrderIDs(ctx context.Context, ids []int64) ([]mo
 	return out, TranslateError(err)
 }
 
+// FindOrderLinesByIDs returns the order lines with these IDs.
+func (s *Store) FindOrderLinesByIDs(ctx context.Context, ids []int64) ([]model.OrderLine, error) {
+	return findByIDs[model.OrderLine](ctx, s, "order_lines", ids)
+}
+
 // FindOrderEventsByOrderIDs returns the history of these orders, oldest
 // first.
 func (s *Store) FindOrderEventsByOrderIDs(ctx context.Context, ids []int64) ([]model.OrderEvent, error) {

@@ -226,6 +226,7 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 		"FindOrderByIdempotencyKey": func(st *store.Store) error { _, err := st.FindOrderByIdempotencyKey(ctx, "x"); return err },
 		"FindOrdersByIDs":           func(st *store.Store) error { _, err := st.FindOrdersByIDs(ctx, one); return err },
 		"FindOrderLinesByOrderIDs":  func(st *store.Store) error { _, err := st.FindOrderLinesByOrderIDs(ctx, one); return err },
+		"FindOrderLinesByIDs":       func(st *store.Store) error { _, err := st.FindOrderLinesByIDs(ctx, one); return err },
 		"FindOrderEventsByOrderIDs": func(st *store.Store) error { _, err := st.FindOrderEventsByOrderIDs(ctx, one); return err },
 		"ListOrders": func(st *store.Store) error {
 			_, _, err := st.ListOrders(ctx, store.OrderFilter{Email: "x"}, store.Page{Limit: 5})
