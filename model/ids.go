@@ -23,12 +23,16 @@ const (
 	TypeAuditEntry     NodeType = "AuditLogEntry"
 	TypeCartLine       NodeType = "CartLine"
 	TypeDiscountCode   NodeType = "DiscountCode"
+	// TypeInventoryMovement is not a Node: movements are read through
+	// inventoryMovements only.
+	TypeInventoryMovement NodeType = "InventoryMovement"
 )
 
 var nodeTypes = map[NodeType]bool{
 	TypeProduct: true, TypeProductVariant: true, TypeCategory: true,
 	TypeProductImage: true, TypeProductOption: true, TypeCustomer: true, TypeMailingAddress: true,
 	TypeStaffMember: true, TypeAPIKey: true, TypeAuditEntry: true, TypeCartLine: true, TypeDiscountCode: true,
+	TypeInventoryMovement: true,
 }
 
 const gidPrefix = "gid://langran/"

@@ -331,7 +331,7 @@ func seedProduct(rng *rand.Rand, base time.Time, catIDs map[string]int64, i int)
 		r.variants = append(r.variants, model.ProductVariant{
 			Position: pos, SKU: &sku, SKUKey: &skuKey, Title: vtitle, SelectedOptions: string(sel),
 			Price: price, CompareAtPrice: compareAt, Currency: model.CurrencyTHB,
-			InventoryQuantity: qty, WeightGrams: &weight, CreatedAt: created, UpdatedAt: created,
+			InventoryQuantity: qty, InventoryTracked: true, WeightGrams: &weight, CreatedAt: created, UpdatedAt: created,
 		})
 		if pos == 0 || price < r.product.MinPrice {
 			r.product.MinPrice = price
@@ -397,6 +397,10 @@ func (s *Store) seedBatch(ctx context.Context, rng *rand.Rand, base time.Time, c
 		ids := make([]int64, len(products))
 		for k := range products {
 			ids[k] = products[k].ID
+		}
+		// The stock the variants start with is their ledger's first entry.
+		if err := tx.recordInitialStock(ctx, ids); err != nil {
+			return fmt.Errorf("seed inventory movements: %w", err)
 		}
 		return tx.RefreshProductSearch(ctx, ids)
 	})
