@@ -16,6 +16,7 @@ import (
 	"github.com/langran/langran/checkout"
 	"github.com/langran/langran/graph"
 	"github.com/langran/langran/graphiql"
+	"github.com/langran/langran/inventory"
 	"github.com/langran/langran/model"
 	"github.com/langran/langran/resolver"
 	"github.com/langran/langran/store"
@@ -84,7 +85,8 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *
 	accounts := newAuth(cfg, st, outbox)
 	carts := checkout.New(st, checkout.Options{})
 	schema := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &resolver.Resolver{Store: st, Auth: accounts, Catalog: catalog.New(st, auth.Audit), Checkout: carts},
+		Resolvers: &resolver.Resolver{Store: st, Auth: accounts, Catalog: catalog.New(st, auth.Audit), Checkout: carts,
+			Inventory: inventory.New(st, auth.Audit)},
 		Directives: resolver.Directives(),
 	})
 	queryCache := web.QueryDocumentCache{Inner: lru.New[*ast.QueryDocument](1000)}

@@ -7,6 +7,7 @@ import (
 	"github.com/langran/langran/auth"
 	"github.com/langran/langran/catalog"
 	"github.com/langran/langran/checkout"
+	"github.com/langran/langran/inventory"
 	"github.com/langran/langran/store"
 )
 
@@ -23,4 +24,6 @@ type Resolver struct {
 	Auth     *auth.Service
 	Catalog  *catalog.Service
 	Checkout *checkout.Service
+	// Inventory runs staff writes to stock.
+	Inventory *inventory.Service
 }

@@ -285,6 +285,11 @@ func seedProduct(rng *rand.Rand, base time.Time, catIDs map[string]int64, i int)
 		status = model.ProductArchived
 	}
 	noStock := i%17 == 5 // and a few sold out
+	var lowStock *int    // and some watched for running low
+	if i%4 == 1 {
+		th := 5
+		lowStock = &th
+	}
 	created := base.Add(time.Duration(i) * 37 * time.Minute)
 	catID := catIDs[dp.category]
 	cat := demoCategoryByHandle[dp.category]
@@ -331,7 +336,8 @@ func seedProduct(rng *rand.Rand, base time.Time, catIDs map[string]int64, i int)
 		r.variants = append(r.variants, model.ProductVariant{
 			Position: pos, SKU: &sku, SKUKey: &skuKey, Title: vtitle, SelectedOptions: string(sel),
 			Price: price, CompareAtPrice: compareAt, Currency: model.CurrencyTHB,
-			InventoryQuantity: qty, InventoryTracked: true, WeightGrams: &weight, CreatedAt: created, UpdatedAt: created,
+			InventoryQuantity: qty, InventoryTracked: true, LowStockThreshold: lowStock, WeightGrams: &weight,
+			CreatedAt: created, UpdatedAt: created,
 		})
 		if pos == 0 || price < r.product.MinPrice {
 			r.product.MinPrice = price

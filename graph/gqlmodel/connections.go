@@ -43,6 +43,9 @@ type (
 	AuditLogEntryEdge        = Edge[model.AuditEntry]
 	CartLineConnection       = Connection[model.CartLine]
 	CartLineEdge             = Edge[model.CartLine]
+	// InventoryMovementConnection is a page of the inventory ledger.
+	InventoryMovementConnection = Connection[model.InventoryMovement]
+	InventoryMovementEdge       = Edge[model.InventoryMovement]
 )
 
 // Node is any object with a global ID. It is an empty interface so that the
