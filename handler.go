@@ -42,9 +42,10 @@ const (
 // the outbox that delivers mail after the request that wrote it.
 type appHandler struct {
 	http.Handler
-	outbox   *auth.Outbox
-	accounts *auth.Service
-	checkout *checkout.Service
+	outbox    *auth.Outbox
+	accounts  *auth.Service
+	checkout  *checkout.Service
+	inventory *inventory.Service
 }
 
 // Drain delivers the mail still queued, until ctx ends; after the server
@@ -52,8 +53,9 @@ type appHandler struct {
 func (h *appHandler) Drain(ctx context.Context) error { return h.outbox.Close(ctx) }
 
 // PruneEvery deletes expired reset links, stale sign-in throttle counts
-// (auth.Service.Prune) and expired carts (checkout.Service.PruneCarts) now
-// and then every interval, until ctx ends. Every instance may run it:
+// (auth.Service.Prune), expired carts (checkout.Service.PruneCarts) and
+// old idempotency keys (inventory.Service.PruneIdempotencyKeys) now and
+// then every interval, until ctx ends. Every instance may run it:
 // deleting what is already gone is harmless.
 func (h *appHandler) PruneEvery(ctx context.Context, interval time.Duration, log *slog.Logger) {
 	t := time.NewTicker(interval)
@@ -68,6 +70,11 @@ func (h *appHandler) PruneEvery(ctx context.Context, interval time.Duration, log
 			log.Warn("pruning expired carts failed", "error", err.Error())
 		} else if n > 0 {
 			log.Info("pruned expired carts", "carts", n)
+		}
+		if n, err := h.inventory.PruneIdempotencyKeys(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("pruning old idempotency keys failed", "error", err.Error())
+		} else if n > 0 {
+			log.Info("pruned old idempotency keys", "keys", n)
 		}
 		select {
 		case <-ctx.Done():
@@ -84,9 +91,10 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *
 	outbox := auth.NewOutbox(newMailer(cfg, log), log, mailQueueSize)
 	accounts := newAuth(cfg, st, outbox)
 	carts := checkout.New(st, checkout.Options{})
+	stock := inventory.New(st, auth.Audit)
 	schema := graph.NewExecutableSchema(graph.Config{
 		Resolvers: &resolver.Resolver{Store: st, Auth: accounts, Catalog: catalog.New(st, auth.Audit), Checkout: carts,
-			Inventory: inventory.New(st, auth.Audit)},
+			Inventory: stock},
 		Directives: resolver.Directives(),
 	})
 	queryCache := web.QueryDocumentCache{Inner: lru.New[*ast.QueryDocument](1000)}
@@ -145,7 +153,7 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *
 	if cfg.GraphiQL {
 		mux.Handle("/", graphiql.Handler(graphqlPath))
 	}
-	return &appHandler{outbox: outbox, accounts: accounts, checkout: carts, Handler: web.Observe(log, m, web.ObserveOptions{
+	return &appHandler{outbox: outbox, accounts: accounts, checkout: carts, inventory: stock, Handler: web.Observe(log, m, web.ObserveOptions{
 		GraphQLPath: graphqlPath,
 		Operations:  cfg.MetricsOperations,
 		CountStatements: func(ctx context.Context) (context.Context, func() int64) {

@@ -12,6 +12,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/langran/langran/model"
 	"github.com/langran/langran/store"
@@ -211,6 +212,27 @@ func (s *Service) UpdateItem(ctx context.Context, v *model.Viewer, variantID int
 		return s.audit(ctx, tx, v, "inventoryItem.update", string(model.TypeProductVariant), variantID, b, a)
 	})
 	return out, err
+}
+
+// IdempotencyKeyLifetime is how long an idempotency key is honoured at
+// least: clients retry within minutes; a day leaves room for a queue that
+// was down for the night.
+const IdempotencyKeyLifetime = 24 * time.Hour
+
+// PruneIdempotencyKeys deletes the idempotency keys older than
+// IdempotencyKeyLifetime (of every scope: checkout's too), a batch at a
+// time, and returns how many it deleted. Safe to run on every instance.
+func (s *Service) PruneIdempotencyKeys(ctx context.Context) (int64, error) {
+	const batch = 500
+	before := time.Now().UTC().Add(-IdempotencyKeyLifetime)
+	var total int64
+	for {
+		n, err := s.st.PruneIdempotencyKeys(ctx, before, batch)
+		total += n
+		if err != nil || n < batch {
+			return total, err
+		}
+	}
 }
 
 // withVariant reads the variant a write was about, as it is after it.

@@ -520,3 +520,55 @@ func TestInventoryUnderConcurrency(t *testing.T) {
 }
 
 func timeFar() time.Time { return time.Now().Add(time.Hour) }
+
+// A real deadlock on MariaDB: two transactions lock two variants in
+// opposite orders. The server rolls one back with 1213; RetryTx runs it
+// again, so both complete and both changes are kept.
+func TestRetryTxSurvivesADeadlock(t *testing.T) {
+	b := storetest.RequireMySQL(t)
+	st := storetest.Open(t, b, store.Options{})
+	ids := newStockedProduct(t, st, "lock", 10, 10)
+	var attempts [2]int
+	var wg sync.WaitGroup
+	firstLocked := make(chan struct{}, 2)
+	bothLocked := make(chan struct{})
+	var once sync.Once
+	go func() {
+		<-firstLocked
+		<-firstLocked
+		once.Do(func() { close(bothLocked) })
+	}()
+	errs := make([]error, 2)
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			order := []int64{ids[w], ids[1-w]}
+			errs[w] = st.RetryTx(ctx, func(tx *store.Store) error {
+				attempts[w]++
+				if _, err := tx.AdjustInventory(ctx, order[0], 1, model.ReasonReceived, "", "test"); err != nil {
+					return err
+				}
+				if attempts[w] == 1 {
+					firstLocked <- struct{}{}
+					<-bothLocked
+				}
+				_, err := tx.AdjustInventory(ctx, order[1], 1, model.ReasonReceived, "", "test")
+				return err
+			})
+		}()
+	}
+	wg.Wait()
+	if errs[0] != nil || errs[1] != nil {
+		t.Fatalf("errors: %v, %v", errs[0], errs[1])
+	}
+	if attempts[0]+attempts[1] < 3 {
+		t.Errorf("attempts %v: no transaction was run again, so there was no deadlock to survive", attempts)
+	}
+	for _, id := range ids {
+		if v := stock(t, st, id); v.InventoryQuantity != 12 {
+			t.Errorf("variant %d: %d, want 12", id, v.InventoryQuantity)
+		}
+	}
+	ledgerHolds(t, st)
+}
