@@ -147,6 +147,21 @@ func TestInventoryIsForItsPermissionsOnly(t *testing.T) {
 		if got := onHand(t, srv, c.owner, vid); got != stock+3 {
 			t.Errorf("stock %d after three adjustments of 1 from %d", got, stock)
 		}
+
+		// A movement by ID follows inventoryMovements' rule.
+		d := srv.post(t, `{ inventoryMovements(last: 1) { nodes { id delta } } }`, nil, as(c.support)...).mustData(t)
+		mid, _ := at(d, "inventoryMovements", "nodes", 0, "id").(string)
+		for who, tc := range map[string]struct {
+			tok     string
+			visible bool
+		}{"support": {c.support, true}, "read key": {c.readKey, true}, "anonymous": {"", false}, "customer": {c.customer, false}} {
+			d := srv.post(t, `query($id: ID!) { node(id: $id) { id ... on InventoryMovement { delta } } nodes(ids: [$id]) { id } }`,
+				map[string]any{"id": mid}, as(tc.tok)...).mustData(t)
+			if (d["node"] != nil) != tc.visible || (at(d, "nodes", 0) != nil) != tc.visible ||
+				tc.visible && at(d, "node", "delta") != 1.0 {
+				t.Errorf("%s reading movement %s by ID: %v", who, mid, d)
+			}
+		}
 	})
 }
 

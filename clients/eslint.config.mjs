@@ -57,7 +57,8 @@ export default [
       // page info, money, price ranges, selected options, errors, and the
       // access tokens a sign-in returns (a secret, not an object to cache),
       // and what the catalog's CSV import and export answer (a file, a
-      // summary, the problems with rows).
+      // summary, the problems with rows), and a variant's stock figures
+      // (part of the variant, cached with it).
       // A made-up ID would make client caches merge values that are not the
       // same thing. A customer's data export (with its sessions and kinds of
       // data) is a snapshot made on request, not an object to cache.
@@ -67,7 +68,7 @@ export default [
         exceptions: {
           types: ['PageInfo', 'Money', 'ProductPriceRange', 'SelectedOption', 'UserError',
             'CustomerDataExport', 'CustomerSession', 'PersonalDataKind',
-            'ProductExport', 'ProductImportSummary', 'ProductImportRowError'],
+            'ProductExport', 'ProductImportSummary', 'ProductImportRowError', 'InventoryLevel'],
           suffixes: ['Connection', 'Edge', 'Payload', 'AccessToken'],
         },
       }],

@@ -22804,6 +22804,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._MailingAddress(ctx, sel, obj)
+	case model.InventoryMovement:
+		return ec._InventoryMovement(ctx, sel, &obj)
+	case *model.InventoryMovement:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._InventoryMovement(ctx, sel, obj)
 	case model.ProductImage:
 		return ec._Image(ctx, sel, &obj)
 	case *model.ProductImage:
@@ -25143,7 +25150,7 @@ func (ec *executionContext) _InventoryLevel(ctx context.Context, sel ast.Selecti
 	return out
 }
 
-var inventoryMovementImplementors = []string{"InventoryMovement"}
+var inventoryMovementImplementors = []string{"InventoryMovement", "Node"}
 
 func (ec *executionContext) _InventoryMovement(ctx context.Context, sel ast.SelectionSet, obj *model.InventoryMovement) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, inventoryMovementImplementors)

@@ -11,20 +11,18 @@ type NodeType string
 
 // Entity types with global IDs.
 const (
-	TypeProduct        NodeType = "Product"
-	TypeProductVariant NodeType = "ProductVariant"
-	TypeCategory       NodeType = "Category"
-	TypeProductImage   NodeType = "ProductImage"
-	TypeProductOption  NodeType = "ProductOption"
-	TypeCustomer       NodeType = "Customer"
-	TypeMailingAddress NodeType = "MailingAddress"
-	TypeStaffMember    NodeType = "StaffMember"
-	TypeAPIKey         NodeType = "ApiKey"
-	TypeAuditEntry     NodeType = "AuditLogEntry"
-	TypeCartLine       NodeType = "CartLine"
-	TypeDiscountCode   NodeType = "DiscountCode"
-	// TypeInventoryMovement is not a Node: movements are read through
-	// inventoryMovements only.
+	TypeProduct           NodeType = "Product"
+	TypeProductVariant    NodeType = "ProductVariant"
+	TypeCategory          NodeType = "Category"
+	TypeProductImage      NodeType = "ProductImage"
+	TypeProductOption     NodeType = "ProductOption"
+	TypeCustomer          NodeType = "Customer"
+	TypeMailingAddress    NodeType = "MailingAddress"
+	TypeStaffMember       NodeType = "StaffMember"
+	TypeAPIKey            NodeType = "ApiKey"
+	TypeAuditEntry        NodeType = "AuditLogEntry"
+	TypeCartLine          NodeType = "CartLine"
+	TypeDiscountCode      NodeType = "DiscountCode"
 	TypeInventoryMovement NodeType = "InventoryMovement"
 )
 

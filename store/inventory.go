@@ -438,6 +438,11 @@ func (s *Store) ListInventoryMovements(ctx context.Context, f InventoryMovementF
 	return pageByID[model.InventoryMovement](q, "id", pg)
 }
 
+// FindInventoryMovementsByIDs returns the movements with these IDs.
+func (s *Store) FindInventoryMovementsByIDs(ctx context.Context, ids []int64) ([]model.InventoryMovement, error) {
+	return findByIDs[model.InventoryMovement](ctx, s, "inventory_movements", ids)
+}
+
 // lowStockCondition selects model.ProductVariant.LowStock variants.
 const lowStockCondition = "low_stock_threshold IS NOT NULL AND inventory_tracked = TRUE AND " +
 	"inventory_quantity - inventory_committed <= low_stock_threshold"

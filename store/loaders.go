@@ -49,6 +49,7 @@ type Loaders struct {
 	AuditEntryByID       *dataloader.Loader[int64, *model.AuditEntry]
 	CartByKey            *dataloader.Loader[string, *model.Cart]
 	CartLinesByCart      *dataloader.Loader[int64, []model.CartLine]
+	MovementByID         *dataloader.Loader[int64, *model.InventoryMovement]
 
 	memo sync.Map // key -> *memoCell, see Memo
 
@@ -194,6 +195,7 @@ func NewLoaders(s *Store, o LoaderOptions) *Loaders {
 			return out
 		}),
 		CartLinesByCart: grouped(o, s.FindCartLinesByCartIDs, func(l *model.CartLine) int64 { return l.CartID }),
+		MovementByID:    byID(o, s.FindInventoryMovementsByIDs, func(m *model.InventoryMovement) int64 { return m.ID }),
 		ProductCountCategory: newLoader(o, func(ctx context.Context, ids []int64) []*dataloader.Result[int64] {
 			counts, err := s.CountProductsInCategories(ctx, ids)
 			out := make([]*dataloader.Result[int64], len(ids))
@@ -312,5 +314,6 @@ func (l *Loaders) ClearAll() {
 	l.APIKeyByID.ClearAll()
 	l.AddressByID.ClearAll()
 	l.AuditEntryByID.ClearAll()
+	l.MovementByID.ClearAll()
 	l.claims.Clear()
 }

@@ -251,7 +251,11 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 			return err
 		},
 		"CountLowStockVariants": func(st *store.Store) error { _, err := st.CountLowStockVariants(ctx); return err },
-		"CheckInventoryLedger":  func(st *store.Store) error { _, err := st.CheckInventoryLedger(ctx); return err },
+		"FindInventoryMovementsByIDs": func(st *store.Store) error {
+			_, err := st.FindInventoryMovementsByIDs(ctx, one)
+			return err
+		},
+		"CheckInventoryLedger": func(st *store.Store) error { _, err := st.CheckInventoryLedger(ctx); return err },
 		"ClaimIdempotencyKey": func(st *store.Store) error {
 			_, err := st.ClaimIdempotencyKey(ctx, "x", "k", "r")
 			return err
