@@ -16,6 +16,7 @@ import (
 	"github.com/langran/langran/checkout"
 	"github.com/langran/langran/graph"
 	"github.com/langran/langran/graphiql"
+	"github.com/langran/langran/inventory"
 	"github.com/langran/langran/model"
 	"github.com/langran/langran/resolver"
 	"github.com/langran/langran/shipping"
@@ -42,9 +43,10 @@ const (
 // the outbox that delivers mail after the request that wrote it.
 type appHandler struct {
 	http.Handler
-	outbox   *auth.Outbox
-	accounts *auth.Service
-	checkout *checkout.Service
+	outbox    *auth.Outbox
+	accounts  *auth.Service
+	checkout  *checkout.Service
+	inventory *inventory.Service
 }
 
 // Drain delivers the mail still queued, until ctx ends; after the server
@@ -52,8 +54,9 @@ type appHandler struct {
 func (h *appHandler) Drain(ctx context.Context) error { return h.outbox.Close(ctx) }
 
 // PruneEvery deletes expired reset links, stale sign-in throttle counts
-// (auth.Service.Prune) and expired carts (checkout.Service.PruneCarts) now
-// and then every interval, until ctx ends. Every instance may run it:
+// (auth.Service.Prune), expired carts (checkout.Service.PruneCarts) and
+// old idempotency keys (inventory.Service.PruneIdempotencyKeys) now and
+// then every interval, until ctx ends. Every instance may run it:
 // deleting what is already gone is harmless.
 func (h *appHandler) PruneEvery(ctx context.Context, interval time.Duration, log *slog.Logger) {
 	t := time.NewTicker(interval)
@@ -68,6 +71,11 @@ func (h *appHandler) PruneEvery(ctx context.Context, interval time.Duration, log
 			log.Warn("pruning expired carts failed", "error", err.Error())
 		} else if n > 0 {
 			log.Info("pruned expired carts", "carts", n)
+		}
+		if n, err := h.inventory.PruneIdempotencyKeys(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("pruning old idempotency keys failed", "error", err.Error())
+		} else if n > 0 {
+			log.Info("pruned old idempotency keys", "keys", n)
 		}
 		select {
 		case <-ctx.Done():
@@ -105,13 +113,14 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *
 	outbox := auth.NewOutbox(newMailer(cfg, log), log, mailQueueSize)
 	accounts := newAuth(cfg, st, outbox)
 	carts := checkout.New(st, checkout.Options{PayWithin: cfg.PayWithin})
+	stock := inventory.New(st, auth.Audit)
 	// The built-in table rates are the one shipping provider today; a
 	// carrier's API would be another argument to shipping.New.
 	shippingTable := shipping.NewTable(st, auth.Audit)
 	delivery := shipping.New(shipping.Options{Timeout: cfg.ShippingTimeout, Log: log}, shippingTable)
 	schema := graph.NewExecutableSchema(graph.Config{
 		Resolvers: &resolver.Resolver{Store: st, Auth: accounts, Catalog: catalog.New(st, auth.Audit), Checkout: carts,
-			Shipping: delivery, ShippingTable: shippingTable},
+			Shipping: delivery, ShippingTable: shippingTable, Inventory: stock},
 		Directives: resolver.Directives(),
 	})
 	queryCache := web.QueryDocumentCache{Inner: lru.New[*ast.QueryDocument](1000)}
@@ -170,7 +179,7 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *
 	if cfg.GraphiQL {
 		mux.Handle("/", graphiql.Handler(graphqlPath))
 	}
-	return &appHandler{outbox: outbox, accounts: accounts, checkout: carts, Handler: web.Observe(log, m, web.ObserveOptions{
+	return &appHandler{outbox: outbox, accounts: accounts, checkout: carts, inventory: stock, Handler: web.Observe(log, m, web.ObserveOptions{
 		GraphQLPath: graphqlPath,
 		Operations:  cfg.MetricsOperations,
 		CountStatements: func(ctx context.Context) (context.Context, func() int64) {

@@ -58,7 +58,18 @@ func checkoutCart(t *testing.T, srv *testServer, cart, key string, headers ...st
 	return at(d, "checkoutComplete").(map[string]any)
 }
 
+// stockOf returns the units of the variant still available: on hand less
+// what orders have committed.
 func stockOf(t testing.TB, srv *testServer, variant int64) int {
+	var n int
+	if err := srv.store.DB(t.Context()).Raw("SELECT inventory_quantity - inventory_committed FROM product_variants WHERE id = ?", variant).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// onHandOf returns the units of the variant on the shelf.
+func onHandOf(t testing.TB, srv *testServer, variant int64) int {
 	var n int
 	if err := srv.store.DB(t.Context()).Raw("SELECT inventory_quantity FROM product_variants WHERE id = ?", variant).Scan(&n).Error; err != nil {
 		t.Fatal(err)
@@ -66,11 +77,13 @@ func stockOf(t testing.TB, srv *testServer, variant int64) int {
 	return n
 }
 
+// setStock counts the variant's stock as n, through the ledger.
 func setStock(t testing.TB, srv *testServer, variant int64, n int) {
-	if err := srv.store.DB(t.Context()).Exec("UPDATE product_variants SET inventory_quantity = ? WHERE id = ?", n, variant).Error; err != nil {
+	if _, err := srv.store.SetInventory(t.Context(), variant, n, onHandOf(t, srv, variant), model.ReasonCorrection, "test", "system"); err != nil {
 		t.Fatal(err)
 	}
 }
+
 
 func countRows(t testing.TB, srv *testServer, query string, args ...any) int64 {
 	var n int64
@@ -273,9 +286,10 @@ func TestCheckoutNeverOversells(t *testing.T) {
 		if codes[""] != units || codes["OUT_OF_STOCK"] != buyers-units || len(codes) != 2 {
 			t.Errorf("outcomes %v, want %d orders and %d OUT_OF_STOCK", codes, units, buyers-units)
 		}
-		if s := stockOf(t, srv, vs[0].ID); s != 0 {
-			t.Errorf("stock after the race: %d", s)
+		if s := stockOf(t, srv, vs[0].ID); s != 0 || onHandOf(t, srv, vs[0].ID) != units {
+			t.Errorf("after the race: %d available, %d on hand; want 0 and %d (on hand falls when orders ship)", s, onHandOf(t, srv, vs[0].ID), units)
 		}
+		ledgerAddsUp(t, srv)
 		if n := countRows(t, srv, "SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l WHERE l.variant_id = ?", vs[0].ID); n != units {
 			t.Errorf("%d units ordered, want %d", n, units)
 		}
@@ -306,6 +320,7 @@ func TestCheckoutNeverOversells(t *testing.T) {
 		if s := stockOf(t, srv, vs[1].ID); s != 1000-limit {
 			t.Errorf("stock %d after %d orders, want %d", s, limit, 1000-limit)
 		}
+		ledgerAddsUp(t, srv)
 	})
 }
 
@@ -380,7 +395,7 @@ func TestOrderLifecycle(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		srv := newTestServer(t, b, 10, nil)
 		vs := saleVariants(t, srv, 1, 5)
-		stock := stockOf(t, srv, vs[0].ID)
+		stock, onHand := stockOf(t, srv, vs[0].ID), onHandOf(t, srv, vs[0].ID)
 		manager := staffToken(t, srv, model.RoleOrderManager)
 		analyst := staffToken(t, srv, model.RoleAnalyst)
 		place := func(key string) map[string]any {
@@ -446,9 +461,16 @@ func TestOrderLifecycle(t *testing.T) {
 		if !slicesEqual(kinds, want) {
 			t.Errorf("history %v, want %v", kinds, want)
 		}
-		if s := stockOf(t, srv, vs[0].ID); s != stock-1 {
-			t.Errorf("stock %d after a delivered order, want %d", s, stock-1)
+		if s := stockOf(t, srv, vs[0].ID); s != stock-1 || onHandOf(t, srv, vs[0].ID) != onHand-1 {
+			t.Errorf("after a delivered order: %d available, %d on hand; want %d and %d", s, onHandOf(t, srv, vs[0].ID), stock-1, onHand-1)
 		}
+		var sold int64
+		srv.store.DB(t.Context()).Raw("SELECT COUNT(*) FROM inventory_movements WHERE variant_id = ? AND reason = ? AND reference = ?",
+			vs[0].ID, model.ReasonSold, "order "+o["number"].(string)).Scan(&sold)
+		if sold != 1 {
+			t.Errorf("%d SOLD movements for the order, want 1", sold)
+		}
+		ledgerAddsUp(t, srv)
 
 		// Cancelling an unpaid order returns its stock, once.
 		c := place("b")
@@ -466,6 +488,7 @@ func TestOrderLifecycle(t *testing.T) {
 		if s := stockOf(t, srv, vs[0].ID); s != stock-1 {
 			t.Errorf("stock %d after cancelling, want %d", s, stock-1)
 		}
+		ledgerAddsUp(t, srv)
 		p = move(manager, `orderCancel(id: $id)`, map[string]any{"id": model.EncodeGlobalID(model.TypeOrder, 999999)})
 		if codes := userErrorCodes(p); !slicesEqual(codes, []string{"NOT_FOUND"}) {
 			t.Errorf("cancelling an unknown order: %v", p)

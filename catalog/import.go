@@ -73,7 +73,8 @@ func (s *Service) Import(ctx context.Context, v *model.Viewer, r io.Reader, opts
 				continue
 			}
 			countImport(&res.Summary, d)
-			saves = append(saves, store.ProductSave{Before: d.before, After: d.after})
+			saves = append(saves, store.ProductSave{Before: d.before, After: d.after,
+				Actor: model.ActorOf(v), Reference: "product.import"})
 			changed = append(changed, d)
 		}
 		if opts.ValidateOnly || len(saves) == 0 {
@@ -314,7 +315,7 @@ func buildDraft(v *model.Viewer, p *productRecord, before *store.ProductRows, ca
 	matched := map[int64]bool{}
 	for i, vr := range p.variants {
 		f := []string{strconv.Itoa(vr.row)}
-		nv := model.ProductVariant{Currency: storeCurrency}
+		nv := newVariant()
 		creating := true
 		if j := matchVariant(d.after.Variants, vins[i], matched); j >= 0 {
 			nv, creating = d.after.Variants[j], false

@@ -223,7 +223,8 @@ func (s *Service) save(ctx context.Context, tx *store.Store, v *model.Viewer, ac
 	if err := s.checkAgainstCatalog(ctx, tx, []*draft{d}); err != nil {
 		return err
 	}
-	if err := tx.SaveProducts(ctx, []store.ProductSave{{Before: d.before, After: d.after}}); err != nil {
+	if err := tx.SaveProducts(ctx, []store.ProductSave{{Before: d.before, After: d.after,
+		Actor: model.ActorOf(v), Reference: action}}); err != nil {
 		return err
 	}
 	if err := tx.RefreshProductSearch(ctx, []int64{d.after.Product.ID}); err != nil {

@@ -26,7 +26,7 @@ func (s *Service) CreateVariants(ctx context.Context, v *model.Viewer, id int64,
 			if vin.ID != 0 {
 				return model.InvalidField(path(f, "id"), "new variants have no id; change variants with productVariantsBulkUpdate")
 			}
-			nv := model.ProductVariant{Currency: storeCurrency}
+			nv := newVariant()
 			if err := applyVariant(v, &nv, vin, f, true); err != nil {
 				return err
 			}
@@ -107,7 +107,7 @@ func (d *draft) setVariants(v *model.Viewer, ins []VariantInput, base []string) 
 			seen[in.ID] = true
 			nv = d.after.Variants[j]
 		} else {
-			nv = model.ProductVariant{Currency: storeCurrency}
+			nv = newVariant()
 		}
 		if err := applyVariant(v, &nv, in, f, creating); err != nil {
 			return err
@@ -118,6 +118,12 @@ func (d *draft) setVariants(v *model.Viewer, ins []VariantInput, base []string) 
 	d.after.Variants, d.variantPaths = list, paths
 	d.fields["variants"] = base
 	return nil
+}
+
+// newVariant is a variant before its input is applied: its stock
+// tracked, without backorders, as the database's defaults are.
+func newVariant() model.ProductVariant {
+	return model.ProductVariant{Currency: storeCurrency, InventoryTracked: true}
 }
 
 // applyVariant sets dst's fields from in, checking each; f is in's path.
@@ -159,6 +165,10 @@ func applyVariant(v *model.Viewer, dst *model.ProductVariant, in VariantInput, f
 		}
 		if *in.Inventory != dst.InventoryQuantity && !v.Can(model.PermManageInventory) {
 			return &model.Error{Code: model.CodeForbidden, Field: field, Message: "changing stock needs the MANAGE_INVENTORY permission"}
+		}
+		if *in.Inventory < dst.InventoryCommitted && dst.InventoryTracked && !dst.AllowBackorder {
+			return &model.Error{Code: model.CodeInsufficientStock, Field: field,
+				Message: strconv.Itoa(dst.InventoryCommitted) + " units are committed to orders: the stock cannot be less"}
 		}
 		dst.InventoryQuantity = *in.Inventory
 	}

@@ -3,7 +3,6 @@ package checkout
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -53,7 +52,7 @@ func (s *Service) Complete(ctx context.Context, cartKey, idempotencyKey string) 
 }
 
 func errKeyReused() error {
-	return &model.Error{Code: model.CodeIdempotencyKeyReuse, Field: []string{"idempotencyKey"},
+	return &model.Error{Code: model.CodeIdempotencyKeyReused, Field: []string{"idempotencyKey"},
 		Message: "this idempotency key was used to check out another cart; make a new key for each cart"}
 }
 
@@ -115,19 +114,16 @@ func (s *Service) complete(ctx context.Context, tx *store.Store, cartKey, keyHas
 			Message: fmt.Sprintf("the cart cannot be checked out: %s (see the cart's problems)", strings.Join(codes, ", "))}
 	}
 
-	// Stock, in variant order so that checkouts of the same variants lock
-	// them in the same order and do not deadlock.
-	sorted := slices.Clone(q.Lines)
-	slices.SortFunc(sorted, func(a, b QuotedLine) int { return compareInt64(a.Line.VariantID, b.Line.VariantID) })
-	for _, l := range sorted {
-		ok, err := tx.DecrementStock(ctx, l.Line.VariantID, l.Line.Quantity)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
+	// Stock: the units are committed to the order with one conditional
+	// update per variant (in variant order, so checkouts of the same
+	// variants never lock them in opposite orders). On hand changes when
+	// the order ships.
+	if err := tx.TakeStock(ctx, stockLines(q.Lines)); err != nil {
+		if model.ErrorCodeOf(err) == model.CodeOutOfStock {
 			return nil, &model.Error{Code: model.CodeOutOfStock, Field: []string{"cartId"},
-				Message: fmt.Sprintf("%s sold out meanwhile; change the cart and try again", l.Product.Title)}
+				Message: "an item sold out meanwhile; see the cart's problems, change it and try again"}
 		}
+		return nil, err
 	}
 
 	now := s.now()
@@ -184,14 +180,13 @@ func (s *Service) complete(ctx context.Context, tx *store.Store, cartKey, keyHas
 	return order, nil
 }
 
-func compareInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
+// stockLines are the quantities the quoted lines take.
+func stockLines(lines []QuotedLine) []store.StockLine {
+	out := make([]store.StockLine, len(lines))
+	for i, l := range lines {
+		out[i] = store.StockLine{VariantID: l.Line.VariantID, Quantity: l.Line.Quantity}
 	}
-	return 0
+	return out
 }
 
 // actorOf names the caller for an order's history.

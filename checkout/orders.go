@@ -45,7 +45,7 @@ func (s *Service) MoveOrder(ctx context.Context, id int64, m Move) (*model.Order
 			if m.To == model.OrderCancelled {
 				set["cancelled_at"] = now
 				if o.Status.HoldsStock() {
-					if err := s.restock(ctx, tx, o); err != nil {
+					if err := s.releaseStock(ctx, tx, o); err != nil {
 						return err
 					}
 				}
@@ -57,6 +57,17 @@ func (s *Service) MoveOrder(ctx context.Context, id int64, m Move) (*model.Order
 			}
 			if m.To == model.OrderPaid {
 				set["paid_at"] = now
+			}
+			if m.To == model.OrderFulfilled {
+				// The goods leave: on hand and committed go down together,
+				// and the ledger records the sale.
+				lines, err := orderStock(ctx, tx, o)
+				if err != nil {
+					return err
+				}
+				if _, err := tx.FulfilStock(ctx, lines, "order "+o.Number(), actorOf(ctx)); err != nil {
+					return err
+				}
 			}
 			kind := m.Kind
 			if kind == "" {
@@ -73,18 +84,26 @@ func (s *Service) MoveOrder(ctx context.Context, id int64, m Move) (*model.Order
 	return out, err
 }
 
-// restock puts the order's stock back.
-func (s *Service) restock(ctx context.Context, tx *store.Store, o *model.Order) error {
-	lines, err := tx.FindOrderLinesByOrderIDs(ctx, []int64{o.ID})
+// releaseStock gives back the units the order had committed.
+func (s *Service) releaseStock(ctx context.Context, tx *store.Store, o *model.Order) error {
+	lines, err := orderStock(ctx, tx, o)
 	if err != nil {
 		return err
 	}
-	for _, l := range lines {
-		if err := tx.IncrementStock(ctx, l.VariantID, l.Quantity); err != nil {
-			return err
-		}
+	return tx.ReleaseStock(ctx, lines)
+}
+
+// orderStock returns the quantities the order's lines hold.
+func orderStock(ctx context.Context, tx *store.Store, o *model.Order) ([]store.StockLine, error) {
+	lines, err := tx.FindOrderLinesByOrderIDs(ctx, []int64{o.ID})
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	out := make([]store.StockLine, len(lines))
+	for i, l := range lines {
+		out[i] = store.StockLine{VariantID: l.VariantID, Quantity: l.Quantity}
+	}
+	return out, nil
 }
 
 // withField sets the field path of a model error.

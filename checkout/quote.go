@@ -108,7 +108,7 @@ func (s *Service) Quote(ctx context.Context, cat Catalog, c *model.Cart, lines [
 		q.Currency = v.Currency
 		if !v.CanSell(l.Quantity) {
 			q.Problems = append(q.Problems, Problem{Code: model.ProblemOutOfStock, LineID: l.ID,
-				Message: fmt.Sprintf("only %d left in stock", max(v.InventoryQuantity, 0))})
+				Message: fmt.Sprintf("only %d left in stock", max(v.Available(), 0))})
 		}
 		cats := []int64{}
 		if p.CategoryID != nil {

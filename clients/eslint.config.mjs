@@ -57,7 +57,8 @@ export default [
       // page info, money, price ranges, selected options, errors, and the
       // access tokens a sign-in returns (a secret, not an object to cache),
       // and what the catalog's CSV import and export answer (a file, a
-      // summary, the problems with rows).
+      // summary, the problems with rows), and a variant's stock figures
+      // (part of the variant, cached with it).
       // A made-up ID would make client caches merge values that are not the
       // same thing. A customer's data export (with its sessions and kinds of
       // data) is a snapshot made on request, not an object to cache. A Thai
@@ -76,7 +77,7 @@ export default [
             'ProductExport', 'ProductImportSummary', 'ProductImportRowError',
             'ThaiProvince', 'ShippingWeightBracket', 'ShippingPreview', 'ShippingPreviewOption',
             'CartLineCost', 'CartCost', 'CartBuyerIdentity', 'DeliveryAddress', 'CartDiscountCode', 'CartProblem',
-            'OrderEvent'],
+            'OrderEvent', 'InventoryLevel'],
           suffixes: ['Connection', 'Edge', 'Payload', 'AccessToken'],
         },
       }],

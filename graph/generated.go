@@ -41,6 +41,7 @@ type ResolverRoot interface {
 	Customer() CustomerResolver
 	CustomerDataExport() CustomerDataExportResolver
 	DeliveryAddress() DeliveryAddressResolver
+	InventoryMovement() InventoryMovementResolver
 	MailingAddress() MailingAddressResolver
 	MailingAddressConnection() MailingAddressConnectionResolver
 	Mutation() MutationResolver
@@ -380,6 +381,56 @@ type ComplexityRoot struct {
 		Width   func(childComplexity int) int
 	}
 
+	InventoryAdjustPayload struct {
+		InventoryMovement func(childComplexity int) int
+		ProductVariant    func(childComplexity int) int
+		UserErrors        func(childComplexity int) int
+	}
+
+	InventoryItemUpdatePayload struct {
+		ProductVariant func(childComplexity int) int
+		UserErrors     func(childComplexity int) int
+	}
+
+	InventoryLevel struct {
+		AllowBackorder    func(childComplexity int) int
+		Available         func(childComplexity int) int
+		Committed         func(childComplexity int) int
+		LowStock          func(childComplexity int) int
+		LowStockThreshold func(childComplexity int) int
+		OnHand            func(childComplexity int) int
+		Tracked           func(childComplexity int) int
+	}
+
+	InventoryMovement struct {
+		Actor          func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Delta          func(childComplexity int) int
+		GID            func(childComplexity int) int
+		ProductVariant func(childComplexity int) int
+		QuantityAfter  func(childComplexity int) int
+		Reason         func(childComplexity int) int
+		Reference      func(childComplexity int) int
+	}
+
+	InventoryMovementConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	InventoryMovementEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	InventorySetPayload struct {
+		CurrentQuantity   func(childComplexity int) int
+		InventoryMovement func(childComplexity int) int
+		ProductVariant    func(childComplexity int) int
+		UserErrors        func(childComplexity int) int
+	}
+
 	MailingAddress struct {
 		Address1    func(childComplexity int) int
 		Address2    func(childComplexity int) int
@@ -445,6 +496,9 @@ type ComplexityRoot struct {
 		CustomerReset                func(childComplexity int, id string, input gqlmodel.CustomerResetInput) int
 		CustomerResetByURL           func(childComplexity int, resetURL string, password string) int
 		CustomerUpdate               func(childComplexity int, input gqlmodel.CustomerUpdateInput) int
+		InventoryAdjust              func(childComplexity int, variantID string, delta int, reason model.InventoryReason, reference *string, idempotencyKey string) int
+		InventoryItemUpdate          func(childComplexity int, variantID string, input gqlmodel.InventoryItemInput) int
+		InventorySet                 func(childComplexity int, variantID string, quantity int, compareQuantity int, reason *model.InventoryReason, reference *string) int
 		OrderCancel                  func(childComplexity int, id string, reason *string) int
 		OrderFulfill                 func(childComplexity int, id string, carrier string, trackingNumber string) int
 		OrderMarkDelivered           func(childComplexity int, id string) int
@@ -655,6 +709,7 @@ type ComplexityRoot struct {
 		AvailableForSale    func(childComplexity int) int
 		CompareAtPriceMoney func(childComplexity int) int
 		GID                 func(childComplexity int) int
+		InventoryLevel      func(childComplexity int) int
 		Options             func(childComplexity int) int
 		PriceMoney          func(childComplexity int) int
 		Product             func(childComplexity int) int
@@ -689,6 +744,8 @@ type ComplexityRoot struct {
 		Customer           func(childComplexity int) int
 		CustomerCart       func(childComplexity int) int
 		CustomerDataExport func(childComplexity int) int
+		InventoryMovements func(childComplexity int, variantID *string, first *int, after *string, last *int, before *string) int
+		LowStockVariants   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Node               func(childComplexity int, id string) int
 		Nodes              func(childComplexity int, ids []string) int
 		Order              func(childComplexity int, id string, accessKey *string) int
@@ -889,6 +946,11 @@ type CustomerDataExportResolver interface {
 type DeliveryAddressResolver interface {
 	Formatted(ctx context.Context, obj *model.MailingAddress) ([]string, error)
 }
+type InventoryMovementResolver interface {
+	ProductVariant(ctx context.Context, obj *model.InventoryMovement) (*model.ProductVariant, error)
+
+	Reference(ctx context.Context, obj *model.InventoryMovement) (*string, error)
+}
 type MailingAddressResolver interface {
 	Formatted(ctx context.Context, obj *model.MailingAddress) ([]string, error)
 }
@@ -941,6 +1003,9 @@ type MutationResolver interface {
 	CategoryMove(ctx context.Context, id string, parentID *string, position *int) (*gqlmodel.CategoryPayload, error)
 	CategoryDelete(ctx context.Context, id string) (*gqlmodel.CategoryDeletePayload, error)
 	ProductImport(ctx context.Context, file graphql.Upload, validateOnly *bool) (*gqlmodel.ProductImportPayload, error)
+	InventoryAdjust(ctx context.Context, variantID string, delta int, reason model.InventoryReason, reference *string, idempotencyKey string) (*gqlmodel.InventoryAdjustPayload, error)
+	InventorySet(ctx context.Context, variantID string, quantity int, compareQuantity int, reason *model.InventoryReason, reference *string) (*gqlmodel.InventorySetPayload, error)
+	InventoryItemUpdate(ctx context.Context, variantID string, input gqlmodel.InventoryItemInput) (*gqlmodel.InventoryItemUpdatePayload, error)
 	CheckoutComplete(ctx context.Context, cartID string, idempotencyKey string) (*gqlmodel.CheckoutCompletePayload, error)
 	OrderCancel(ctx context.Context, id string, reason *string) (*gqlmodel.OrderPayload, error)
 	OrderFulfill(ctx context.Context, id string, carrier string, trackingNumber string) (*gqlmodel.OrderPayload, error)
@@ -1035,6 +1100,8 @@ type QueryResolver interface {
 	AdminProducts(ctx context.Context, first *int, after *string, last *int, before *string, filter *gqlmodel.AdminProductFilter, sortKey *gqlmodel.ProductSortKeys, reverse *bool) (*gqlmodel.Connection[model.Product], error)
 	AdminProduct(ctx context.Context, id *string, handle *string) (*model.Product, error)
 	ProductExport(ctx context.Context, filter *gqlmodel.AdminProductFilter) (*gqlmodel.ProductExport, error)
+	InventoryMovements(ctx context.Context, variantID *string, first *int, after *string, last *int, before *string) (*gqlmodel.Connection[model.InventoryMovement], error)
+	LowStockVariants(ctx context.Context, first *int, after *string, last *int, before *string) (*gqlmodel.Connection[model.ProductVariant], error)
 	Order(ctx context.Context, id string, accessKey *string) (*model.Order, error)
 	Orders(ctx context.Context, first *int, after *string, last *int, before *string, filter *gqlmodel.OrderFilter) (*gqlmodel.Connection[model.Order], error)
 	ShippingZones(ctx context.Context) ([]model.ShippingZone, error)
@@ -2172,6 +2239,187 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Image.Width(childComplexity), true
 
+	case "InventoryAdjustPayload.inventoryMovement":
+		if e.ComplexityRoot.InventoryAdjustPayload.InventoryMovement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryAdjustPayload.InventoryMovement(childComplexity), true
+	case "InventoryAdjustPayload.productVariant":
+		if e.ComplexityRoot.InventoryAdjustPayload.ProductVariant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryAdjustPayload.ProductVariant(childComplexity), true
+	case "InventoryAdjustPayload.userErrors":
+		if e.ComplexityRoot.InventoryAdjustPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryAdjustPayload.UserErrors(childComplexity), true
+
+	case "InventoryItemUpdatePayload.productVariant":
+		if e.ComplexityRoot.InventoryItemUpdatePayload.ProductVariant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryItemUpdatePayload.ProductVariant(childComplexity), true
+	case "InventoryItemUpdatePayload.userErrors":
+		if e.ComplexityRoot.InventoryItemUpdatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryItemUpdatePayload.UserErrors(childComplexity), true
+
+	case "InventoryLevel.allowBackorder":
+		if e.ComplexityRoot.InventoryLevel.AllowBackorder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryLevel.AllowBackorder(childComplexity), true
+	case "InventoryLevel.available":
+		if e.ComplexityRoot.InventoryLevel.Available == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryLevel.Available(childComplexity), true
+	case "InventoryLevel.committed":
+		if e.ComplexityRoot.InventoryLevel.Committed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryLevel.Committed(childComplexity), true
+	case "InventoryLevel.lowStock":
+		if e.ComplexityRoot.InventoryLevel.LowStock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryLevel.LowStock(childComplexity), true
+	case "InventoryLevel.lowStockThreshold":
+		if e.ComplexityRoot.InventoryLevel.LowStockThreshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryLevel.LowStockThreshold(childComplexity), true
+	case "InventoryLevel.onHand":
+		if e.ComplexityRoot.InventoryLevel.OnHand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryLevel.OnHand(childComplexity), true
+	case "InventoryLevel.tracked":
+		if e.ComplexityRoot.InventoryLevel.Tracked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryLevel.Tracked(childComplexity), true
+
+	case "InventoryMovement.actor":
+		if e.ComplexityRoot.InventoryMovement.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryMovement.Actor(childComplexity), true
+	case "InventoryMovement.createdAt":
+		if e.ComplexityRoot.InventoryMovement.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryMovement.CreatedAt(childComplexity), true
+	case "InventoryMovement.delta":
+		if e.ComplexityRoot.InventoryMovement.Delta == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryMovement.Delta(childComplexity), true
+	case "InventoryMovement.id":
+		if e.ComplexityRoot.InventoryMovement.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryMovement.GID(childComplexity), true
+	case "InventoryMovement.productVariant":
+		if e.ComplexityRoot.InventoryMovement.ProductVariant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryMovement.ProductVariant(childComplexity), true
+	case "InventoryMovement.quantityAfter":
+		if e.ComplexityRoot.InventoryMovement.QuantityAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryMovement.QuantityAfter(childComplexity), true
+	case "InventoryMovement.reason":
+		if e.ComplexityRoot.InventoryMovement.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryMovement.Reason(childComplexity), true
+	case "InventoryMovement.reference":
+		if e.ComplexityRoot.InventoryMovement.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryMovement.Reference(childComplexity), true
+
+	case "InventoryMovementConnection.edges":
+		if e.ComplexityRoot.InventoryMovementConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryMovementConnection.Edges(childComplexity), true
+	case "InventoryMovementConnection.nodes":
+		if e.ComplexityRoot.InventoryMovementConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryMovementConnection.Nodes(childComplexity), true
+	case "InventoryMovementConnection.pageInfo":
+		if e.ComplexityRoot.InventoryMovementConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryMovementConnection.PageInfo(childComplexity), true
+
+	case "InventoryMovementEdge.cursor":
+		if e.ComplexityRoot.InventoryMovementEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryMovementEdge.Cursor(childComplexity), true
+	case "InventoryMovementEdge.node":
+		if e.ComplexityRoot.InventoryMovementEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryMovementEdge.Node(childComplexity), true
+
+	case "InventorySetPayload.currentQuantity":
+		if e.ComplexityRoot.InventorySetPayload.CurrentQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventorySetPayload.CurrentQuantity(childComplexity), true
+	case "InventorySetPayload.inventoryMovement":
+		if e.ComplexityRoot.InventorySetPayload.InventoryMovement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventorySetPayload.InventoryMovement(childComplexity), true
+	case "InventorySetPayload.productVariant":
+		if e.ComplexityRoot.InventorySetPayload.ProductVariant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventorySetPayload.ProductVariant(childComplexity), true
+	case "InventorySetPayload.userErrors":
+		if e.ComplexityRoot.InventorySetPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventorySetPayload.UserErrors(childComplexity), true
+
 	case "MailingAddress.address1":
 		if e.ComplexityRoot.MailingAddress.Address1 == nil {
 			break
@@ -2628,6 +2876,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CustomerUpdate(childComplexity, args["input"].(gqlmodel.CustomerUpdateInput)), true
+	case "Mutation.inventoryAdjust":
+		if e.ComplexityRoot.Mutation.InventoryAdjust == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_inventoryAdjust_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InventoryAdjust(childComplexity, args["variantId"].(string), args["delta"].(int), args["reason"].(model.InventoryReason), args["reference"].(*string), args["idempotencyKey"].(string)), true
+	case "Mutation.inventoryItemUpdate":
+		if e.ComplexityRoot.Mutation.InventoryItemUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_inventoryItemUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InventoryItemUpdate(childComplexity, args["variantId"].(string), args["input"].(gqlmodel.InventoryItemInput)), true
+	case "Mutation.inventorySet":
+		if e.ComplexityRoot.Mutation.InventorySet == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_inventorySet_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InventorySet(childComplexity, args["variantId"].(string), args["quantity"].(int), args["compareQuantity"].(int), args["reason"].(*model.InventoryReason), args["reference"].(*string)), true
 	case "Mutation.orderCancel":
 		if e.ComplexityRoot.Mutation.OrderCancel == nil {
 			break
@@ -3669,6 +3950,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProductVariant.GID(childComplexity), true
+	case "ProductVariant.inventory":
+		if e.ComplexityRoot.ProductVariant.InventoryLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductVariant.InventoryLevel(childComplexity), true
 	case "ProductVariant.selectedOptions":
 		if e.ComplexityRoot.ProductVariant.Options == nil {
 			break
@@ -3858,6 +4145,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.CustomerDataExport(childComplexity), true
 
+	case "Query.inventoryMovements":
+		if e.ComplexityRoot.Query.InventoryMovements == nil {
+			break
+		}
+
+		args, err := ec.field_Query_inventoryMovements_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.InventoryMovements(childComplexity, args["variantId"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.lowStockVariants":
+		if e.ComplexityRoot.Query.LowStockVariants == nil {
+			break
+		}
+
+		args, err := ec.field_Query_lowStockVariants_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LowStockVariants(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -4476,6 +4785,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CustomerResetInput", ec.unmarshalInputCustomerResetInput),
 			graphql.NewInputUnmarshaler("CustomerUpdateInput", ec.unmarshalInputCustomerUpdateInput),
 			graphql.NewInputUnmarshaler("ImageInput", ec.unmarshalInputImageInput),
+			graphql.NewInputUnmarshaler("InventoryItemInput", ec.unmarshalInputInventoryItemInput),
 			graphql.NewInputUnmarshaler("MailingAddressInput", ec.unmarshalInputMailingAddressInput),
 			graphql.NewInputUnmarshaler("MoveInput", ec.unmarshalInputMoveInput),
 			graphql.NewInputUnmarshaler("OrderFilter", ec.unmarshalInputOrderFilter),
@@ -4573,7 +4883,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/account.graphqls" "schema/admin.graphqls" "schema/cart.graphqls" "schema/catalog.graphqls" "schema/catalog_admin.graphqls" "schema/order.graphqls" "schema/scalars.graphqls" "schema/shipping.graphqls"
+//go:embed "schema/account.graphqls" "schema/admin.graphqls" "schema/cart.graphqls" "schema/catalog.graphqls" "schema/catalog_admin.graphqls" "schema/inventory.graphqls" "schema/order.graphqls" "schema/scalars.graphqls" "schema/shipping.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4590,6 +4900,7 @@ var sources = []*ast.Source{
 	{Name: "schema/cart.graphqls", Input: sourceData("schema/cart.graphqls"), BuiltIn: false},
 	{Name: "schema/catalog.graphqls", Input: sourceData("schema/catalog.graphqls"), BuiltIn: false},
 	{Name: "schema/catalog_admin.graphqls", Input: sourceData("schema/catalog_admin.graphqls"), BuiltIn: false},
+	{Name: "schema/inventory.graphqls", Input: sourceData("schema/inventory.graphqls"), BuiltIn: false},
 	{Name: "schema/order.graphqls", Input: sourceData("schema/order.graphqls"), BuiltIn: false},
 	{Name: "schema/scalars.graphqls", Input: sourceData("schema/scalars.graphqls"), BuiltIn: false},
 	{Name: "schema/shipping.graphqls", Input: sourceData("schema/shipping.graphqls"), BuiltIn: false},
@@ -5222,6 +5533,106 @@ func (ec *executionContext) childFields_Image(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Image", field.Name)
 }
 
+func (ec *executionContext) childFields_InventoryAdjustPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "productVariant":
+		return ec.fieldContext_InventoryAdjustPayload_productVariant(ctx, field)
+	case "inventoryMovement":
+		return ec.fieldContext_InventoryAdjustPayload_inventoryMovement(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_InventoryAdjustPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InventoryAdjustPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_InventoryItemUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "productVariant":
+		return ec.fieldContext_InventoryItemUpdatePayload_productVariant(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_InventoryItemUpdatePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InventoryItemUpdatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_InventoryLevel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "onHand":
+		return ec.fieldContext_InventoryLevel_onHand(ctx, field)
+	case "committed":
+		return ec.fieldContext_InventoryLevel_committed(ctx, field)
+	case "available":
+		return ec.fieldContext_InventoryLevel_available(ctx, field)
+	case "tracked":
+		return ec.fieldContext_InventoryLevel_tracked(ctx, field)
+	case "allowBackorder":
+		return ec.fieldContext_InventoryLevel_allowBackorder(ctx, field)
+	case "lowStockThreshold":
+		return ec.fieldContext_InventoryLevel_lowStockThreshold(ctx, field)
+	case "lowStock":
+		return ec.fieldContext_InventoryLevel_lowStock(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InventoryLevel", field.Name)
+}
+
+func (ec *executionContext) childFields_InventoryMovement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_InventoryMovement_id(ctx, field)
+	case "productVariant":
+		return ec.fieldContext_InventoryMovement_productVariant(ctx, field)
+	case "delta":
+		return ec.fieldContext_InventoryMovement_delta(ctx, field)
+	case "quantityAfter":
+		return ec.fieldContext_InventoryMovement_quantityAfter(ctx, field)
+	case "reason":
+		return ec.fieldContext_InventoryMovement_reason(ctx, field)
+	case "reference":
+		return ec.fieldContext_InventoryMovement_reference(ctx, field)
+	case "actor":
+		return ec.fieldContext_InventoryMovement_actor(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_InventoryMovement_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InventoryMovement", field.Name)
+}
+
+func (ec *executionContext) childFields_InventoryMovementConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_InventoryMovementConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_InventoryMovementConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_InventoryMovementConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InventoryMovementConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_InventoryMovementEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_InventoryMovementEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_InventoryMovementEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InventoryMovementEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_InventorySetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "productVariant":
+		return ec.fieldContext_InventorySetPayload_productVariant(ctx, field)
+	case "inventoryMovement":
+		return ec.fieldContext_InventorySetPayload_inventoryMovement(ctx, field)
+	case "currentQuantity":
+		return ec.fieldContext_InventorySetPayload_currentQuantity(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_InventorySetPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InventorySetPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_MailingAddress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5668,6 +6079,8 @@ func (ec *executionContext) childFields_ProductVariant(ctx context.Context, fiel
 		return ec.fieldContext_ProductVariant_weightUnit(ctx, field)
 	case "product":
 		return ec.fieldContext_ProductVariant_product(ctx, field)
+	case "inventory":
+		return ec.fieldContext_ProductVariant_inventory(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProductVariant", field.Name)
 }
@@ -6842,6 +7255,120 @@ func (ec *executionContext) field_Mutation_customerUpdate_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_inventoryAdjust_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "variantId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["variantId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "delta",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["delta"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (model.InventoryReason, error) {
+			return ec.unmarshalNInventoryReason2githubᚗcomᚋlangranᚋlangranᚋmodelᚐInventoryReason(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reference",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reference"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_inventoryItemUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "variantId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["variantId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (gqlmodel.InventoryItemInput, error) {
+			return ec.unmarshalNInventoryItemInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐInventoryItemInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_inventorySet_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "variantId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["variantId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "quantity",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quantity"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "compareQuantity",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["compareQuantity"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*model.InventoryReason, error) {
+			return ec.unmarshalOInventoryReason2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐInventoryReason(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "reference",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reference"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_orderCancel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7721,6 +8248,90 @@ func (ec *executionContext) field_Query_category_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["handle"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_inventoryMovements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "variantId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["variantId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_lowStockVariants_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -12826,6 +13437,790 @@ func (ec *executionContext) fieldContext_Image_height(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Image", field, false, false, "Int")
 }
 
+func (ec *executionContext) _InventoryAdjustPayload_productVariant(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.InventoryAdjustPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryAdjustPayload_productVariant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProductVariant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductVariant) graphql.Marshaler {
+			return ec.marshalOProductVariant2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProductVariant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryAdjustPayload_productVariant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InventoryAdjustPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductVariant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InventoryAdjustPayload_inventoryMovement(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.InventoryAdjustPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryAdjustPayload_inventoryMovement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InventoryMovement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InventoryMovement) graphql.Marshaler {
+			return ec.marshalOInventoryMovement2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐInventoryMovement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryAdjustPayload_inventoryMovement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InventoryAdjustPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InventoryMovement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InventoryAdjustPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.InventoryAdjustPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryAdjustPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryAdjustPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InventoryAdjustPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InventoryItemUpdatePayload_productVariant(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.InventoryItemUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryItemUpdatePayload_productVariant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProductVariant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductVariant) graphql.Marshaler {
+			return ec.marshalOProductVariant2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProductVariant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryItemUpdatePayload_productVariant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InventoryItemUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductVariant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InventoryItemUpdatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.InventoryItemUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryItemUpdatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryItemUpdatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InventoryItemUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InventoryLevel_onHand(ctx context.Context, field graphql.CollectedField, obj *model.InventoryLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryLevel_onHand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnHand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryLevel_onHand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InventoryLevel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InventoryLevel_committed(ctx context.Context, field graphql.CollectedField, obj *model.InventoryLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryLevel_committed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Committed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryLevel_committed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InventoryLevel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InventoryLevel_available(ctx context.Context, field graphql.CollectedField, obj *model.InventoryLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryLevel_available(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Available, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryLevel_available(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InventoryLevel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InventoryLevel_tracked(ctx context.Context, field graphql.CollectedField, obj *model.InventoryLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryLevel_tracked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tracked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryLevel_tracked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InventoryLevel", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _InventoryLevel_allowBackorder(ctx context.Context, field graphql.CollectedField, obj *model.InventoryLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryLevel_allowBackorder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllowBackorder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryLevel_allowBackorder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InventoryLevel", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _InventoryLevel_lowStockThreshold(ctx context.Context, field graphql.CollectedField, obj *model.InventoryLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryLevel_lowStockThreshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LowStockThreshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryLevel_lowStockThreshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InventoryLevel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InventoryLevel_lowStock(ctx context.Context, field graphql.CollectedField, obj *model.InventoryLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryLevel_lowStock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LowStock, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryLevel_lowStock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InventoryLevel", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _InventoryMovement_id(ctx context.Context, field graphql.CollectedField, obj *model.InventoryMovement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryMovement_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryMovement_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InventoryMovement", field, true, false, "ID")
+}
+
+func (ec *executionContext) _InventoryMovement_productVariant(ctx context.Context, field graphql.CollectedField, obj *model.InventoryMovement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryMovement_productVariant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InventoryMovement().ProductVariant(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductVariant) graphql.Marshaler {
+			return ec.marshalOProductVariant2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProductVariant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryMovement_productVariant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InventoryMovement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductVariant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InventoryMovement_delta(ctx context.Context, field graphql.CollectedField, obj *model.InventoryMovement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryMovement_delta(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Delta, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryMovement_delta(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InventoryMovement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InventoryMovement_quantityAfter(ctx context.Context, field graphql.CollectedField, obj *model.InventoryMovement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryMovement_quantityAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuantityAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryMovement_quantityAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InventoryMovement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InventoryMovement_reason(ctx context.Context, field graphql.CollectedField, obj *model.InventoryMovement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryMovement_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.InventoryReason) graphql.Marshaler {
+			return ec.marshalNInventoryReason2githubᚗcomᚋlangranᚋlangranᚋmodelᚐInventoryReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryMovement_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InventoryMovement", field, false, false, "InventoryReason")
+}
+
+func (ec *executionContext) _InventoryMovement_reference(ctx context.Context, field graphql.CollectedField, obj *model.InventoryMovement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryMovement_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InventoryMovement().Reference(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryMovement_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InventoryMovement", field, true, true, "String")
+}
+
+func (ec *executionContext) _InventoryMovement_actor(ctx context.Context, field graphql.CollectedField, obj *model.InventoryMovement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryMovement_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryMovement_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InventoryMovement", field, false, false, "String")
+}
+
+func (ec *executionContext) _InventoryMovement_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.InventoryMovement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryMovement_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryMovement_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InventoryMovement", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _InventoryMovementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.InventoryMovement]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryMovementConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.Edge[model.InventoryMovement]) graphql.Marshaler {
+			return ec.marshalNInventoryMovementEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryMovementConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InventoryMovementConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InventoryMovementEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InventoryMovementConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.InventoryMovement]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryMovementConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InventoryMovement) graphql.Marshaler {
+			return ec.marshalNInventoryMovement2ᚕᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐInventoryMovementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryMovementConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InventoryMovementConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InventoryMovement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InventoryMovementConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.InventoryMovement]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryMovementConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryMovementConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InventoryMovementConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InventoryMovementEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Edge[model.InventoryMovement]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryMovementEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryMovementEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InventoryMovementEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _InventoryMovementEdge_node(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Edge[model.InventoryMovement]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryMovementEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InventoryMovement) graphql.Marshaler {
+			return ec.marshalNInventoryMovement2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐInventoryMovement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryMovementEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InventoryMovementEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InventoryMovement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InventorySetPayload_productVariant(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.InventorySetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventorySetPayload_productVariant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProductVariant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductVariant) graphql.Marshaler {
+			return ec.marshalOProductVariant2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProductVariant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InventorySetPayload_productVariant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InventorySetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductVariant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InventorySetPayload_inventoryMovement(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.InventorySetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventorySetPayload_inventoryMovement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InventoryMovement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InventoryMovement) graphql.Marshaler {
+			return ec.marshalOInventoryMovement2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐInventoryMovement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InventorySetPayload_inventoryMovement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InventorySetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InventoryMovement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InventorySetPayload_currentQuantity(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.InventorySetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventorySetPayload_currentQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrentQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InventorySetPayload_currentQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InventorySetPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InventorySetPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.InventorySetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventorySetPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventorySetPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InventorySetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MailingAddress_id(ctx context.Context, field graphql.CollectedField, obj *model.MailingAddress) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16083,6 +17478,192 @@ func (ec *executionContext) fieldContext_Mutation_productImport(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_productImport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_inventoryAdjust(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_inventoryAdjust(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().InventoryAdjust(ctx, fc.Args["variantId"].(string), fc.Args["delta"].(int), fc.Args["reason"].(model.InventoryReason), fc.Args["reference"].(*string), fc.Args["idempotencyKey"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_INVENTORY")
+				if err != nil {
+					var zeroVal *gqlmodel.InventoryAdjustPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.InventoryAdjustPayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.InventoryAdjustPayload) graphql.Marshaler {
+			return ec.marshalNInventoryAdjustPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐInventoryAdjustPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_inventoryAdjust(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InventoryAdjustPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_inventoryAdjust_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_inventorySet(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_inventorySet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().InventorySet(ctx, fc.Args["variantId"].(string), fc.Args["quantity"].(int), fc.Args["compareQuantity"].(int), fc.Args["reason"].(*model.InventoryReason), fc.Args["reference"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_INVENTORY")
+				if err != nil {
+					var zeroVal *gqlmodel.InventorySetPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.InventorySetPayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.InventorySetPayload) graphql.Marshaler {
+			return ec.marshalNInventorySetPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐInventorySetPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_inventorySet(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InventorySetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_inventorySet_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_inventoryItemUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_inventoryItemUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().InventoryItemUpdate(ctx, fc.Args["variantId"].(string), fc.Args["input"].(gqlmodel.InventoryItemInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_INVENTORY")
+				if err != nil {
+					var zeroVal *gqlmodel.InventoryItemUpdatePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.InventoryItemUpdatePayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.InventoryItemUpdatePayload) graphql.Marshaler {
+			return ec.marshalNInventoryItemUpdatePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐInventoryItemUpdatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_inventoryItemUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InventoryItemUpdatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_inventoryItemUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20140,6 +21721,56 @@ func (ec *executionContext) fieldContext_ProductVariant_product(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _ProductVariant_inventory(ctx context.Context, field graphql.CollectedField, obj *model.ProductVariant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductVariant_inventory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InventoryLevel(), nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "READ_PRODUCTS")
+				if err != nil {
+					var zeroVal *model.InventoryLevel
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *model.InventoryLevel
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, obj, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InventoryLevel) graphql.Marshaler {
+			return ec.marshalOInventoryLevel2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐInventoryLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProductVariant_inventory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductVariant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InventoryLevel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProductVariantConnection_edges(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.ProductVariant]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21316,6 +22947,130 @@ func (ec *executionContext) fieldContext_Query_productExport(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_productExport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_inventoryMovements(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_inventoryMovements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().InventoryMovements(ctx, fc.Args["variantId"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "READ_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.Connection[model.InventoryMovement]
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.Connection[model.InventoryMovement]
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Connection[model.InventoryMovement]) graphql.Marshaler {
+			return ec.marshalNInventoryMovementConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_inventoryMovements(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InventoryMovementConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_inventoryMovements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_lowStockVariants(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_lowStockVariants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LowStockVariants(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "READ_PRODUCTS")
+				if err != nil {
+					var zeroVal *gqlmodel.Connection[model.ProductVariant]
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.Connection[model.ProductVariant]
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Connection[model.ProductVariant]) graphql.Marshaler {
+			return ec.marshalNProductVariantConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_lowStockVariants(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductVariantConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_lowStockVariants_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25681,6 +27436,62 @@ func UnmarshalImageInput(ctx context.Context, raw any) (gqlmodel.ImageInput, err
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputInventoryItemInput(ctx context.Context, obj any) (gqlmodel.InventoryItemInput, error) {
+	var it gqlmodel.InventoryItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"tracked", "allowBackorder", "lowStockThreshold"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "tracked":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tracked"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tracked = data
+		case "allowBackorder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowBackorder"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowBackorder = data
+		case "lowStockThreshold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lowStockThreshold"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LowStockThreshold = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInventoryItemInput unmarshals raw into the InventoryItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInventoryItemInput(ctx context.Context, raw any) (gqlmodel.InventoryItemInput, error) {
+	var out gqlmodel.InventoryItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InventoryItemInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMailingAddressInput(ctx context.Context, obj any) (gqlmodel.MailingAddressInput, error) {
 	var it gqlmodel.MailingAddressInput
 	if obj == nil {
@@ -27009,6 +28820,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._MailingAddress(ctx, sel, obj)
+	case model.InventoryMovement:
+		return ec._InventoryMovement(ctx, sel, &obj)
+	case *model.InventoryMovement:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._InventoryMovement(ctx, sel, obj)
 	case model.ProductImage:
 		return ec._Image(ctx, sel, &obj)
 	case *model.ProductImage:
@@ -29255,6 +31073,349 @@ func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var inventoryAdjustPayloadImplementors = []string{"InventoryAdjustPayload"}
+
+func (ec *executionContext) _InventoryAdjustPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.InventoryAdjustPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inventoryAdjustPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InventoryAdjustPayload")
+		case "productVariant":
+			out.Values[i] = ec._InventoryAdjustPayload_productVariant(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "inventoryMovement":
+			out.Values[i] = ec._InventoryAdjustPayload_inventoryMovement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._InventoryAdjustPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inventoryItemUpdatePayloadImplementors = []string{"InventoryItemUpdatePayload"}
+
+func (ec *executionContext) _InventoryItemUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.InventoryItemUpdatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inventoryItemUpdatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InventoryItemUpdatePayload")
+		case "productVariant":
+			out.Values[i] = ec._InventoryItemUpdatePayload_productVariant(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._InventoryItemUpdatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inventoryLevelImplementors = []string{"InventoryLevel"}
+
+func (ec *executionContext) _InventoryLevel(ctx context.Context, sel ast.SelectionSet, obj *model.InventoryLevel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inventoryLevelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InventoryLevel")
+		case "onHand":
+			out.Values[i] = ec._InventoryLevel_onHand(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "committed":
+			out.Values[i] = ec._InventoryLevel_committed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "available":
+			out.Values[i] = ec._InventoryLevel_available(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tracked":
+			out.Values[i] = ec._InventoryLevel_tracked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allowBackorder":
+			out.Values[i] = ec._InventoryLevel_allowBackorder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lowStockThreshold":
+			out.Values[i] = ec._InventoryLevel_lowStockThreshold(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lowStock":
+			out.Values[i] = ec._InventoryLevel_lowStock(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inventoryMovementImplementors = []string{"InventoryMovement", "Node"}
+
+func (ec *executionContext) _InventoryMovement(ctx context.Context, sel ast.SelectionSet, obj *model.InventoryMovement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inventoryMovementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InventoryMovement")
+		case "id":
+			out.Values[i] = ec._InventoryMovement_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "productVariant":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InventoryMovement_productVariant(ctx, field, obj)
+				})
+		case "delta":
+			out.Values[i] = ec._InventoryMovement_delta(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantityAfter":
+			out.Values[i] = ec._InventoryMovement_quantityAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._InventoryMovement_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reference":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InventoryMovement_reference(ctx, field, obj)
+				})
+		case "actor":
+			out.Values[i] = ec._InventoryMovement_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._InventoryMovement_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inventoryMovementConnectionImplementors = []string{"InventoryMovementConnection"}
+
+func (ec *executionContext) _InventoryMovementConnection(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.Connection[model.InventoryMovement]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inventoryMovementConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InventoryMovementConnection")
+		case "edges":
+			out.Values[i] = ec._InventoryMovementConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._InventoryMovementConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._InventoryMovementConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inventoryMovementEdgeImplementors = []string{"InventoryMovementEdge"}
+
+func (ec *executionContext) _InventoryMovementEdge(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.Edge[model.InventoryMovement]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inventoryMovementEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InventoryMovementEdge")
+		case "cursor":
+			out.Values[i] = ec._InventoryMovementEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._InventoryMovementEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inventorySetPayloadImplementors = []string{"InventorySetPayload"}
+
+func (ec *executionContext) _InventorySetPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.InventorySetPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inventorySetPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InventorySetPayload")
+		case "productVariant":
+			out.Values[i] = ec._InventorySetPayload_productVariant(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "inventoryMovement":
+			out.Values[i] = ec._InventorySetPayload_inventoryMovement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "currentQuantity":
+			out.Values[i] = ec._InventorySetPayload_currentQuantity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._InventorySetPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mailingAddressImplementors = []string{"MailingAddress", "Node"}
 
 func (ec *executionContext) _MailingAddress(ctx context.Context, sel ast.SelectionSet, obj *model.MailingAddress) graphql.Marshaler {
@@ -29819,6 +31980,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "productImport":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_productImport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inventoryAdjust":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_inventoryAdjust(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inventorySet":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_inventorySet(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inventoryItemUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_inventoryItemUpdate(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -31166,6 +33348,11 @@ func (ec *executionContext) _ProductVariant(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "inventory":
+			out.Values[i] = ec._ProductVariant_inventory(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31395,6 +33582,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_productExport(ctx, field)
+				})
+		case "inventoryMovements":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_inventoryMovements(ctx, field)
+				})
+		case "lowStockVariants":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_lowStockVariants(ctx, field)
 				})
 		case "order":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -33536,6 +35735,102 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) marshalNInventoryAdjustPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐInventoryAdjustPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.InventoryAdjustPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InventoryAdjustPayload!")
+		return graphql.Null
+	}
+	return ec._InventoryAdjustPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInventoryItemInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐInventoryItemInput(ctx context.Context, v any) (gqlmodel.InventoryItemInput, error) {
+	res, err := ec.unmarshalInputInventoryItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInventoryItemUpdatePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐInventoryItemUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.InventoryItemUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InventoryItemUpdatePayload!")
+		return graphql.Null
+	}
+	return ec._InventoryItemUpdatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInventoryMovement2ᚕᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐInventoryMovementᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InventoryMovement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInventoryMovement2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐInventoryMovement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInventoryMovement2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐInventoryMovement(ctx context.Context, sel ast.SelectionSet, v *model.InventoryMovement) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InventoryMovement!")
+		return graphql.Null
+	}
+	return ec._InventoryMovement(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInventoryMovementConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.Connection[model.InventoryMovement]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InventoryMovementConnection!")
+		return graphql.Null
+	}
+	return ec._InventoryMovementConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInventoryMovementEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v gqlmodel.Edge[model.InventoryMovement]) graphql.Marshaler {
+	return ec._InventoryMovementEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNInventoryMovementEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []gqlmodel.Edge[model.InventoryMovement]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInventoryMovementEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNInventoryReason2githubᚗcomᚋlangranᚋlangranᚋmodelᚐInventoryReason(ctx context.Context, v any) (model.InventoryReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.InventoryReason(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInventoryReason2githubᚗcomᚋlangranᚋlangranᚋmodelᚐInventoryReason(ctx context.Context, sel ast.SelectionSet, v model.InventoryReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "InventoryReason!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNInventorySetPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐInventorySetPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.InventorySetPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InventorySetPayload!")
+		return graphql.Null
+	}
+	return ec._InventorySetPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMailingAddress2githubᚗcomᚋlangranᚋlangranᚋmodelᚐMailingAddress(ctx context.Context, sel ast.SelectionSet, v model.MailingAddress) graphql.Marshaler {
 	return ec._MailingAddress(ctx, sel, &v)
 }
@@ -34925,6 +37220,39 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalInt(*v)
+	return res
+}
+
+func (ec *executionContext) marshalOInventoryLevel2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐInventoryLevel(ctx context.Context, sel ast.SelectionSet, v *model.InventoryLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InventoryLevel(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOInventoryMovement2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐInventoryMovement(ctx context.Context, sel ast.SelectionSet, v *model.InventoryMovement) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InventoryMovement(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOInventoryReason2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐInventoryReason(ctx context.Context, v any) (*model.InventoryReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.InventoryReason(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInventoryReason2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐInventoryReason(ctx context.Context, sel ast.SelectionSet, v *model.InventoryReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 

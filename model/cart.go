@@ -121,8 +121,3 @@ const (
 	ProblemDeliveryNotChosen  = "DELIVERY_OPTION_NOT_SELECTED"
 	ProblemDiscountInvalidNow = "DISCOUNT_CODE_NOT_APPLICABLE"
 )
-
-// CanSell reports whether q units of the variant can be sold now: that many
-// are available. (Untracked variants and backorders are the inventory
-// work's to add.)
-func (v *ProductVariant) CanSell(q int) bool { return q <= v.InventoryQuantity }

@@ -56,13 +56,27 @@ type ProductVariant struct {
 	SKU       *string `gorm:"column:sku"`
 	// SKUKey is model.SKUKey of the SKU, which the database keeps unique;
 	// the store sets it whenever it writes a SKU. Reads may leave it nil.
-	SKUKey            *string `gorm:"column:sku_key"`
-	Title             string
-	SelectedOptions   string // JSON array of SelectedOption, in option order
-	Price             int64  // minor units, VAT included
-	CompareAtPrice    *int64 // minor units; the "was" price, when on sale
-	Currency          CurrencyCode
+	SKUKey          *string `gorm:"column:sku_key"`
+	Title           string
+	SelectedOptions string // JSON array of SelectedOption, in option order
+	Price           int64  // minor units, VAT included
+	CompareAtPrice  *int64 // minor units; the "was" price, when on sale
+	Currency        CurrencyCode
+	// InventoryQuantity is the stock on hand: units in the warehouse,
+	// those already promised to orders included. The inventory ledger's
+	// movements of the variant add up to it.
 	InventoryQuantity int
+	// InventoryCommitted is the units taken by orders not yet fulfilled.
+	InventoryCommitted int
+	// InventoryTracked is false for a variant sold without counting stock
+	// (made to order, digital). The database's default is true; GORM
+	// leaves a false out of an INSERT for the same default.
+	InventoryTracked bool `gorm:"default:true"`
+	// AllowBackorder lets a tracked variant be sold beyond its stock.
+	AllowBackorder bool
+	// LowStockThreshold, when set, marks the variant low on stock once
+	// no more than this many units are available.
+	LowStockThreshold *int
 	WeightGrams       *int
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
@@ -84,17 +98,8 @@ func (v *ProductVariant) Options() []SelectedOption {
 	return out
 }
 
-// AvailableForSale reports whether the variant can be bought now.
-func (v *ProductVariant) AvailableForSale() bool { return v.InventoryQuantity > 0 }
-
 // GID returns the variant's opaque global ID.
 func (v *ProductVariant) GID() string { return EncodeGlobalID(TypeProductVariant, v.ID) }
-
-// QuantityAvailable returns the units in stock, never negative.
-func (v *ProductVariant) QuantityAvailable() *int {
-	q := max(v.InventoryQuantity, 0)
-	return &q
-}
 
 // PriceMoney returns the variant's price as Money.
 func (v *ProductVariant) PriceMoney() Money { return Money{Minor: v.Price, Currency: v.Currency} }

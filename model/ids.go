@@ -11,22 +11,23 @@ type NodeType string
 
 // Entity types with global IDs.
 const (
-	TypeProduct        NodeType = "Product"
-	TypeProductVariant NodeType = "ProductVariant"
-	TypeCategory       NodeType = "Category"
-	TypeProductImage   NodeType = "ProductImage"
-	TypeProductOption  NodeType = "ProductOption"
-	TypeCustomer       NodeType = "Customer"
-	TypeMailingAddress NodeType = "MailingAddress"
-	TypeStaffMember    NodeType = "StaffMember"
-	TypeAPIKey         NodeType = "ApiKey"
-	TypeAuditEntry     NodeType = "AuditLogEntry"
-	TypeCartLine       NodeType = "CartLine"
-	TypeDiscountCode   NodeType = "DiscountCode"
-	TypeOrder          NodeType = "Order"
-	TypeOrderLine      NodeType = "OrderLine"
-	TypeShippingZone   NodeType = "ShippingZone"
-	TypeShippingRate   NodeType = "ShippingRate"
+	TypeProduct           NodeType = "Product"
+	TypeProductVariant    NodeType = "ProductVariant"
+	TypeCategory          NodeType = "Category"
+	TypeProductImage      NodeType = "ProductImage"
+	TypeProductOption     NodeType = "ProductOption"
+	TypeCustomer          NodeType = "Customer"
+	TypeMailingAddress    NodeType = "MailingAddress"
+	TypeStaffMember       NodeType = "StaffMember"
+	TypeAPIKey            NodeType = "ApiKey"
+	TypeAuditEntry        NodeType = "AuditLogEntry"
+	TypeCartLine          NodeType = "CartLine"
+	TypeDiscountCode      NodeType = "DiscountCode"
+	TypeOrder             NodeType = "Order"
+	TypeOrderLine         NodeType = "OrderLine"
+	TypeShippingZone      NodeType = "ShippingZone"
+	TypeShippingRate      NodeType = "ShippingRate"
+	TypeInventoryMovement NodeType = "InventoryMovement"
 )
 
 var nodeTypes = map[NodeType]bool{
@@ -34,6 +35,7 @@ var nodeTypes = map[NodeType]bool{
 	TypeProductImage: true, TypeProductOption: true, TypeCustomer: true, TypeMailingAddress: true,
 	TypeStaffMember: true, TypeAPIKey: true, TypeAuditEntry: true, TypeCartLine: true, TypeDiscountCode: true, TypeOrder: true, TypeOrderLine: true,
 	TypeShippingZone: true, TypeShippingRate: true,
+	TypeInventoryMovement: true,
 }
 
 const gidPrefix = "gid://langran/"

@@ -176,13 +176,8 @@ func HashIdempotencyKey(k string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// MaxIdempotencyKey is the longest idempotency key accepted.
-const MaxIdempotencyKey = 255
-
 // Checkout error codes.
 const (
-	CodeOutOfStock          ErrorCode = "OUT_OF_STOCK"            // a line wants more than is available
-	CodeIdempotencyKeyReuse ErrorCode = "IDEMPOTENCY_KEY_REUSED"  // the key was used for another cart
 	CodeCartNotReady        ErrorCode = "CART_NOT_READY"          // the cart has problems that block checkout
 	CodeDiscountUnavailable ErrorCode = "DISCOUNT_CODE_NOT_VALID" // a code that applied no longer does
 	CodeAlreadyCheckedOut   ErrorCode = "ALREADY_CHECKED_OUT"     // the cart became an order already

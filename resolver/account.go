@@ -231,6 +231,16 @@ func loadAccountNode(ctx context.Context, g model.GlobalID) (gqlmodel.Node, erro
 			return nil, orNil(err)
 		}
 		return m, nil
+	case model.TypeInventoryMovement:
+		// As inventoryMovements: for whoever may read products.
+		if !v.Can(model.PermReadProducts) {
+			return nil, nil
+		}
+		m, err := l.MovementByID.Load(ctx, g.ID)()
+		if err != nil {
+			return nil, orNil(err)
+		}
+		return m, nil
 	case model.TypeAPIKey:
 		if !v.Can(model.PermManageStaff) {
 			return nil, nil

@@ -123,7 +123,7 @@ var variantRelations = &relations[model.ProductVariant]{
 	},
 
 	row: []string{"id", "sku", "title", "selectedOptions", "price", "compareAtPrice", "availableForSale",
-		"quantityAvailable", "weight", "weightUnit"},
+		"quantityAvailable", "weight", "weightUnit", "inventory"},
 }
 
 var categoryRelations = &relations[model.Category]{

@@ -7,6 +7,7 @@ import (
 	"github.com/langran/langran/auth"
 	"github.com/langran/langran/catalog"
 	"github.com/langran/langran/checkout"
+	"github.com/langran/langran/inventory"
 	"github.com/langran/langran/shipping"
 	"github.com/langran/langran/store"
 )
@@ -28,4 +29,6 @@ type Resolver struct {
 	// is the built-in provider, whose zones and rates staff write.
 	Shipping      *shipping.Service
 	ShippingTable *shipping.Table
+	// Inventory runs staff writes to stock.
+	Inventory *inventory.Service
 }

@@ -238,7 +238,8 @@ func applyFilter(q *gorm.DB, table string, f ProductFilter) *gorm.DB {
 		q = q.Where(col("min_price")+" <= ?", *f.MaxPrice)
 	}
 	if f.Available != nil {
-		exists := "EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = " + col("id") + " AND v.inventory_quantity > 0)"
+		// model.ProductVariant.AvailableForSale, in SQL.
+		exists := "EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = " + col("id") + " AND " + availableForSaleSQL("v") + ")"
 		if *f.Available {
 			q = q.Where(exists)
 		} else {

@@ -36,6 +36,11 @@ type ProductRows struct {
 type ProductSave struct {
 	Before *ProductRows
 	After  *ProductRows
+	// Actor and Reference go into the inventory ledger's movements of the
+	// variants whose stock the write sets (model.ActorOf the caller, and
+	// what wrote it, e.g. "product.update"); Actor "" is the system.
+	Actor     string
+	Reference string
 }
 
 // FindProductRows reads these products, whatever their status, with
@@ -201,6 +206,13 @@ func (s *Store) HandlesLike(ctx context.Context, table HandleTable, base string)
 // rows, then multi-row INSERTs. A handle or SKU already taken is a
 // Conflict. The caller refreshes the search index (RefreshProductSearch)
 // in the same transaction.
+//
+// Stock keeps the inventory ledger's invariant (see inventory.go): a new
+// variant's stock is its INITIAL movement; a changed one is set from
+// Before's quantity to After's by compare-and-set and recorded as a
+// CORRECTION. When the stock moved since Before was read, or After's is
+// below what is committed to orders (tracked, no backorders), the save is
+// a Conflict: run the write again from a fresh read.
 func (s *Store) SaveProducts(ctx context.Context, saves []ProductSave) error {
 	now := s.now()
 	for _, sv := range saves {
@@ -307,6 +319,23 @@ type savePlan struct {
 	tags                                          []tagRespelling
 	newVariants, newOptions, newImages, newTags   [][]any
 	withNewRows                                   []int64
+	stock                                         []stockSet
+	newStock                                      []newVariantStock
+}
+
+// stockSet is a variant's stock set by a catalog write.
+type stockSet struct {
+	from, to         int
+	variantID        int64
+	reference, actor string
+}
+
+// newVariantStock is a new variant, whose stock starts its ledger once it
+// has an ID.
+type newVariantStock struct {
+	rows             *ProductRows
+	index            int
+	reference, actor string
 }
 
 var (
@@ -340,6 +369,7 @@ func (pl *savePlan) add(sv ProductSave, now time.Time) error {
 		v.ProductID = id
 		if v.ID == 0 {
 			changed, hasNew = true, true
+			pl.newStock = append(pl.newStock, newVariantStock{a, i, sv.Reference, sv.Actor})
 			v.CreatedAt, v.UpdatedAt = now, now
 			pl.newVariants = append(pl.newVariants, []any{id, v.Position, v.SKU, v.SKUKey, v.Title, v.SelectedOptions,
 				v.Price, v.CompareAtPrice, v.Currency, v.InventoryQuantity, v.WeightGrams, v.CreatedAt, v.UpdatedAt})
@@ -351,6 +381,11 @@ func (pl *savePlan) add(sv ProductSave, now time.Time) error {
 		}
 		if ch := variantChanges(old, v); len(ch) > 0 {
 			changed = true
+			if _, ok := ch["inventory_quantity"]; ok {
+				delete(ch, "inventory_quantity")
+				pl.stock = append(pl.stock, stockSet{variantID: v.ID, from: old.InventoryQuantity, to: v.InventoryQuantity,
+					reference: sv.Reference, actor: sv.Actor})
+			}
 			if _, ok := ch["sku_key"]; ok && old.SKU != nil {
 				pl.clearSKUs = append(pl.clearSKUs, v.ID)
 			}
@@ -501,6 +536,9 @@ func (s *Store) runPlan(ctx context.Context, pl *savePlan, saves []ProductSave) 
 			}
 		}
 	}
+	if err := s.setCatalogStock(ctx, pl.stock); err != nil {
+		return err
+	}
 	for _, t := range pl.tags {
 		if err := db.Exec("UPDATE product_tags SET tag = ?, tag_key = ? WHERE product_id = ? AND tag = ?",
 			t.to, model.TagKey(t.to), t.productID, t.from).Error; err != nil {
@@ -517,7 +555,64 @@ func (s *Store) runPlan(ctx context.Context, pl *savePlan, saves []ProductSave) 
 			return err
 		}
 	}
-	return s.readBackIDs(ctx, pl.withNewRows, saves)
+	if err := s.readBackIDs(ctx, pl.withNewRows, saves); err != nil {
+		return err
+	}
+	return s.recordNewVariantStock(ctx, pl.newStock)
+}
+
+// setCatalogStock sets the stock catalog writes changed, each by
+// compare-and-set from the quantity the write read, and records the
+// movements.
+func (s *Store) setCatalogStock(ctx context.Context, sets []stockSet) error {
+	type note struct{ reference, actor string }
+	moves := map[note][]StockLine{}
+	var order []note
+	for _, st := range sets {
+		res := s.db.WithContext(ctx).Exec(`UPDATE product_variants SET inventory_quantity = ?
+			WHERE id = ? AND inventory_quantity = ?
+			AND (? >= inventory_committed OR inventory_tracked = FALSE OR allow_backorder = TRUE)`,
+			st.to, st.variantID, st.from, st.to)
+		if res.Error != nil {
+			return TranslateError(res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return &model.Error{Code: model.CodeConflict, Message: "a variant's stock changed meanwhile; try again"}
+		}
+		n := note{st.reference, st.actor}
+		if _, ok := moves[n]; !ok {
+			order = append(order, n)
+		}
+		moves[n] = append(moves[n], StockLine{st.variantID, st.to - st.from})
+	}
+	for _, n := range order {
+		if _, err := s.recordMovements(ctx, moves[n], model.ReasonCorrection, n.reference, n.actor); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recordNewVariantStock starts the ledger of new variants with their
+// stock (an INITIAL movement each, of 0 too).
+func (s *Store) recordNewVariantStock(ctx context.Context, fresh []newVariantStock) error {
+	type note struct{ reference, actor string }
+	moves := map[note][]StockLine{}
+	var order []note
+	for _, f := range fresh {
+		v := &f.rows.Variants[f.index]
+		n := note{f.reference, f.actor}
+		if _, ok := moves[n]; !ok {
+			order = append(order, n)
+		}
+		moves[n] = append(moves[n], StockLine{v.ID, v.InventoryQuantity})
+	}
+	for _, n := range order {
+		if _, err := s.recordMovements(ctx, moves[n], model.ReasonInitial, n.reference, n.actor); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // readBackIDs sets the IDs of the variants, options and images just

@@ -71,13 +71,16 @@ func isUnavailable(err error) bool {
 }
 
 // Retryable reports whether err ended a transaction that may well succeed
-// if run again from the start: MySQL chose it as the victim of a deadlock
-// (1213, the transaction was rolled back), or SQLite found the database
-// busy with another writer (SQLITE_BUSY, 5; SQLITE_LOCKED, 6).
+// if run again from the start (RetryTx): MySQL chose it as the victim of a
+// deadlock, or Galera as the loser of a certification conflict (a write to
+// the same rows committed first on another node), which MariaDB reports
+// the same way (1213); a lock wait timed out (1205); the commit itself
+// failed and rolled back (1180, which Galera can return); or SQLite found
+// the database busy with another writer (SQLITE_BUSY, 5; SQLITE_LOCKED, 6).
 func Retryable(err error) bool {
 	var myErr *mysql.MySQLError
 	if errors.As(err, &myErr) {
-		return myErr.Number == 1213
+		return retryableMySQLErrors[myErr.Number]
 	}
 	var liteErr interface{ Code() int }
 	if errors.As(err, &liteErr) {
@@ -85,4 +88,10 @@ func Retryable(err error) bool {
 		return c == 5 || c == 6
 	}
 	return false
+}
+
+var retryableMySQLErrors = map[uint16]bool{
+	1213: true, // ER_LOCK_DEADLOCK; also Galera's certification failure ("WSREP detected deadlock/conflict")
+	1205: true, // ER_LOCK_WAIT_TIMEOUT
+	1180: true, // ER_ERROR_DURING_COMMIT
 }

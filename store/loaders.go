@@ -56,6 +56,7 @@ type Loaders struct {
 	ShippingZoneByID     *dataloader.Loader[int64, *model.ShippingZone]
 	AreasByShippingZone  *dataloader.Loader[int64, []model.ShippingZoneArea]
 	RatesByShippingZone  *dataloader.Loader[int64, []model.ShippingRate]
+	MovementByID         *dataloader.Loader[int64, *model.InventoryMovement]
 
 	memo sync.Map // key -> *memoCell, see Memo
 
@@ -209,6 +210,7 @@ func NewLoaders(s *Store, o LoaderOptions) *Loaders {
 		AreasByShippingZone: grouped(o, s.FindShippingAreasByZoneIDs,
 			func(a *model.ShippingZoneArea) int64 { return a.ZoneID }),
 		RatesByShippingZone: grouped(o, s.FindShippingRatesByZoneIDs, func(r *model.ShippingRate) int64 { return r.ZoneID }),
+		MovementByID:        byID(o, s.FindInventoryMovementsByIDs, func(m *model.InventoryMovement) int64 { return m.ID }),
 		ProductCountCategory: newLoader(o, func(ctx context.Context, ids []int64) []*dataloader.Result[int64] {
 			counts, err := s.CountProductsInCategories(ctx, ids)
 			out := make([]*dataloader.Result[int64], len(ids))
@@ -336,5 +338,6 @@ func (l *Loaders) ClearAll() {
 	l.ShippingZoneByID.ClearAll()
 	l.AreasByShippingZone.ClearAll()
 	l.RatesByShippingZone.ClearAll()
+	l.MovementByID.ClearAll()
 	l.claims.Clear()
 }

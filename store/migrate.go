@@ -311,6 +311,44 @@ var migrations = []migration{
 		`CREATE INDEX ix_one_time_tokens_expiry ON one_time_tokens (expires_at)`,
 		`CREATE INDEX ix_auth_throttle_window ON auth_throttle (window_start)`,
 	}},
+	// Inventory: what is committed to orders besides what is on hand,
+	// whether stock is tracked and may be oversold (backorders), a
+	// low-stock threshold, and the ledger of every change to the stock on
+	// hand. The ledger starts with one INITIAL movement per variant holding
+	// its stock, so that from here on a variant's movements add up to its
+	// inventory_quantity (see store/inventory.go). idempotency_keys remember
+	// the result of a write sent with a client's key, for any write that
+	// takes one (inventoryAdjust now, checkout next).
+	{Version: 8, Name: "inventory", Statements: []string{
+		`ALTER TABLE product_variants ADD COLUMN inventory_committed INT NOT NULL DEFAULT 0`,
+		`ALTER TABLE product_variants ADD COLUMN inventory_tracked BOOLEAN NOT NULL DEFAULT TRUE`,
+		`ALTER TABLE product_variants ADD COLUMN allow_backorder BOOLEAN NOT NULL DEFAULT FALSE`,
+		`ALTER TABLE product_variants ADD COLUMN low_stock_threshold INT NULL`,
+		`CREATE INDEX ix_product_variants_low_stock ON product_variants (low_stock_threshold, id)`,
+		`CREATE TABLE inventory_movements (
+			id {{pk}},
+			variant_id BIGINT NOT NULL,
+			delta INT NOT NULL,
+			quantity_after INT NOT NULL,
+			reason VARCHAR(32) NOT NULL,
+			reference VARCHAR(255) NOT NULL DEFAULT '',
+			actor VARCHAR(64) NOT NULL,
+			created_at DATETIME NOT NULL
+		){{table}}`,
+		`CREATE INDEX ix_inventory_movements_variant ON inventory_movements (variant_id, id)`,
+		`CREATE TABLE idempotency_keys (
+			id {{pk}},
+			scope VARCHAR(64){{bin}} NOT NULL,
+			key_hash CHAR(64){{bin}} NOT NULL,
+			request_hash CHAR(64){{bin}} NOT NULL,
+			result TEXT NOT NULL,
+			created_at DATETIME NOT NULL
+		){{table}}`,
+		`CREATE UNIQUE INDEX ux_idempotency_keys_key ON idempotency_keys (scope, key_hash)`,
+		`CREATE INDEX ix_idempotency_keys_created ON idempotency_keys (created_at)`,
+	}, Backfill: func(ctx context.Context, s *Store) error {
+		return s.recordInitialStock(ctx, nil)
+	}},
 	// Carts and discount codes. A cart is found by its random key (its ID
 	// holds it); its lines are unique per variant. Discount code keys are
 	// upper-cased in Go and compared byte for byte; uses are counted at

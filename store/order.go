@@ -207,24 +207,6 @@ func (s *Store) ReleaseDiscountUses(ctx context.Context, orderID int64) error {
 	return TranslateError(db.Exec("DELETE FROM discount_usages WHERE order_id = ?", orderID).Error)
 }
 
-// DecrementStock takes quantity units of the variant, only if that many
-// are in stock (a conditional update: concurrent checkouts can never take
-// more than there is). False when there are not enough.
-func (s *Store) DecrementStock(ctx context.Context, variantID int64, quantity int) (bool, error) {
-	res := s.db.WithContext(ctx).Exec(`UPDATE product_variants SET inventory_quantity = inventory_quantity - ?
-		WHERE id = ? AND inventory_quantity >= ?`, quantity, variantID, quantity)
-	if res.Error != nil {
-		return false, TranslateError(res.Error)
-	}
-	return res.RowsAffected == 1, nil
-}
-
-// IncrementStock puts quantity units of the variant back.
-func (s *Store) IncrementStock(ctx context.Context, variantID int64, quantity int) error {
-	return TranslateError(s.db.WithContext(ctx).Exec(`UPDATE product_variants SET inventory_quantity = inventory_quantity + ?
-		WHERE id = ?`, quantity, variantID).Error)
-}
-
 // MarkCartCompleted marks the cart checked out.
 func (s *Store) MarkCartCompleted(ctx context.Context, cartID int64, now time.Time) error {
 	return TranslateError(s.db.WithContext(ctx).Exec("UPDATE carts SET status = ?, updated_at = ? WHERE id = ?",

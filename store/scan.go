@@ -41,11 +41,13 @@ func scanProduct(rows *sql.Rows, p *model.Product) error {
 // variantColumns are what the storefront reads of a variant. Timestamps are
 // left out: no storefront field shows them, and parsing them was a tenth of
 // the grid's database cost. Variants read here have zero CreatedAt/UpdatedAt.
-const variantColumns = "id, product_id, position, sku, title, selected_options, price, compare_at_price, currency, inventory_quantity, weight_grams"
+const variantColumns = "id, product_id, position, sku, title, selected_options, price, compare_at_price, currency, " +
+	"inventory_quantity, inventory_committed, inventory_tracked, allow_backorder, low_stock_threshold, weight_grams"
 
 func scanVariant(rows *sql.Rows, v *model.ProductVariant) error {
 	return rows.Scan(&v.ID, &v.ProductID, &v.Position, &v.SKU, &v.Title, &v.SelectedOptions, &v.Price,
-		&v.CompareAtPrice, &v.Currency, &v.InventoryQuantity, &v.WeightGrams)
+		&v.CompareAtPrice, &v.Currency, &v.InventoryQuantity, &v.InventoryCommitted, &v.InventoryTracked,
+		&v.AllowBackorder, &v.LowStockThreshold, &v.WeightGrams)
 }
 
 const imageColumns = "id, product_id, position, url, alt_text, width, height"

@@ -354,6 +354,11 @@ func seedProduct(rng *rand.Rand, base time.Time, catIDs map[string]int64, i int)
 		status = model.ProductArchived
 	}
 	noStock := i%17 == 5 // and a few sold out
+	var lowStock *int    // and some watched for running low
+	if i%4 == 1 {
+		th := 5
+		lowStock = &th
+	}
 	created := base.Add(time.Duration(i) * 37 * time.Minute)
 	catID := catIDs[dp.category]
 	cat := demoCategoryByHandle[dp.category]
@@ -400,7 +405,8 @@ func seedProduct(rng *rand.Rand, base time.Time, catIDs map[string]int64, i int)
 		r.variants = append(r.variants, model.ProductVariant{
 			Position: pos, SKU: &sku, SKUKey: &skuKey, Title: vtitle, SelectedOptions: string(sel),
 			Price: price, CompareAtPrice: compareAt, Currency: model.CurrencyTHB,
-			InventoryQuantity: qty, WeightGrams: &weight, CreatedAt: created, UpdatedAt: created,
+			InventoryQuantity: qty, InventoryTracked: true, LowStockThreshold: lowStock, WeightGrams: &weight,
+			CreatedAt: created, UpdatedAt: created,
 		})
 		if pos == 0 || price < r.product.MinPrice {
 			r.product.MinPrice = price
@@ -466,6 +472,10 @@ func (s *Store) seedBatch(ctx context.Context, rng *rand.Rand, base time.Time, c
 		ids := make([]int64, len(products))
 		for k := range products {
 			ids[k] = products[k].ID
+		}
+		// The stock the variants start with is their ledger's first entry.
+		if err := tx.recordInitialStock(ctx, ids); err != nil {
+			return fmt.Errorf("seed inventory movements: %w", err)
 		}
 		return tx.RefreshProductSearch(ctx, ids)
 	})

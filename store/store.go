@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -219,6 +220,36 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 		return fnErr
 	}
 	return TranslateError(err)
+}
+
+// maxTxAttempts bounds how often RetryTx runs a transaction.
+const maxTxAttempts = 5
+
+// RetryTx runs fn in a transaction as InTx does and, when the database
+// ends the transaction in a way a new attempt may cure (Retryable: a
+// deadlock, a Galera certification failure, a lock wait timeout, SQLite
+// busy), runs it again from the start: at most maxTxAttempts times in all,
+// pausing a random 1 to 4n ms before attempt n+1 so that the losers of a
+// conflict do not meet again at once. fn must keep its effects inside the
+// transaction (or make them safe to repeat). Inside another transaction it
+// is InTx: only the outermost transaction can be run again.
+func (s *Store) RetryTx(ctx context.Context, fn func(tx *Store) error) error {
+	if _, inTx := s.db.Statement.ConnPool.(gorm.TxCommitter); inTx {
+		return s.InTx(ctx, fn)
+	}
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = s.InTx(ctx, fn)
+		if err == nil || !Retryable(err) || attempt == maxTxAttempts {
+			return err
+		}
+		pause := time.Duration(1+rand.IntN(4*attempt)) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+	}
 }
 
 // StatementCounter counts the SQL statements run on behalf of one context,

@@ -248,8 +248,6 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 		},
 		"CountDiscountUsesLocked": func(st *store.Store) error { _, err := st.CountDiscountUsesLocked(ctx, 1, "x"); return err },
 		"ReleaseDiscountUses":     func(st *store.Store) error { return st.ReleaseDiscountUses(ctx, 1) },
-		"DecrementStock":          func(st *store.Store) error { _, err := st.DecrementStock(ctx, 1, 1); return err },
-		"IncrementStock":          func(st *store.Store) error { return st.IncrementStock(ctx, 1, 1) },
 		"MarkCartCompleted":       func(st *store.Store) error { return st.MarkCartCompleted(ctx, 1, time.Now()) },
 		// Shipping.
 		"ListShippingZones":          func(st *store.Store) error { _, err := st.ListShippingZones(ctx); return err },
@@ -276,6 +274,52 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 		},
 		"UpdateShippingRate": func(st *store.Store) error { return st.UpdateShippingRate(ctx, &model.ShippingRate{ID: 1, Title: "x"}) },
 		"DeleteShippingRate": func(st *store.Store) error { return st.DeleteShippingRate(ctx, 1) },
+		// Inventory.
+		"RetryTx": func(st *store.Store) error { return st.RetryTx(ctx, func(*store.Store) error { return nil }) },
+		"AdjustInventory": func(st *store.Store) error {
+			_, err := st.AdjustInventory(ctx, 1, 1, model.ReasonReceived, "", "staff:1")
+			return err
+		},
+		"SetInventory": func(st *store.Store) error {
+			_, err := st.SetInventory(ctx, 1, 2, 1, model.ReasonCorrection, "", "staff:1")
+			return err
+		},
+		"TakeStock": func(st *store.Store) error { return st.TakeStock(ctx, []store.StockLine{{VariantID: 1, Quantity: 1}}) },
+		"ReleaseStock": func(st *store.Store) error {
+			return st.ReleaseStock(ctx, []store.StockLine{{VariantID: 1, Quantity: 1}})
+		},
+		"FulfilStock": func(st *store.Store) error {
+			_, err := st.FulfilStock(ctx, []store.StockLine{{VariantID: 1, Quantity: 1}}, "", "staff:1")
+			return err
+		},
+		"UpdateInventoryItem": func(st *store.Store) error {
+			yes := true
+			_, err := st.UpdateInventoryItem(ctx, 1, store.InventoryItemChange{Tracked: &yes})
+			return err
+		},
+		"ListInventoryMovements": func(st *store.Store) error {
+			_, _, err := st.ListInventoryMovements(ctx, store.InventoryMovementFilter{VariantID: 1}, store.Page{Limit: 5})
+			return err
+		},
+		"ListLowStockVariants": func(st *store.Store) error {
+			_, _, err := st.ListLowStockVariants(ctx, store.Page{Limit: 5})
+			return err
+		},
+		"CountLowStockVariants": func(st *store.Store) error { _, err := st.CountLowStockVariants(ctx); return err },
+		"FindInventoryMovementsByIDs": func(st *store.Store) error {
+			_, err := st.FindInventoryMovementsByIDs(ctx, one)
+			return err
+		},
+		"CheckInventoryLedger": func(st *store.Store) error { _, err := st.CheckInventoryLedger(ctx); return err },
+		"ClaimIdempotencyKey": func(st *store.Store) error {
+			_, err := st.ClaimIdempotencyKey(ctx, "x", "k", "r")
+			return err
+		},
+		"SaveIdempotencyResult": func(st *store.Store) error { return st.SaveIdempotencyResult(ctx, "x", "k", "{}") },
+		"PruneIdempotencyKeys": func(st *store.Store) error {
+			_, err := st.PruneIdempotencyKeys(ctx, time.Now(), 10)
+			return err
+		},
 		"ExplainListProducts": func(st *store.Store) error {
 			if st.Dialect() != store.MySQL {
 				return errors.New("database: EXPLAIN is MySQL's") // nothing to check on SQLite

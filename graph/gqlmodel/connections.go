@@ -47,6 +47,9 @@ type (
 	OrderEdge                = Edge[model.Order]
 	OrderLineConnection      = Connection[model.OrderLine]
 	OrderLineEdge            = Edge[model.OrderLine]
+	// InventoryMovementConnection is a page of the inventory ledger.
+	InventoryMovementConnection = Connection[model.InventoryMovement]
+	InventoryMovementEdge       = Edge[model.InventoryMovement]
 )
 
 // Node is any object with a global ID. It is an empty interface so that the

@@ -387,6 +387,46 @@ type ImageInput struct {
 	Height *int `json:"height,omitempty"`
 }
 
+// The result of inventoryAdjust.
+type InventoryAdjustPayload struct {
+	// The variant after the change.
+	ProductVariant *model.ProductVariant `json:"productVariant,omitempty"`
+	// The movement the change recorded (the first request's, when its idempotency key came again).
+	InventoryMovement *model.InventoryMovement `json:"inventoryMovement,omitempty"`
+	// Why nothing changed.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// Changes to how a variant's stock is kept. What is left out stays as it is.
+type InventoryItemInput struct {
+	// False to sell without counting stock, true to count it.
+	Tracked *bool `json:"tracked,omitempty"`
+	// True to let the variant be sold beyond its stock.
+	AllowBackorder *bool `json:"allowBackorder,omitempty"`
+	// The low-stock threshold, 0 to 1,000,000,000; null removes it.
+	LowStockThreshold graphql.Omittable[*int] `json:"lowStockThreshold,omitempty"`
+}
+
+// The result of inventoryItemUpdate.
+type InventoryItemUpdatePayload struct {
+	// The variant after the change.
+	ProductVariant *model.ProductVariant `json:"productVariant,omitempty"`
+	// Why nothing changed.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The result of inventorySet.
+type InventorySetPayload struct {
+	// The variant after the change.
+	ProductVariant *model.ProductVariant `json:"productVariant,omitempty"`
+	// The movement the change recorded; null when the quantity was already right.
+	InventoryMovement *model.InventoryMovement `json:"inventoryMovement,omitempty"`
+	// With STOCK_CHANGED: the stock on hand now, to count from again.
+	CurrentQuantity *int `json:"currentQuantity,omitempty"`
+	// Why nothing changed.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // An address to save. country is required; a Thai address needs a 5-digit zip.
 type MailingAddressInput struct {
 	// The recipient's first name.
