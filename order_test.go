@@ -84,7 +84,6 @@ func setStock(t testing.TB, srv *testServer, variant int64, n int) {
 	}
 }
 
-
 func countRows(t testing.TB, srv *testServer, query string, args ...any) int64 {
 	var n int64
 	if err := srv.store.DB(t.Context()).Raw(query, args...).Scan(&n).Error; err != nil {

@@ -136,7 +136,6 @@ func TestActorOf(t *testing.T) {
 	}
 }
 
-
 func deref(p *int) any {
 	if p == nil {
 		return nil
