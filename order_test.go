@@ -570,12 +570,17 @@ func TestOrderListStatementsDoNotGrow(t *testing.T) {
 			}
 		}
 		staff := staffToken(t, srv, model.RoleSupport)
+		// The fewest of three, as in TestCartStatementsDoNotGrowWithLines.
 		count := func(n int) int {
-			before := srv.statements()
-			srv.post(t, `query($n: Int) { orders(first: $n) { nodes { number customer { email } events { kind }
+			least := 1 << 30
+			for range 3 {
+				before := srv.statements()
+				srv.post(t, `query($n: Int) { orders(first: $n) { nodes { number customer { email } events { kind }
 				lines(first: 10) { nodes { title total { amount } variant { title product { title } } } } } } }`,
-				map[string]any{"n": n}, as(staff)...).mustData(t)
-			return srv.statements() - before
+					map[string]any{"n": n}, as(staff)...).mustData(t)
+				least = min(least, srv.statements()-before)
+			}
+			return least
 		}
 		if a, z := count(2), count(12); a != z {
 			t.Errorf("2 orders took %d statements, 12 took %d", a, z)
