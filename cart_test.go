@@ -18,6 +18,8 @@ import (
 const cartFields = `id totalQuantity note
 	lines(first: 100) { totalCount nodes { id quantity merchandise { id sku product { title } }
 		cost { amountPerQuantity { amount } subtotalAmount { amount } discountAmount { amount } totalAmount { amount } } } }
+	deliveryOptions { handle title estimatedCost { amount } minDeliveryDays maxDeliveryDays }
+	selectedDeliveryOption { handle estimatedCost { amount } }
 	buyerIdentity { email phone countryCode customer { email } deliveryAddress { firstName city province zip country taxId branch formatted } }
 	discountCodes { code applicable reason amount { amount } }
 	cost { subtotalAmount { amount currencyCode } discountAmount { amount } shippingAmount { amount } totalTaxAmount { amount } totalAmount { amount } }
@@ -72,7 +74,7 @@ func cartCall(t *testing.T, srv *testServer, mutation string, vars map[string]an
 func cartVarDecls(vars map[string]any) string {
 	types := map[string]string{"input": "CartInput", "cartId": "ID!", "lines": "[CartLineInput!]!",
 		"updates": "[CartLineUpdateInput!]!", "lineIds": "[ID!]!", "codes": "[String!]!", "buyer": "CartBuyerIdentityInput!",
-		"note": "String!"}
+		"note": "String!", "handle": "String!"}
 	var out []string
 	for k := range vars {
 		out = append(out, "$"+k+": "+types[k])
@@ -174,6 +176,32 @@ func TestCartLifecycle(t *testing.T) {
 		}
 		if f, _ := at(c, "buyerIdentity", "deliveryAddress", "formatted").([]any); len(f) < 3 {
 			t.Errorf("formatted address: %v", f)
+		}
+		// With an address come delivery options, and one must be chosen.
+		if p := problemCodes(c); !slicesEqual(p, []string{model.ProblemDeliveryNotChosen}) {
+			t.Errorf("problems of a cart with a buyer and no delivery: %v", p)
+		}
+		opts, _ := at(c, "deliveryOptions").([]any)
+		if len(opts) == 0 || c["selectedDeliveryOption"] != nil {
+			t.Fatalf("delivery options: %v", opts)
+		}
+		for i := 1; i < len(opts); i++ {
+			if parseBaht(t, at(opts[i-1], "estimatedCost", "amount").(string)) > parseBaht(t, at(opts[i], "estimatedCost", "amount").(string)) {
+				t.Errorf("options not cheapest first: %v", opts)
+			}
+		}
+		p := cartCall(t, srv, `cartSelectedDeliveryOptionUpdate(cartId: $cartId, handle: $handle)`, map[string]any{"cartId": id, "handle": "table:no-such"})
+		if errs := at(p, "userErrors").([]any); len(errs) != 1 || at(errs[0], "code") != "NOT_FOUND" || joinField(at(errs[0], "field")) != "handle" {
+			t.Errorf("an unknown delivery handle: %v", errs)
+		}
+		last := opts[len(opts)-1]
+		c = mustCart(t, cartCall(t, srv, `cartSelectedDeliveryOptionUpdate(cartId: $cartId, handle: $handle)`,
+			map[string]any{"cartId": id, "handle": at(last, "handle")}))
+		ship := parseBaht(t, at(last, "estimatedCost", "amount").(string))
+		goods := 5 * vs[0].Price
+		if at(c, "selectedDeliveryOption", "handle") != at(last, "handle") || at(c, "cost", "shippingAmount", "amount") != baht(ship) ||
+			at(c, "cost", "totalAmount", "amount") != baht(goods+ship) || at(c, "cost", "totalTaxAmount", "amount") != baht(model.VATIn(goods+ship, 700)) {
+			t.Errorf("with delivery %v: cost %v", at(c, "selectedDeliveryOption"), at(c, "cost"))
 		}
 		if p := problemCodes(c); len(p) != 0 {
 			t.Errorf("problems of a full cart: %v", p)

@@ -112,12 +112,12 @@ func (h *appHandler) ExpireOrdersEvery(ctx context.Context, interval time.Durati
 func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *appHandler {
 	outbox := auth.NewOutbox(newMailer(cfg, log), log, mailQueueSize)
 	accounts := newAuth(cfg, st, outbox)
-	carts := checkout.New(st, checkout.Options{PayWithin: cfg.PayWithin})
 	stock := inventory.New(st, auth.Audit)
 	// The built-in table rates are the one shipping provider today; a
 	// carrier's API would be another argument to shipping.New.
 	shippingTable := shipping.NewTable(st, auth.Audit)
 	delivery := shipping.New(shipping.Options{Timeout: cfg.ShippingTimeout, Log: log}, shippingTable)
+	carts := checkout.New(st, checkout.Options{PayWithin: cfg.PayWithin, Delivery: delivery})
 	schema := graph.NewExecutableSchema(graph.Config{
 		Resolvers: &resolver.Resolver{Store: st, Auth: accounts, Catalog: catalog.New(st, auth.Audit), Checkout: carts,
 			Shipping: delivery, ShippingTable: shippingTable, Inventory: stock},

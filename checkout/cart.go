@@ -25,6 +25,9 @@ type Options struct {
 	// PayWithin is how long an order may stay unpaid before it expires
 	// (DefaultPayWithin when zero).
 	PayWithin time.Duration
+	// Delivery quotes delivery options; without it carts have none and
+	// need none.
+	Delivery Delivery
 }
 
 // Service runs carts and checkout.
@@ -33,6 +36,7 @@ type Service struct {
 	now       func() time.Time
 	vat       model.VATSchedule
 	payWithin time.Duration
+	delivery  Delivery
 }
 
 // New returns the service over st.
@@ -46,7 +50,7 @@ func New(st *store.Store, o Options) *Service {
 	if o.PayWithin <= 0 {
 		o.PayWithin = DefaultPayWithin
 	}
-	return &Service{st: st, now: o.Now, vat: o.VAT, payWithin: o.PayWithin}
+	return &Service{st: st, now: o.Now, vat: o.VAT, payWithin: o.PayWithin, delivery: o.Delivery}
 }
 
 // LineInput is a variant and a quantity to add.
@@ -332,6 +336,47 @@ func (s *Service) SetDiscountCodes(ctx context.Context, key string, codes []stri
 		return lines, setCodes(c, codes, []string{"discountCodes"})
 	})
 }
+
+// SetDeliveryOption chooses the cart's delivery option by its handle, one
+// of the cart's deliveryOptions. The option is checked against the cart as
+// it is now, before the cart's lock is taken, so that no provider is asked
+// while the lock is held; a cart changed meanwhile shows the choice as a
+// problem if it no longer applies.
+func (s *Service) SetDeliveryOption(ctx context.Context, key, handle string) (*model.Cart, error) {
+	field := []string{"handle"}
+	if handle == "" || len(handle) > maxDeliveryHandle || !utf8.ValidString(handle) {
+		return nil, model.InvalidField(field, "a delivery option's handle is 1 to %d characters", maxDeliveryHandle)
+	}
+	c, err := s.Cart(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		return nil, errCartGone("cartId")
+	}
+	lines, err := s.st.FindCartLinesByCartIDs(ctx, []int64{c.ID})
+	if err != nil {
+		return nil, err
+	}
+	q, err := s.Quote(ctx, StoreCatalog{St: s.st, Delivery: s.delivery}, c, lines)
+	if err != nil {
+		return nil, err
+	}
+	if q.ShippingRequest == nil {
+		return nil, &model.Error{Code: model.CodeInvalid, Field: field,
+			Message: "give the cart some lines and a delivery address first: delivery options depend on them"}
+	}
+	if _, ok := s.delivery.Rate(ctx, *q.ShippingRequest, handle); !ok {
+		return nil, &model.Error{Code: model.CodeNotFound, Field: field, Message: "no such delivery option for this cart"}
+	}
+	return s.change(ctx, key, "cartId", func(tx *store.Store, c *model.Cart, lines []model.CartLine) ([]model.CartLine, error) {
+		c.DeliveryOption = handle
+		return lines, nil
+	})
+}
+
+// maxDeliveryHandle is the longest delivery option handle a cart keeps.
+const maxDeliveryHandle = 64
 
 // SetNote sets the buyer's note.
 func (s *Service) SetNote(ctx context.Context, key, note string) (*model.Cart, error) {

@@ -3,6 +3,8 @@ package checkout
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -27,10 +29,14 @@ func (s *Service) Complete(ctx context.Context, cartKey, idempotencyKey string) 
 		return nil, err
 	}
 	hash := model.HashIdempotencyKey(idempotencyKey)
+	delivery, err := s.deliverySnapshot(ctx, cartKey)
+	if err != nil {
+		return nil, err
+	}
 	var out *model.Order
-	err := retry(ctx, func() error {
+	err = retry(ctx, func() error {
 		return s.st.InTx(ctx, func(tx *store.Store) error {
-			o, err := s.complete(ctx, tx, cartKey, hash)
+			o, err := s.complete(ctx, tx, delivery, cartKey, hash)
 			out = o
 			return err
 		})
@@ -68,7 +74,49 @@ func checkIdempotencyKey(k string) error {
 	return nil
 }
 
-func (s *Service) complete(ctx context.Context, tx *store.Store, cartKey, keyHash string) (*model.Order, error) {
+// deliverySnapshot prices the cart's chosen delivery option before the
+// checkout's transaction, so that no shipping provider (a carrier's API,
+// perhaps) is asked while the transaction holds its locks, and so that
+// the provider's own reads need no second connection of SQLite's small
+// pool meanwhile. Inside the transaction the snapshot answers only for
+// the same request: a cart that changed in between fails as not ready.
+func (s *Service) deliverySnapshot(ctx context.Context, cartKey string) (Delivery, error) {
+	if s.delivery == nil {
+		return nil, nil
+	}
+	c, err := s.st.FindCartByKey(ctx, cartKey)
+	if model.ErrorCodeOf(err) == model.CodeNotFound || (err == nil && c.DeliveryOption == "") {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	lines, err := s.st.FindCartLinesByCartIDs(ctx, []int64{c.ID})
+	if err != nil {
+		return nil, err
+	}
+	q, err := s.Quote(ctx, StoreCatalog{St: s.st, Delivery: s.delivery}, c, lines)
+	if err != nil || q.ShippingRequest == nil || q.Delivery == nil {
+		return nil, err
+	}
+	return fixedDelivery{req: *q.ShippingRequest, opt: *q.Delivery}, nil
+}
+
+// fixedDelivery answers one delivery option for one request.
+type fixedDelivery struct {
+	req model.ShippingRequest
+	opt model.DeliveryOption
+}
+
+func (f fixedDelivery) Options(context.Context, model.ShippingRequest) ([]model.DeliveryOption, []string) {
+	return []model.DeliveryOption{f.opt}, nil
+}
+
+func (f fixedDelivery) Rate(_ context.Context, req model.ShippingRequest, handle string) (model.DeliveryOption, bool) {
+	return f.opt, handle == f.opt.Handle && reflect.DeepEqual(req, f.req)
+}
+
+func (s *Service) complete(ctx context.Context, tx *store.Store, delivery Delivery, cartKey, keyHash string) (*model.Order, error) {
 	c, lines, err := tx.LockCart(ctx, cartKey)
 	if model.ErrorCodeOf(err) == model.CodeNotFound || (err == nil && ownedByOther(ctx, c)) {
 		return nil, errCartGone("cartId")
@@ -94,7 +142,7 @@ func (s *Service) complete(ctx context.Context, tx *store.Store, cartKey, keyHas
 	if !s.Usable(ctx, c) {
 		return nil, errCartGone("cartId")
 	}
-	q, err := s.Quote(ctx, StoreCatalog{St: tx}, c, lines)
+	q, err := s.Quote(ctx, StoreCatalog{St: tx, Delivery: delivery}, c, lines)
 	if err != nil {
 		return nil, err
 	}
@@ -103,11 +151,18 @@ func (s *Service) complete(ctx context.Context, tx *store.Store, cartKey, keyHas
 		for _, p := range q.Problems {
 			codes = append(codes, p.Code)
 		}
+		// A delivery option that no longer matches follows from another
+		// change found in the transaction (a code used up meanwhile changes
+		// the subtotal delivery was priced on): that change names the error.
+		cause := codes
+		if others := slices.DeleteFunc(slices.Clone(codes), func(c string) bool { return c == model.ProblemDeliveryUnavailable }); len(others) > 0 {
+			cause = others
+		}
 		code := model.CodeCartNotReady
 		switch {
-		case allAre(codes, model.ProblemOutOfStock):
+		case allAre(cause, model.ProblemOutOfStock):
 			code = model.CodeOutOfStock
-		case allAre(codes, model.ProblemDiscountInvalidNow):
+		case allAre(cause, model.ProblemDiscountInvalidNow):
 			code = model.CodeDiscountUnavailable
 		}
 		return nil, &model.Error{Code: code, Field: []string{"cartId"},
@@ -132,7 +187,10 @@ func (s *Service) complete(ctx context.Context, tx *store.Store, cartKey, keyHas
 		Email: strings.ToLower(c.Email), Phone: c.Phone, Status: model.OrderPendingPayment, Currency: q.Currency,
 		Subtotal: q.Totals.Subtotal, Discount: q.Totals.Discount, Shipping: q.Totals.Shipping, ShippingOff: q.Totals.ShippingDiscount,
 		Total: q.Totals.Total, VAT: q.Totals.VAT, VATRate: s.vat.RateAt(now), DeliveryAddress: c.DeliveryAddress,
-		DeliveryOption: c.DeliveryOption, Note: c.Note, CreatedAt: now, UpdatedAt: now, PayBy: &payBy}
+		Note: c.Note, CreatedAt: now, UpdatedAt: now, PayBy: &payBy}
+	if q.Delivery != nil {
+		order.DeliveryOption, order.DeliveryTitle = q.Delivery.Handle, q.Delivery.Title
+	}
 	var applied []string
 	for _, d := range q.Discounts {
 		applied = append(applied, d.CodeKey)

@@ -20,6 +20,17 @@ type Catalog interface {
 	Ancestors(ctx context.Context, categoryIDs []int64) (map[int64][]int64, error)
 	Discounts(ctx context.Context, codeKeys []string) (map[string]*model.Discount, error)
 	Uses(ctx context.Context, discountIDs []int64, buyerKey string) (map[int64]int, error)
+	// DeliveryRate prices the delivery option with handle for the request;
+	// false when it is not offered for it.
+	DeliveryRate(ctx context.Context, req model.ShippingRequest, handle string) (model.DeliveryOption, bool)
+}
+
+// Delivery is what carts need of the shipping service: the options for a
+// delivery, and one option priced again. shipping.Service implements it;
+// server wiring hands it to the checkout service.
+type Delivery interface {
+	Options(ctx context.Context, req model.ShippingRequest) (options []model.DeliveryOption, degraded []string)
+	Rate(ctx context.Context, req model.ShippingRequest, handle string) (model.DeliveryOption, bool)
 }
 
 // QuotedLine is a cart line as priced now.
@@ -47,6 +58,12 @@ type Quote struct {
 	Problems []Problem
 	// Discounts are the codes that apply, for counting their use at checkout.
 	Discounts []*model.Discount
+	// ShippingRequest is what delivery options are asked for: set when the
+	// cart has a delivery address and a shipping service is configured.
+	ShippingRequest *model.ShippingRequest
+	// Delivery is the chosen delivery option as priced now, nil when none
+	// is chosen or it is no longer offered.
+	Delivery *model.DeliveryOption
 }
 
 // BuyerKey identifies the buyer for per-customer discount limits: the
@@ -149,7 +166,37 @@ func (s *Service) Quote(ctx context.Context, cat Catalog, c *model.Cart, lines [
 			pricedCodes = append(pricedCodes, pd)
 		}
 	}
-	q.Totals = model.Price(model.PriceInput{Lines: priced, Discounts: pricedCodes, VATRate: s.vat.RateAt(now)})
+	vatRate := s.vat.RateAt(now)
+	var shipping int64
+	if addr := DeliveryAddressOf(c); addr != nil && s.delivery != nil && len(priced) > 0 {
+		// Delivery is priced on the goods after their discounts.
+		goods := model.Price(model.PriceInput{Lines: priced, Discounts: pricedCodes, VATRate: vatRate})
+		req := model.ShippingRequest{Destination: model.ShippingDestination{Country: addr.Country, Province: addr.Province, Zip: addr.Zip},
+			Subtotal: goods.Subtotal - goods.Discount, Currency: q.Currency}
+		for _, l := range q.Lines {
+			if l.Variant == nil {
+				continue
+			}
+			w := 0
+			if l.Variant.WeightGrams != nil {
+				w = *l.Variant.WeightGrams
+			}
+			req.Lines = append(req.Lines, model.ShippingLine{VariantID: l.Variant.ID, Quantity: l.Line.Quantity, WeightGrams: w, UnitPrice: l.Variant.Price})
+		}
+		q.ShippingRequest = &req
+		switch opt, ok := cat.DeliveryRate(ctx, req, c.DeliveryOption); {
+		case c.DeliveryOption == "":
+			q.Problems = append(q.Problems, Problem{Code: model.ProblemDeliveryNotChosen,
+				Message: "choose a delivery option (the cart's deliveryOptions lists them)"})
+		case !ok:
+			q.Problems = append(q.Problems, Problem{Code: model.ProblemDeliveryUnavailable,
+				Message: "the chosen delivery option is not offered for this cart any more; choose another"})
+		default:
+			q.Delivery = &opt
+			shipping = opt.Amount
+		}
+	}
+	q.Totals = model.Price(model.PriceInput{Lines: priced, Discounts: pricedCodes, VATRate: vatRate, Shipping: shipping})
 	for _, code := range codes {
 		if r, ok := reasons[code]; ok {
 			q.Codes = append(q.Codes, model.AppliedDiscount{Code: code, Reason: r})
@@ -187,8 +234,31 @@ func (s *Service) Quote(ctx context.Context, cat Catalog, c *model.Cart, lines [
 	return q, nil
 }
 
-// StoreCatalog reads the catalog through a store (or a transaction).
-type StoreCatalog struct{ St *store.Store }
+// StoreCatalog reads the catalog through a store (or a transaction), and
+// prices delivery through Delivery (none when nil).
+type StoreCatalog struct {
+	St       *store.Store
+	Delivery Delivery
+}
+
+// DeliveryRate implements Catalog.
+func (c StoreCatalog) DeliveryRate(ctx context.Context, req model.ShippingRequest, handle string) (model.DeliveryOption, bool) {
+	if c.Delivery == nil || handle == "" {
+		return model.DeliveryOption{}, false
+	}
+	return c.Delivery.Rate(ctx, req, handle)
+}
+
+// DeliveryOptions returns the delivery options of a quoted cart, cheapest
+// first; none without a delivery address. Providers that fail are left
+// out (and logged by the shipping service): the cart never fails for them.
+func (s *Service) DeliveryOptions(ctx context.Context, q *Quote) []model.DeliveryOption {
+	if q.ShippingRequest == nil || s.delivery == nil {
+		return nil
+	}
+	opts, _ := s.delivery.Options(ctx, *q.ShippingRequest)
+	return opts
+}
 
 // Variants implements Catalog.
 func (c StoreCatalog) Variants(ctx context.Context, ids []int64) (map[int64]*model.ProductVariant, error) {

@@ -67,7 +67,7 @@ export default [
       // handle, not an ID). So are a cart's figures, buyer, entered codes
       // and problems, a delivery address (a snapshot, not an address-book
       // entry) and an order's history entries: they change with their cart
-      // or order and are cached inside it.
+      // or order and are cached inside it; delivery options are keyed by their handle.
       '@graphql-eslint/strict-id-in-types': ['error', {
         acceptedIdNames: ['id'],
         acceptedIdTypes: ['ID'],
@@ -77,7 +77,7 @@ export default [
             'ProductExport', 'ProductImportSummary', 'ProductImportRowError',
             'ThaiProvince', 'ShippingWeightBracket', 'ShippingPreview', 'ShippingPreviewOption',
             'CartLineCost', 'CartCost', 'CartBuyerIdentity', 'DeliveryAddress', 'CartDiscountCode', 'CartProblem',
-            'OrderEvent', 'InventoryLevel'],
+            'OrderEvent', 'InventoryLevel', 'DeliveryOption'],
           suffixes: ['Connection', 'Edge', 'Payload', 'AccessToken'],
         },
       }],

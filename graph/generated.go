@@ -41,6 +41,7 @@ type ResolverRoot interface {
 	Customer() CustomerResolver
 	CustomerDataExport() CustomerDataExportResolver
 	DeliveryAddress() DeliveryAddressResolver
+	DeliveryOption() DeliveryOptionResolver
 	InventoryMovement() InventoryMovementResolver
 	MailingAddress() MailingAddressResolver
 	MailingAddressConnection() MailingAddressConnectionResolver
@@ -126,16 +127,18 @@ type ComplexityRoot struct {
 	}
 
 	Cart struct {
-		BuyerIdentity func(childComplexity int) int
-		Cost          func(childComplexity int) int
-		CreatedAt     func(childComplexity int) int
-		DiscountCodes func(childComplexity int) int
-		GID           func(childComplexity int) int
-		Lines         func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Note          func(childComplexity int) int
-		Problems      func(childComplexity int) int
-		TotalQuantity func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
+		BuyerIdentity          func(childComplexity int) int
+		Cost                   func(childComplexity int) int
+		CreatedAt              func(childComplexity int) int
+		DeliveryOptions        func(childComplexity int) int
+		DiscountCodes          func(childComplexity int) int
+		GID                    func(childComplexity int) int
+		Lines                  func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Note                   func(childComplexity int) int
+		Problems               func(childComplexity int) int
+		SelectedDeliveryOption func(childComplexity int) int
+		TotalQuantity          func(childComplexity int) int
+		UpdatedAt              func(childComplexity int) int
 	}
 
 	CartBuyerIdentity struct {
@@ -226,6 +229,11 @@ type ComplexityRoot struct {
 		Code    func(childComplexity int) int
 		Line    func(childComplexity int) int
 		Message func(childComplexity int) int
+	}
+
+	CartSelectedDeliveryOptionUpdatePayload struct {
+		Cart       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Category struct {
@@ -373,6 +381,16 @@ type ComplexityRoot struct {
 		Zip         func(childComplexity int) int
 	}
 
+	DeliveryOption struct {
+		Code          func(childComplexity int) int
+		Description   func(childComplexity int) int
+		EstimatedCost func(childComplexity int) int
+		Handle        func(childComplexity int) int
+		MaxDays       func(childComplexity int) int
+		MinDays       func(childComplexity int) int
+		Title         func(childComplexity int) int
+	}
+
 	Image struct {
 		AltText func(childComplexity int) int
 		GID     func(childComplexity int) int
@@ -468,66 +486,67 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		APIKeyCreate                 func(childComplexity int, input gqlmodel.APIKeyCreateInput) int
-		APIKeyRevoke                 func(childComplexity int, id string) int
-		CartBuyerIdentityUpdate      func(childComplexity int, cartID string, buyerIdentity gqlmodel.CartBuyerIdentityInput) int
-		CartCreate                   func(childComplexity int, input *gqlmodel.CartInput) int
-		CartDiscountCodesUpdate      func(childComplexity int, cartID string, discountCodes []string) int
-		CartLinesAdd                 func(childComplexity int, cartID string, lines []gqlmodel.CartLineInput) int
-		CartLinesRemove              func(childComplexity int, cartID string, lineIds []string) int
-		CartLinesUpdate              func(childComplexity int, cartID string, lines []gqlmodel.CartLineUpdateInput) int
-		CartNoteUpdate               func(childComplexity int, cartID string, note string) int
-		CategoryCreate               func(childComplexity int, input gqlmodel.CategoryCreateInput) int
-		CategoryDelete               func(childComplexity int, id string) int
-		CategoryMove                 func(childComplexity int, id string, parentID *string, position *int) int
-		CategoryUpdate               func(childComplexity int, id string, input gqlmodel.CategoryUpdateInput) int
-		CheckoutComplete             func(childComplexity int, cartID string, idempotencyKey string) int
-		CustomerAccessTokenCreate    func(childComplexity int, input gqlmodel.CustomerAccessTokenCreateInput) int
-		CustomerAccessTokenDelete    func(childComplexity int, customerAccessToken string) int
-		CustomerAccessTokenRenew     func(childComplexity int, customerAccessToken string) int
-		CustomerAddressCreate        func(childComplexity int, address gqlmodel.MailingAddressInput) int
-		CustomerAddressDelete        func(childComplexity int, id string) int
-		CustomerAddressUpdate        func(childComplexity int, id string, address gqlmodel.MailingAddressInput) int
-		CustomerClose                func(childComplexity int, input gqlmodel.CustomerCloseInput) int
-		CustomerCloseOnRequest       func(childComplexity int, input gqlmodel.CustomerCloseOnRequestInput) int
-		CustomerCreate               func(childComplexity int, input gqlmodel.CustomerCreateInput) int
-		CustomerDefaultAddressUpdate func(childComplexity int, addressID string) int
-		CustomerRecover              func(childComplexity int, email string) int
-		CustomerReset                func(childComplexity int, id string, input gqlmodel.CustomerResetInput) int
-		CustomerResetByURL           func(childComplexity int, resetURL string, password string) int
-		CustomerUpdate               func(childComplexity int, input gqlmodel.CustomerUpdateInput) int
-		InventoryAdjust              func(childComplexity int, variantID string, delta int, reason model.InventoryReason, reference *string, idempotencyKey string) int
-		InventoryItemUpdate          func(childComplexity int, variantID string, input gqlmodel.InventoryItemInput) int
-		InventorySet                 func(childComplexity int, variantID string, quantity int, compareQuantity int, reason *model.InventoryReason, reference *string) int
-		OrderCancel                  func(childComplexity int, id string, reason *string) int
-		OrderFulfill                 func(childComplexity int, id string, carrier string, trackingNumber string) int
-		OrderMarkDelivered           func(childComplexity int, id string) int
-		OrderMarkShipped             func(childComplexity int, id string) int
-		OrderNoteAdd                 func(childComplexity int, id string, note string) int
-		ProductCreate                func(childComplexity int, input gqlmodel.ProductInput) int
-		ProductDelete                func(childComplexity int, id string) int
-		ProductImagesCreate          func(childComplexity int, productID string, images []gqlmodel.ImageInput) int
-		ProductImagesDelete          func(childComplexity int, productID string, imageIds []string) int
-		ProductImagesReorder         func(childComplexity int, productID string, moves []gqlmodel.MoveInput) int
-		ProductImport                func(childComplexity int, file graphql.Upload, validateOnly *bool) int
-		ProductOptionUpdate          func(childComplexity int, productID string, option gqlmodel.ProductOptionUpdateInput) int
-		ProductUpdate                func(childComplexity int, id string, input gqlmodel.ProductInput) int
-		ProductVariantsBulkCreate    func(childComplexity int, productID string, variants []gqlmodel.ProductVariantInput) int
-		ProductVariantsBulkDelete    func(childComplexity int, productID string, variantsIds []string) int
-		ProductVariantsBulkUpdate    func(childComplexity int, productID string, variants []gqlmodel.ProductVariantInput) int
-		ShippingRateCreate           func(childComplexity int, zoneID string, input gqlmodel.ShippingRateInput) int
-		ShippingRateDelete           func(childComplexity int, id string) int
-		ShippingRateUpdate           func(childComplexity int, id string, input gqlmodel.ShippingRateInput) int
-		ShippingZoneCreate           func(childComplexity int, input gqlmodel.ShippingZoneInput) int
-		ShippingZoneDelete           func(childComplexity int, id string) int
-		ShippingZoneUpdate           func(childComplexity int, id string, input gqlmodel.ShippingZoneInput) int
-		StaffAccessTokenCreate       func(childComplexity int, input gqlmodel.StaffAccessTokenCreateInput) int
-		StaffAccessTokenDelete       func(childComplexity int, staffAccessToken string) int
-		StaffInvitationAccept        func(childComplexity int, input gqlmodel.StaffInvitationAcceptInput) int
-		StaffMemberInvite            func(childComplexity int, input gqlmodel.StaffMemberInviteInput) int
-		StaffMemberUpdate            func(childComplexity int, input gqlmodel.StaffMemberUpdateInput) int
-		TagsAdd                      func(childComplexity int, id string, tags []string) int
-		TagsRemove                   func(childComplexity int, id string, tags []string) int
+		APIKeyCreate                     func(childComplexity int, input gqlmodel.APIKeyCreateInput) int
+		APIKeyRevoke                     func(childComplexity int, id string) int
+		CartBuyerIdentityUpdate          func(childComplexity int, cartID string, buyerIdentity gqlmodel.CartBuyerIdentityInput) int
+		CartCreate                       func(childComplexity int, input *gqlmodel.CartInput) int
+		CartDiscountCodesUpdate          func(childComplexity int, cartID string, discountCodes []string) int
+		CartLinesAdd                     func(childComplexity int, cartID string, lines []gqlmodel.CartLineInput) int
+		CartLinesRemove                  func(childComplexity int, cartID string, lineIds []string) int
+		CartLinesUpdate                  func(childComplexity int, cartID string, lines []gqlmodel.CartLineUpdateInput) int
+		CartNoteUpdate                   func(childComplexity int, cartID string, note string) int
+		CartSelectedDeliveryOptionUpdate func(childComplexity int, cartID string, handle string) int
+		CategoryCreate                   func(childComplexity int, input gqlmodel.CategoryCreateInput) int
+		CategoryDelete                   func(childComplexity int, id string) int
+		CategoryMove                     func(childComplexity int, id string, parentID *string, position *int) int
+		CategoryUpdate                   func(childComplexity int, id string, input gqlmodel.CategoryUpdateInput) int
+		CheckoutComplete                 func(childComplexity int, cartID string, idempotencyKey string) int
+		CustomerAccessTokenCreate        func(childComplexity int, input gqlmodel.CustomerAccessTokenCreateInput) int
+		CustomerAccessTokenDelete        func(childComplexity int, customerAccessToken string) int
+		CustomerAccessTokenRenew         func(childComplexity int, customerAccessToken string) int
+		CustomerAddressCreate            func(childComplexity int, address gqlmodel.MailingAddressInput) int
+		CustomerAddressDelete            func(childComplexity int, id string) int
+		CustomerAddressUpdate            func(childComplexity int, id string, address gqlmodel.MailingAddressInput) int
+		CustomerClose                    func(childComplexity int, input gqlmodel.CustomerCloseInput) int
+		CustomerCloseOnRequest           func(childComplexity int, input gqlmodel.CustomerCloseOnRequestInput) int
+		CustomerCreate                   func(childComplexity int, input gqlmodel.CustomerCreateInput) int
+		CustomerDefaultAddressUpdate     func(childComplexity int, addressID string) int
+		CustomerRecover                  func(childComplexity int, email string) int
+		CustomerReset                    func(childComplexity int, id string, input gqlmodel.CustomerResetInput) int
+		CustomerResetByURL               func(childComplexity int, resetURL string, password string) int
+		CustomerUpdate                   func(childComplexity int, input gqlmodel.CustomerUpdateInput) int
+		InventoryAdjust                  func(childComplexity int, variantID string, delta int, reason model.InventoryReason, reference *string, idempotencyKey string) int
+		InventoryItemUpdate              func(childComplexity int, variantID string, input gqlmodel.InventoryItemInput) int
+		InventorySet                     func(childComplexity int, variantID string, quantity int, compareQuantity int, reason *model.InventoryReason, reference *string) int
+		OrderCancel                      func(childComplexity int, id string, reason *string) int
+		OrderFulfill                     func(childComplexity int, id string, carrier string, trackingNumber string) int
+		OrderMarkDelivered               func(childComplexity int, id string) int
+		OrderMarkShipped                 func(childComplexity int, id string) int
+		OrderNoteAdd                     func(childComplexity int, id string, note string) int
+		ProductCreate                    func(childComplexity int, input gqlmodel.ProductInput) int
+		ProductDelete                    func(childComplexity int, id string) int
+		ProductImagesCreate              func(childComplexity int, productID string, images []gqlmodel.ImageInput) int
+		ProductImagesDelete              func(childComplexity int, productID string, imageIds []string) int
+		ProductImagesReorder             func(childComplexity int, productID string, moves []gqlmodel.MoveInput) int
+		ProductImport                    func(childComplexity int, file graphql.Upload, validateOnly *bool) int
+		ProductOptionUpdate              func(childComplexity int, productID string, option gqlmodel.ProductOptionUpdateInput) int
+		ProductUpdate                    func(childComplexity int, id string, input gqlmodel.ProductInput) int
+		ProductVariantsBulkCreate        func(childComplexity int, productID string, variants []gqlmodel.ProductVariantInput) int
+		ProductVariantsBulkDelete        func(childComplexity int, productID string, variantsIds []string) int
+		ProductVariantsBulkUpdate        func(childComplexity int, productID string, variants []gqlmodel.ProductVariantInput) int
+		ShippingRateCreate               func(childComplexity int, zoneID string, input gqlmodel.ShippingRateInput) int
+		ShippingRateDelete               func(childComplexity int, id string) int
+		ShippingRateUpdate               func(childComplexity int, id string, input gqlmodel.ShippingRateInput) int
+		ShippingZoneCreate               func(childComplexity int, input gqlmodel.ShippingZoneInput) int
+		ShippingZoneDelete               func(childComplexity int, id string) int
+		ShippingZoneUpdate               func(childComplexity int, id string, input gqlmodel.ShippingZoneInput) int
+		StaffAccessTokenCreate           func(childComplexity int, input gqlmodel.StaffAccessTokenCreateInput) int
+		StaffAccessTokenDelete           func(childComplexity int, staffAccessToken string) int
+		StaffInvitationAccept            func(childComplexity int, input gqlmodel.StaffInvitationAcceptInput) int
+		StaffMemberInvite                func(childComplexity int, input gqlmodel.StaffMemberInviteInput) int
+		StaffMemberUpdate                func(childComplexity int, input gqlmodel.StaffMemberUpdateInput) int
+		TagsAdd                          func(childComplexity int, id string, tags []string) int
+		TagsRemove                       func(childComplexity int, id string, tags []string) int
 	}
 
 	Order struct {
@@ -548,6 +567,7 @@ type ComplexityRoot struct {
 		PayBy             func(childComplexity int) int
 		Phone             func(childComplexity int) int
 		ShippingAddress   func(childComplexity int) int
+		ShippingMethod    func(childComplexity int) int
 		ShippingTotal     func(childComplexity int) int
 		Status            func(childComplexity int) int
 		Subtotal          func(childComplexity int) int
@@ -912,6 +932,8 @@ type CartResolver interface {
 	Lines(ctx context.Context, obj *model.Cart, first *int, after *string, last *int, before *string) (*gqlmodel.Connection[model.CartLine], error)
 	TotalQuantity(ctx context.Context, obj *model.Cart) (int, error)
 	BuyerIdentity(ctx context.Context, obj *model.Cart) (*gqlmodel.CartBuyerIdentity, error)
+	DeliveryOptions(ctx context.Context, obj *model.Cart) ([]model.DeliveryOption, error)
+	SelectedDeliveryOption(ctx context.Context, obj *model.Cart) (*model.DeliveryOption, error)
 	DiscountCodes(ctx context.Context, obj *model.Cart) ([]gqlmodel.CartDiscountCode, error)
 	Cost(ctx context.Context, obj *model.Cart) (*gqlmodel.CartCost, error)
 	Problems(ctx context.Context, obj *model.Cart) ([]gqlmodel.CartProblem, error)
@@ -945,6 +967,11 @@ type CustomerDataExportResolver interface {
 }
 type DeliveryAddressResolver interface {
 	Formatted(ctx context.Context, obj *model.MailingAddress) ([]string, error)
+}
+type DeliveryOptionResolver interface {
+	Description(ctx context.Context, obj *model.DeliveryOption) (*string, error)
+	Code(ctx context.Context, obj *model.DeliveryOption) (*string, error)
+	EstimatedCost(ctx context.Context, obj *model.DeliveryOption) (*model.Money, error)
 }
 type InventoryMovementResolver interface {
 	ProductVariant(ctx context.Context, obj *model.InventoryMovement) (*model.ProductVariant, error)
@@ -985,6 +1012,7 @@ type MutationResolver interface {
 	CartLinesRemove(ctx context.Context, cartID string, lineIds []string) (*gqlmodel.CartPayload, error)
 	CartDiscountCodesUpdate(ctx context.Context, cartID string, discountCodes []string) (*gqlmodel.CartPayload, error)
 	CartBuyerIdentityUpdate(ctx context.Context, cartID string, buyerIdentity gqlmodel.CartBuyerIdentityInput) (*gqlmodel.CartPayload, error)
+	CartSelectedDeliveryOptionUpdate(ctx context.Context, cartID string, handle string) (*gqlmodel.CartPayload, error)
 	CartNoteUpdate(ctx context.Context, cartID string, note string) (*gqlmodel.CartPayload, error)
 	ProductCreate(ctx context.Context, input gqlmodel.ProductInput) (*gqlmodel.ProductPayload, error)
 	ProductUpdate(ctx context.Context, id string, input gqlmodel.ProductInput) (*gqlmodel.ProductPayload, error)
@@ -1033,6 +1061,7 @@ type OrderResolver interface {
 	Total(ctx context.Context, obj *model.Order) (*model.Money, error)
 	DiscountCodes(ctx context.Context, obj *model.Order) ([]string, error)
 	ShippingAddress(ctx context.Context, obj *model.Order) (*model.MailingAddress, error)
+	ShippingMethod(ctx context.Context, obj *model.Order) (*string, error)
 	Note(ctx context.Context, obj *model.Order) (*string, error)
 	Carrier(ctx context.Context, obj *model.Order) (*string, error)
 	TrackingNumber(ctx context.Context, obj *model.Order) (*string, error)
@@ -1364,6 +1393,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Cart.CreatedAt(childComplexity), true
+	case "Cart.deliveryOptions":
+		if e.ComplexityRoot.Cart.DeliveryOptions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cart.DeliveryOptions(childComplexity), true
 	case "Cart.discountCodes":
 		if e.ComplexityRoot.Cart.DiscountCodes == nil {
 			break
@@ -1399,6 +1434,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Cart.Problems(childComplexity), true
+	case "Cart.selectedDeliveryOption":
+		if e.ComplexityRoot.Cart.SelectedDeliveryOption == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cart.SelectedDeliveryOption(childComplexity), true
 	case "Cart.totalQuantity":
 		if e.ComplexityRoot.Cart.TotalQuantity == nil {
 			break
@@ -1696,6 +1737,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CartProblem.Message(childComplexity), true
+
+	case "CartSelectedDeliveryOptionUpdatePayload.cart":
+		if e.ComplexityRoot.CartSelectedDeliveryOptionUpdatePayload.Cart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartSelectedDeliveryOptionUpdatePayload.Cart(childComplexity), true
+	case "CartSelectedDeliveryOptionUpdatePayload.userErrors":
+		if e.ComplexityRoot.CartSelectedDeliveryOptionUpdatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartSelectedDeliveryOptionUpdatePayload.UserErrors(childComplexity), true
 
 	case "Category.ancestors":
 		if e.ComplexityRoot.Category.Ancestors == nil {
@@ -2208,6 +2262,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeliveryAddress.Zip(childComplexity), true
 
+	case "DeliveryOption.code":
+		if e.ComplexityRoot.DeliveryOption.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryOption.Code(childComplexity), true
+	case "DeliveryOption.description":
+		if e.ComplexityRoot.DeliveryOption.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryOption.Description(childComplexity), true
+	case "DeliveryOption.estimatedCost":
+		if e.ComplexityRoot.DeliveryOption.EstimatedCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryOption.EstimatedCost(childComplexity), true
+	case "DeliveryOption.handle":
+		if e.ComplexityRoot.DeliveryOption.Handle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryOption.Handle(childComplexity), true
+	case "DeliveryOption.maxDeliveryDays":
+		if e.ComplexityRoot.DeliveryOption.MaxDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryOption.MaxDays(childComplexity), true
+	case "DeliveryOption.minDeliveryDays":
+		if e.ComplexityRoot.DeliveryOption.MinDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryOption.MinDays(childComplexity), true
+	case "DeliveryOption.title":
+		if e.ComplexityRoot.DeliveryOption.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryOption.Title(childComplexity), true
+
 	case "Image.altText":
 		if e.ComplexityRoot.Image.AltText == nil {
 			break
@@ -2667,6 +2764,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CartNoteUpdate(childComplexity, args["cartId"].(string), args["note"].(string)), true
+	case "Mutation.cartSelectedDeliveryOptionUpdate":
+		if e.ComplexityRoot.Mutation.CartSelectedDeliveryOptionUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cartSelectedDeliveryOptionUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CartSelectedDeliveryOptionUpdate(childComplexity, args["cartId"].(string), args["handle"].(string)), true
 	case "Mutation.categoryCreate":
 		if e.ComplexityRoot.Mutation.CategoryCreate == nil {
 			break
@@ -3336,6 +3444,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.ShippingAddress(childComplexity), true
+	case "Order.shippingMethod":
+		if e.ComplexityRoot.Order.ShippingMethod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.ShippingMethod(childComplexity), true
 	case "Order.shippingTotal":
 		if e.ComplexityRoot.Order.ShippingTotal == nil {
 			break
@@ -5031,6 +5145,10 @@ func (ec *executionContext) childFields_Cart(ctx context.Context, field graphql.
 		return ec.fieldContext_Cart_totalQuantity(ctx, field)
 	case "buyerIdentity":
 		return ec.fieldContext_Cart_buyerIdentity(ctx, field)
+	case "deliveryOptions":
+		return ec.fieldContext_Cart_deliveryOptions(ctx, field)
+	case "selectedDeliveryOption":
+		return ec.fieldContext_Cart_selectedDeliveryOption(ctx, field)
 	case "discountCodes":
 		return ec.fieldContext_Cart_discountCodes(ctx, field)
 	case "cost":
@@ -5225,6 +5343,16 @@ func (ec *executionContext) childFields_CartProblem(ctx context.Context, field g
 		return ec.fieldContext_CartProblem_line(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CartProblem", field.Name)
+}
+
+func (ec *executionContext) childFields_CartSelectedDeliveryOptionUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cart":
+		return ec.fieldContext_CartSelectedDeliveryOptionUpdatePayload_cart(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CartSelectedDeliveryOptionUpdatePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CartSelectedDeliveryOptionUpdatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Category(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5517,6 +5645,26 @@ func (ec *executionContext) childFields_DeliveryAddress(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type DeliveryAddress", field.Name)
 }
 
+func (ec *executionContext) childFields_DeliveryOption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "handle":
+		return ec.fieldContext_DeliveryOption_handle(ctx, field)
+	case "title":
+		return ec.fieldContext_DeliveryOption_title(ctx, field)
+	case "description":
+		return ec.fieldContext_DeliveryOption_description(ctx, field)
+	case "code":
+		return ec.fieldContext_DeliveryOption_code(ctx, field)
+	case "estimatedCost":
+		return ec.fieldContext_DeliveryOption_estimatedCost(ctx, field)
+	case "minDeliveryDays":
+		return ec.fieldContext_DeliveryOption_minDeliveryDays(ctx, field)
+	case "maxDeliveryDays":
+		return ec.fieldContext_DeliveryOption_maxDeliveryDays(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeliveryOption", field.Name)
+}
+
 func (ec *executionContext) childFields_Image(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5743,6 +5891,8 @@ func (ec *executionContext) childFields_Order(ctx context.Context, field graphql
 		return ec.fieldContext_Order_discountCodes(ctx, field)
 	case "shippingAddress":
 		return ec.fieldContext_Order_shippingAddress(ctx, field)
+	case "shippingMethod":
+		return ec.fieldContext_Order_shippingMethod(ctx, field)
 	case "note":
 		return ec.fieldContext_Order_note(ctx, field)
 	case "carrier":
@@ -6930,6 +7080,28 @@ func (ec *executionContext) field_Mutation_cartNoteUpdate_args(ctx context.Conte
 		return nil, err
 	}
 	args["note"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cartSelectedDeliveryOptionUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cartId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cartId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "handle",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["handle"] = arg1
 	return args, nil
 }
 
@@ -9621,6 +9793,70 @@ func (ec *executionContext) fieldContext_Cart_buyerIdentity(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Cart_deliveryOptions(ctx context.Context, field graphql.CollectedField, obj *model.Cart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cart_deliveryOptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Cart().DeliveryOptions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.DeliveryOption) graphql.Marshaler {
+			return ec.marshalNDeliveryOption2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDeliveryOptionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cart_deliveryOptions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Cart",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeliveryOption(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Cart_selectedDeliveryOption(ctx context.Context, field graphql.CollectedField, obj *model.Cart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cart_selectedDeliveryOption(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Cart().SelectedDeliveryOption(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeliveryOption) graphql.Marshaler {
+			return ec.marshalODeliveryOption2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDeliveryOption(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Cart_selectedDeliveryOption(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Cart",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeliveryOption(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Cart_discountCodes(ctx context.Context, field graphql.CollectedField, obj *model.Cart) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11113,6 +11349,70 @@ func (ec *executionContext) fieldContext_CartProblem_line(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CartLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CartSelectedDeliveryOptionUpdatePayload_cart(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CartPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartSelectedDeliveryOptionUpdatePayload_cart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Cart) graphql.Marshaler {
+			return ec.marshalOCart2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐCart(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CartSelectedDeliveryOptionUpdatePayload_cart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CartSelectedDeliveryOptionUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cart(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CartSelectedDeliveryOptionUpdatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CartPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartSelectedDeliveryOptionUpdatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CartSelectedDeliveryOptionUpdatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CartSelectedDeliveryOptionUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -13320,6 +13620,176 @@ func (ec *executionContext) _DeliveryAddress_formatted(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_DeliveryAddress_formatted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeliveryAddress", field, true, true, "String")
+}
+
+func (ec *executionContext) _DeliveryOption_handle(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryOption_handle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Handle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryOption_handle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryOption", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeliveryOption_title(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryOption_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryOption_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryOption", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeliveryOption_description(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryOption_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DeliveryOption().Description(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryOption_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryOption", field, true, true, "String")
+}
+
+func (ec *executionContext) _DeliveryOption_code(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryOption_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DeliveryOption().Code(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryOption_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryOption", field, true, true, "String")
+}
+
+func (ec *executionContext) _DeliveryOption_estimatedCost(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryOption_estimatedCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DeliveryOption().EstimatedCost(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryOption_estimatedCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeliveryOption",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeliveryOption_minDeliveryDays(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryOption_minDeliveryDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryOption_minDeliveryDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryOption", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeliveryOption_maxDeliveryDays(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryOption_maxDeliveryDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryOption_maxDeliveryDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryOption", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Image_id(ctx context.Context, field graphql.CollectedField, obj *model.ProductImage) (ret graphql.Marshaler) {
@@ -16373,6 +16843,63 @@ func (ec *executionContext) fieldContext_Mutation_cartBuyerIdentityUpdate(ctx co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_cartSelectedDeliveryOptionUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cartSelectedDeliveryOptionUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CartSelectedDeliveryOptionUpdate(ctx, fc.Args["cartId"].(string), fc.Args["handle"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Public == nil {
+					var zeroVal *gqlmodel.CartPayload
+					return zeroVal, errors.New("directive public is not implemented")
+				}
+				return ec.Directives.Public(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.CartPayload) graphql.Marshaler {
+			return ec.marshalNCartSelectedDeliveryOptionUpdatePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCartPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cartSelectedDeliveryOptionUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CartSelectedDeliveryOptionUpdatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cartSelectedDeliveryOptionUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_cartNoteUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18905,6 +19432,29 @@ func (ec *executionContext) fieldContext_Order_shippingAddress(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Order_shippingMethod(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_shippingMethod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().ShippingMethod(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_shippingMethod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, true, true, "String")
 }
 
 func (ec *executionContext) _Order_note(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
@@ -29305,6 +29855,18 @@ func (ec *executionContext) _Cart(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Cart_buyerIdentity(ctx, field, obj)
 				})
+		case "deliveryOptions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cart_deliveryOptions(ctx, field, obj)
+				})
+		case "selectedDeliveryOption":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cart_selectedDeliveryOption(ctx, field, obj)
+				})
 		case "discountCodes":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -29985,6 +30547,44 @@ func (ec *executionContext) _CartProblem(ctx context.Context, sel ast.SelectionS
 		case "line":
 			out.Values[i] = ec._CartProblem_line(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cartSelectedDeliveryOptionUpdatePayloadImplementors = []string{"CartSelectedDeliveryOptionUpdatePayload"}
+
+func (ec *executionContext) _CartSelectedDeliveryOptionUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.CartPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cartSelectedDeliveryOptionUpdatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CartSelectedDeliveryOptionUpdatePayload")
+		case "cart":
+			out.Values[i] = ec._CartSelectedDeliveryOptionUpdatePayload_cart(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CartSelectedDeliveryOptionUpdatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -31020,6 +31620,72 @@ func (ec *executionContext) _DeliveryAddress(ctx context.Context, sel ast.Select
 	return out
 }
 
+var deliveryOptionImplementors = []string{"DeliveryOption"}
+
+func (ec *executionContext) _DeliveryOption(ctx context.Context, sel ast.SelectionSet, obj *model.DeliveryOption) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deliveryOptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeliveryOption")
+		case "handle":
+			out.Values[i] = ec._DeliveryOption_handle(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._DeliveryOption_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DeliveryOption_description(ctx, field, obj)
+				})
+		case "code":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DeliveryOption_code(ctx, field, obj)
+				})
+		case "estimatedCost":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DeliveryOption_estimatedCost(ctx, field, obj)
+				})
+		case "minDeliveryDays":
+			out.Values[i] = ec._DeliveryOption_minDeliveryDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "maxDeliveryDays":
+			out.Values[i] = ec._DeliveryOption_maxDeliveryDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var imageImplementors = []string{"Image", "Node"}
 
 func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, obj *model.ProductImage) graphql.Marshaler {
@@ -31858,6 +32524,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "cartSelectedDeliveryOptionUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cartSelectedDeliveryOptionUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "cartNoteUpdate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_cartNoteUpdate(ctx, field)
@@ -32219,6 +32892,12 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Order_shippingAddress(ctx, field, obj)
+				})
+		case "shippingMethod":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_shippingMethod(ctx, field, obj)
 				})
 		case "note":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -35336,6 +36015,14 @@ func (ec *executionContext) marshalNCartProblem2ᚕgithubᚗcomᚋlangranᚋlang
 	return ret
 }
 
+func (ec *executionContext) marshalNCartSelectedDeliveryOptionUpdatePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐCartPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.CartPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CartSelectedDeliveryOptionUpdatePayload!")
+		return graphql.Null
+	}
+	return ec._CartSelectedDeliveryOptionUpdatePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCategory2githubᚗcomᚋlangranᚋlangranᚋmodelᚐCategory(ctx context.Context, sel ast.SelectionSet, v model.Category) graphql.Marshaler {
 	return ec._Category(ctx, sel, &v)
 }
@@ -35637,6 +36324,26 @@ func (ec *executionContext) marshalNDecimal2string(ctx context.Context, sel ast.
 		graphql.AddInvalidNullFromMarshaler(ctx, "Decimal!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNDeliveryOption2githubᚗcomᚋlangranᚋlangranᚋmodelᚐDeliveryOption(ctx context.Context, sel ast.SelectionSet, v model.DeliveryOption) graphql.Marshaler {
+	return ec._DeliveryOption(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDeliveryOption2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDeliveryOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.DeliveryOption) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeliveryOption2githubᚗcomᚋlangranᚋlangranᚋmodelᚐDeliveryOption(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -37144,6 +37851,13 @@ func (ec *executionContext) marshalODeliveryAddress2ᚖgithubᚗcomᚋlangranᚋ
 		return graphql.Null
 	}
 	return ec._DeliveryAddress(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeliveryOption2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDeliveryOption(ctx context.Context, sel ast.SelectionSet, v *model.DeliveryOption) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeliveryOption(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {

@@ -113,11 +113,12 @@ func NormalizeDiscountCode(s string) string { return strings.ToUpper(strings.Tri
 
 // Cart problems: what stops a cart from being checked out.
 const (
-	ProblemOutOfStock         = "OUT_OF_STOCK"          // a line wants more than is available
-	ProblemMerchandiseGone    = "MERCHANDISE_NOT_FOUND" // a line's variant no longer exists or is not for sale
-	ProblemMissingEmail       = "MISSING_EMAIL"
-	ProblemMissingAddress     = "MISSING_DELIVERY_ADDRESS"
-	ProblemEmptyCart          = "EMPTY_CART"
-	ProblemDeliveryNotChosen  = "DELIVERY_OPTION_NOT_SELECTED"
-	ProblemDiscountInvalidNow = "DISCOUNT_CODE_NOT_APPLICABLE"
+	ProblemOutOfStock          = "OUT_OF_STOCK"          // a line wants more than is available
+	ProblemMerchandiseGone     = "MERCHANDISE_NOT_FOUND" // a line's variant no longer exists or is not for sale
+	ProblemMissingEmail        = "MISSING_EMAIL"
+	ProblemMissingAddress      = "MISSING_DELIVERY_ADDRESS"
+	ProblemEmptyCart           = "EMPTY_CART"
+	ProblemDeliveryNotChosen   = "DELIVERY_OPTION_NOT_SELECTED"
+	ProblemDeliveryUnavailable = "DELIVERY_OPTION_NOT_AVAILABLE" // the chosen option is no longer offered
+	ProblemDiscountInvalidNow  = "DISCOUNT_CODE_NOT_APPLICABLE"
 )

@@ -17,7 +17,36 @@ import (
 // loaderCatalog prices carts for GraphQL reads: variants and products come
 // through the request's dataloaders, so a cart's merchandise costs no
 // second query, and several carts in one request share one batch.
-type loaderCatalog struct{ st *store.Store }
+type loaderCatalog struct {
+	st       *store.Store
+	delivery checkout.Delivery
+}
+
+// DeliveryRate implements checkout.Catalog, once per request for each
+// request and handle.
+func (c loaderCatalog) DeliveryRate(ctx context.Context, req model.ShippingRequest, handle string) (model.DeliveryOption, bool) {
+	if c.delivery == nil || handle == "" {
+		return model.DeliveryOption{}, false
+	}
+	type rated struct {
+		opt model.DeliveryOption
+		ok  bool
+	}
+	v, _ := store.LoadersFrom(ctx).Memo(fmt.Sprintf("delivery-rate %s %+v", handle, req), func() (any, error) {
+		opt, ok := c.delivery.Rate(ctx, req, handle)
+		return rated{opt, ok}, nil
+	})
+	r := v.(rated)
+	return r.opt, r.ok
+}
+
+// delivery is the shipping service as carts use it, nil when there is none.
+func (r *Resolver) delivery() checkout.Delivery {
+	if r.Shipping == nil {
+		return nil
+	}
+	return r.Shipping
+}
 
 func loadAll[V any](ctx context.Context, ids []int64, load func(context.Context, []int64) dataloader.ThunkMany[*V]) (map[int64]*V, error) {
 	out := map[int64]*V{}
@@ -128,7 +157,7 @@ func (r *Resolver) quoteOf(ctx context.Context, cartID int64) (*checkout.Quote, 
 		if err != nil {
 			return nil, err
 		}
-		return r.Checkout.Quote(ctx, loaderCatalog{r.Store}, c, lines)
+		return r.Checkout.Quote(ctx, loaderCatalog{r.Store, r.delivery()}, c, lines)
 	})
 	if err != nil {
 		return nil, err
@@ -251,7 +280,7 @@ func (r *Resolver) loadCart(ctx context.Context, key string) (*model.Cart, error
 // and product come from the loaders' cache rather than from batches of
 // whatever lines happen to resolve together.
 func primeLines(ctx context.Context, st *store.Store, lines []model.CartLine) error {
-	cat := loaderCatalog{st}
+	cat := loaderCatalog{st: st}
 	ids := make([]int64, len(lines))
 	for i, l := range lines {
 		ids[i] = l.VariantID

@@ -14,6 +14,7 @@ import (
 	"github.com/langran/langran/graph"
 	"github.com/langran/langran/graph/gqlmodel"
 	"github.com/langran/langran/model"
+	"github.com/langran/langran/store"
 )
 
 func (r *cartResolver) Lines(ctx context.Context, obj *model.Cart, first *int, after *string, last *int, before *string) (*gqlmodel.Connection[model.CartLine], error) {
@@ -62,6 +63,29 @@ func (r *cartResolver) BuyerIdentity(ctx context.Context, obj *model.Cart) (*gql
 		b.Customer = c
 	}
 	return b, nil
+}
+
+func (r *cartResolver) DeliveryOptions(ctx context.Context, obj *model.Cart) ([]model.DeliveryOption, error) {
+	q, err := r.quoteOf(ctx, obj.ID)
+	if err != nil || q.ShippingRequest == nil {
+		return []model.DeliveryOption{}, err
+	}
+	v, _ := store.LoadersFrom(ctx).Memo(fmt.Sprintf("delivery-options %+v", *q.ShippingRequest), func() (any, error) {
+		return r.Checkout.DeliveryOptions(ctx, q), nil
+	})
+	opts := v.([]model.DeliveryOption)
+	if opts == nil {
+		opts = []model.DeliveryOption{}
+	}
+	return opts, nil
+}
+
+func (r *cartResolver) SelectedDeliveryOption(ctx context.Context, obj *model.Cart) (*model.DeliveryOption, error) {
+	q, err := r.quoteOf(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return q.Delivery, nil
 }
 
 func (r *cartResolver) DiscountCodes(ctx context.Context, obj *model.Cart) ([]gqlmodel.CartDiscountCode, error) {
@@ -149,6 +173,18 @@ func (r *cartLineConnectionResolver) TotalCount(ctx context.Context, obj *gqlmod
 
 func (r *deliveryAddressResolver) Formatted(ctx context.Context, obj *model.MailingAddress) ([]string, error) {
 	return formatAddress(obj), nil
+}
+
+func (r *deliveryOptionResolver) Description(ctx context.Context, obj *model.DeliveryOption) (*string, error) {
+	return optional(obj.Description), nil
+}
+
+func (r *deliveryOptionResolver) Code(ctx context.Context, obj *model.DeliveryOption) (*string, error) {
+	return optional(obj.Code), nil
+}
+
+func (r *deliveryOptionResolver) EstimatedCost(ctx context.Context, obj *model.DeliveryOption) (*model.Money, error) {
+	return money(obj.Amount, obj.Currency), nil
 }
 
 func (r *mutationResolver) CartCreate(ctx context.Context, input *gqlmodel.CartInput) (*gqlmodel.CartPayload, error) {
@@ -252,6 +288,15 @@ func (r *mutationResolver) CartBuyerIdentityUpdate(ctx context.Context, cartID s
 	return cartPayload(ctx, c, err)
 }
 
+func (r *mutationResolver) CartSelectedDeliveryOptionUpdate(ctx context.Context, cartID string, handle string) (*gqlmodel.CartPayload, error) {
+	key, err := decodeCartKey([]string{"cartId"}, cartID)
+	if err != nil {
+		return cartPayload(ctx, nil, err)
+	}
+	c, err := r.Checkout.SetDeliveryOption(ctx, key, handle)
+	return cartPayload(ctx, c, err)
+}
+
 func (r *mutationResolver) CartNoteUpdate(ctx context.Context, cartID string, note string) (*gqlmodel.CartPayload, error) {
 	key, err := decodeCartKey([]string{"cartId"}, cartID)
 	if err != nil {
@@ -286,9 +331,12 @@ func (r *Resolver) DeliveryAddress() graph.DeliveryAddressResolver {
 	return &deliveryAddressResolver{r}
 }
 
+func (r *Resolver) DeliveryOption() graph.DeliveryOptionResolver { return &deliveryOptionResolver{r} }
+
 type (
 	cartResolver               struct{ *Resolver }
 	cartLineResolver           struct{ *Resolver }
 	cartLineConnectionResolver struct{ *Resolver }
 	deliveryAddressResolver    struct{ *Resolver }
+	deliveryOptionResolver     struct{ *Resolver }
 )

@@ -176,6 +176,10 @@ func (r *orderResolver) ShippingAddress(ctx context.Context, obj *model.Order) (
 	return checkout.DeliveryAddressOf(&model.Cart{DeliveryAddress: obj.DeliveryAddress}), nil
 }
 
+func (r *orderResolver) ShippingMethod(ctx context.Context, obj *model.Order) (*string, error) {
+	return optional(obj.DeliveryTitle), nil
+}
+
 func (r *orderResolver) Note(ctx context.Context, obj *model.Order) (*string, error) {
 	return optional(obj.Note), nil
 }
