@@ -80,7 +80,10 @@ func newTestServer(t *testing.T, b storetest.Backend, n int, env map[string]stri
 // many costly requests from one address, faster than any shopper, and the
 // rate limit's own tests turn it on.
 func testEnv(env map[string]string) map[string]string {
-	out := map[string]string{"LANGRAN_RATE_LIMIT_BUCKET": "0"}
+	// Passwords are hashed with 64 KiB rather than 19 MiB: every server
+	// hashes one at start, and under -race the default costs seconds per
+	// test (auth's own tests check the real parameters).
+	out := map[string]string{"LANGRAN_RATE_LIMIT_BUCKET": "0", "LANGRAN_PASSWORD_HASH_MEMORY": "64"}
 	for k, v := range env {
 		out[k] = v
 	}

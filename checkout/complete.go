@@ -1,6 +1,7 @@
 package checkout
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"reflect"
@@ -215,6 +216,9 @@ func (s *Service) complete(ctx context.Context, tx *store.Store, delivery Delive
 	// Discount uses: a conditional update per code, so a code limited to N
 	// uses is never used N+1 times however many checkouts race.
 	buyer := BuyerKey(c)
+	// In ID order, like the stock: two carts with the same codes typed in
+	// opposite orders lock the codes' rows in the same order.
+	slices.SortFunc(q.Discounts, func(a, b *model.Discount) int { return cmp.Compare(a.ID, b.ID) })
 	for _, d := range q.Discounts {
 		ok, err := tx.UseDiscount(ctx, d.ID, buyer, order.ID, now)
 		if err != nil {

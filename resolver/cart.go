@@ -280,10 +280,19 @@ func (r *Resolver) loadCart(ctx context.Context, key string) (*model.Cart, error
 // and product come from the loaders' cache rather than from batches of
 // whatever lines happen to resolve together.
 func primeLines(ctx context.Context, st *store.Store, lines []model.CartLine) error {
+	return primeVariants(ctx, st, lines, func(l *model.CartLine) int64 { return l.VariantID })
+}
+
+// primeVariants loads the variants the items name, and their products, in
+// one batch each before the items' fields resolve. A loader's batch
+// gathers the loads that arrive within its short wait; on a slow or busy
+// machine the items' own loads can straddle two waits, and one batch
+// becomes two.
+func primeVariants[T any](ctx context.Context, st *store.Store, items []T, variant func(*T) int64) error {
 	cat := loaderCatalog{st: st}
-	ids := make([]int64, len(lines))
-	for i, l := range lines {
-		ids[i] = l.VariantID
+	ids := make([]int64, len(items))
+	for i := range items {
+		ids[i] = variant(&items[i])
 	}
 	vs, err := cat.Variants(ctx, ids)
 	if err != nil {

@@ -88,6 +88,9 @@ func (r *queryResolver) InventoryMovements(ctx context.Context, variantID *strin
 	if err != nil {
 		return nil, err
 	}
+	if err := primeVariants(ctx, r.Store, ms, func(m *model.InventoryMovement) int64 { return m.VariantID }); err != nil {
+		return nil, err
+	}
 	return newConnection(ms, more, pg, func(m *model.InventoryMovement) model.Cursor { return idCursor(m.ID) }, nil), nil
 }
 

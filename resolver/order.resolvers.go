@@ -26,6 +26,9 @@ func (r *customerResolver) Orders(ctx context.Context, obj *model.Customer, firs
 	if err != nil {
 		return nil, err
 	}
+	if err := primeOrders(ctx, r.Store, orders); err != nil {
+		return nil, err
+	}
 	return newConnection(orders, more, pg, func(o *model.Order) model.Cursor { return idCursor(o.ID) },
 		func(ctx context.Context) (int64, error) { return r.Store.CountOrders(ctx, f) }), nil
 }
@@ -263,6 +266,9 @@ func (r *queryResolver) Orders(ctx context.Context, first *int, after *string, l
 	}
 	orders, more, err := r.Store.ListOrders(ctx, f, pg)
 	if err != nil {
+		return nil, err
+	}
+	if err := primeOrders(ctx, r.Store, orders); err != nil {
 		return nil, err
 	}
 	return newConnection(orders, more, pg, func(o *model.Order) model.Cursor { return idCursor(o.ID) },
