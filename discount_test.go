@@ -384,3 +384,18 @@ func TestDiscountPerCustomerLimit(t *testing.T) {
 		}
 	})
 }
+
+// The demo database's WELCOME10 takes 10% off a cart from ฿500.
+func TestDemoDiscountCodeApplies(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		srv := newTestServer(t, b, 10, nil)
+		vs := saleVariants(t, srv, 1, 0)
+		q := int(50000/vs[0].Price) + 1
+		setStock(t, srv, vs[0].ID, q)
+		c := readCart(t, srv, readyCart(t, srv, map[string]int{vs[0].GID: q}, []string{"welcome10"}))
+		want := model.PercentOf(int64(q)*vs[0].Price, 1000)
+		if at(c, "discountCodes", 0, "applicable") != true || at(c, "discountCodes", 0, "amount", "amount") != baht(want) {
+			t.Errorf("WELCOME10 on %d × %d: %v, want %s off", q, vs[0].Price, at(c, "discountCodes"), baht(want))
+		}
+	})
+}
