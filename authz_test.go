@@ -195,8 +195,9 @@ func placeholder(schema *ast.Schema, t *ast.Type) any {
 
 // Objects reached by ID follow the rules of their typed fields: a customer
 // sees only their own account and addresses, staff see staff and keys only
-// with MANAGE_STAFF, the audit log only with VIEW_REPORTS. What a caller may
-// not see is null, as if it did not exist.
+// with MANAGE_STAFF, the audit log only with VIEW_REPORTS, discount codes
+// only with MANAGE_DISCOUNTS. What a caller may not see is null, as if it
+// did not exist.
 func TestNodesFollowTheTypedFieldsRules(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		srv, accounts := accountServer(t, b)
@@ -236,6 +237,11 @@ func TestNodesFollowTheTypedFieldsRules(t *testing.T) {
 			t.Fatalf("no audit entry: %v", err)
 		}
 		entryGID := model.EncodeGlobalID(model.TypeAuditEntry, entry)
+		var code int64
+		if err := srv.store.DB(ctx).Table("discounts").Select("id").Limit(1).Scan(&code).Error; err != nil || code == 0 {
+			t.Fatalf("no discount code: %v", err)
+		}
+		codeGID := model.EncodeGlobalID(model.TypeDiscountCode, code)
 
 		cases := []struct {
 			who     string
@@ -258,6 +264,10 @@ func TestNodesFollowTheTypedFieldsRules(t *testing.T) {
 			{"the key itself, a key", []string{"X-Langran-Api-Key", key.Secret}, keyGID, false},
 			{"catalog manager, the audit log", as(catTok), entryGID, false},
 			{"owner, the audit log", as(ownerTok), entryGID, true},
+			{"catalog manager (MANAGE_DISCOUNTS), a discount code", as(catTok), codeGID, true},
+			{"support, a discount code", as(supportTok), codeGID, false},
+			{"customer, a discount code", as(aTok), codeGID, false},
+			{"anonymous, a discount code", nil, codeGID, false},
 		}
 		for _, c := range cases {
 			d := srv.post(t, `query($id: ID!) { node(id: $id) { id } nodes(ids: [$id]) { id } }`, map[string]any{"id": c.id}, c.headers...).mustData(t)

@@ -14,6 +14,7 @@ import (
 	"github.com/langran/langran/auth"
 	"github.com/langran/langran/catalog"
 	"github.com/langran/langran/checkout"
+	"github.com/langran/langran/discount"
 	"github.com/langran/langran/graph"
 	"github.com/langran/langran/graphiql"
 	"github.com/langran/langran/inventory"
@@ -120,7 +121,7 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *
 	carts := checkout.New(st, checkout.Options{PayWithin: cfg.PayWithin, Delivery: delivery})
 	schema := graph.NewExecutableSchema(graph.Config{
 		Resolvers: &resolver.Resolver{Store: st, Auth: accounts, Catalog: catalog.New(st, auth.Audit), Checkout: carts,
-			Shipping: delivery, ShippingTable: shippingTable, Inventory: stock},
+			Shipping: delivery, ShippingTable: shippingTable, Inventory: stock, Discounts: discount.New(st, auth.Audit)},
 		Directives: resolver.Directives(),
 	})
 	queryCache := web.QueryDocumentCache{Inner: lru.New[*ast.QueryDocument](1000)}

@@ -25,6 +25,7 @@ var listReach = map[string]string{
 	"ProductConnection":        "products(first: $n) { %s }",
 	"CategoryConnection":       "categories(first: $n) { %s }",
 	"ProductVariantConnection": "products(first: $n) { nodes { variants(first: 3) { %s } } }",
+	"DiscountCode":             "discountCodes(first: $n) { nodes { %s } }",
 }
 
 // Every list field of the schema whose items resolve serially costs the same
@@ -39,6 +40,7 @@ func TestListsCostTheSameStatementsForAnyLength(t *testing.T) {
 			"LANGRAN_MAX_COMPLEXITY": "1000000000", "LANGRAN_MAX_DEPTH": "30", "LANGRAN_MAX_ALIASES": "1000",
 			"LANGRAN_PASSWORD_HASH_MEMORY": "64"})
 		addCategories(t, srv, 15) // the demo tree has 20; lists need 30
+		addDiscounts(t, srv, 30)
 		// Staff may read every field (Product.status) and list (adminProducts).
 		staff := staffToken(t, srv, model.RoleOwner)
 		var ids []any

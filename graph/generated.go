@@ -42,6 +42,8 @@ type ResolverRoot interface {
 	CustomerDataExport() CustomerDataExportResolver
 	DeliveryAddress() DeliveryAddressResolver
 	DeliveryOption() DeliveryOptionResolver
+	DiscountCode() DiscountCodeResolver
+	DiscountCodeConnection() DiscountCodeConnectionResolver
 	InventoryMovement() InventoryMovementResolver
 	MailingAddress() MailingAddressResolver
 	MailingAddressConnection() MailingAddressConnectionResolver
@@ -391,6 +393,47 @@ type ComplexityRoot struct {
 		Title         func(childComplexity int) int
 	}
 
+	DiscountCode struct {
+		Active           func(childComplexity int) int
+		Amount           func(childComplexity int) int
+		Categories       func(childComplexity int) int
+		Code             func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		EndsAt           func(childComplexity int) int
+		GID              func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		MinSubtotal      func(childComplexity int) int
+		PerCustomerLimit func(childComplexity int) int
+		Percentage       func(childComplexity int) int
+		Products         func(childComplexity int) int
+		StartsAt         func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		UsageLimit       func(childComplexity int) int
+		UsedCount        func(childComplexity int) int
+	}
+
+	DiscountCodeConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DiscountCodeDeletePayload struct {
+		DeletedDiscountCodeID func(childComplexity int) int
+		UserErrors            func(childComplexity int) int
+	}
+
+	DiscountCodeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	DiscountCodePayload struct {
+		DiscountCode func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+	}
+
 	Image struct {
 		AltText func(childComplexity int) int
 		GID     func(childComplexity int) int
@@ -515,6 +558,10 @@ type ComplexityRoot struct {
 		CustomerReset                    func(childComplexity int, id string, input gqlmodel.CustomerResetInput) int
 		CustomerResetByURL               func(childComplexity int, resetURL string, password string) int
 		CustomerUpdate                   func(childComplexity int, input gqlmodel.CustomerUpdateInput) int
+		DiscountCodeCreate               func(childComplexity int, input gqlmodel.DiscountCodeInput) int
+		DiscountCodeDeactivate           func(childComplexity int, id string) int
+		DiscountCodeDelete               func(childComplexity int, id string) int
+		DiscountCodeUpdate               func(childComplexity int, id string, input gqlmodel.DiscountCodeInput) int
 		InventoryAdjust                  func(childComplexity int, variantID string, delta int, reason model.InventoryReason, reference *string, idempotencyKey string) int
 		InventoryItemUpdate              func(childComplexity int, variantID string, input gqlmodel.InventoryItemInput) int
 		InventorySet                     func(childComplexity int, variantID string, quantity int, compareQuantity int, reason *model.InventoryReason, reference *string) int
@@ -764,6 +811,7 @@ type ComplexityRoot struct {
 		Customer           func(childComplexity int) int
 		CustomerCart       func(childComplexity int) int
 		CustomerDataExport func(childComplexity int) int
+		DiscountCodes      func(childComplexity int, first *int, after *string, last *int, before *string, filter *gqlmodel.DiscountCodeFilter) int
 		InventoryMovements func(childComplexity int, variantID *string, first *int, after *string, last *int, before *string) int
 		LowStockVariants   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Node               func(childComplexity int, id string) int
@@ -973,6 +1021,17 @@ type DeliveryOptionResolver interface {
 	Code(ctx context.Context, obj *model.DeliveryOption) (*string, error)
 	EstimatedCost(ctx context.Context, obj *model.DeliveryOption) (*model.Money, error)
 }
+type DiscountCodeResolver interface {
+	Percentage(ctx context.Context, obj *model.Discount) (*string, error)
+	Amount(ctx context.Context, obj *model.Discount) (*model.Money, error)
+	MinSubtotal(ctx context.Context, obj *model.Discount) (*model.Money, error)
+
+	Products(ctx context.Context, obj *model.Discount) ([]model.Product, error)
+	Categories(ctx context.Context, obj *model.Discount) ([]model.Category, error)
+}
+type DiscountCodeConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *gqlmodel.Connection[model.Discount]) (int, error)
+}
 type InventoryMovementResolver interface {
 	ProductVariant(ctx context.Context, obj *model.InventoryMovement) (*model.ProductVariant, error)
 
@@ -1031,6 +1090,10 @@ type MutationResolver interface {
 	CategoryMove(ctx context.Context, id string, parentID *string, position *int) (*gqlmodel.CategoryPayload, error)
 	CategoryDelete(ctx context.Context, id string) (*gqlmodel.CategoryDeletePayload, error)
 	ProductImport(ctx context.Context, file graphql.Upload, validateOnly *bool) (*gqlmodel.ProductImportPayload, error)
+	DiscountCodeCreate(ctx context.Context, input gqlmodel.DiscountCodeInput) (*gqlmodel.DiscountCodePayload, error)
+	DiscountCodeUpdate(ctx context.Context, id string, input gqlmodel.DiscountCodeInput) (*gqlmodel.DiscountCodePayload, error)
+	DiscountCodeDeactivate(ctx context.Context, id string) (*gqlmodel.DiscountCodePayload, error)
+	DiscountCodeDelete(ctx context.Context, id string) (*gqlmodel.DiscountCodeDeletePayload, error)
 	InventoryAdjust(ctx context.Context, variantID string, delta int, reason model.InventoryReason, reference *string, idempotencyKey string) (*gqlmodel.InventoryAdjustPayload, error)
 	InventorySet(ctx context.Context, variantID string, quantity int, compareQuantity int, reason *model.InventoryReason, reference *string) (*gqlmodel.InventorySetPayload, error)
 	InventoryItemUpdate(ctx context.Context, variantID string, input gqlmodel.InventoryItemInput) (*gqlmodel.InventoryItemUpdatePayload, error)
@@ -1129,6 +1192,7 @@ type QueryResolver interface {
 	AdminProducts(ctx context.Context, first *int, after *string, last *int, before *string, filter *gqlmodel.AdminProductFilter, sortKey *gqlmodel.ProductSortKeys, reverse *bool) (*gqlmodel.Connection[model.Product], error)
 	AdminProduct(ctx context.Context, id *string, handle *string) (*model.Product, error)
 	ProductExport(ctx context.Context, filter *gqlmodel.AdminProductFilter) (*gqlmodel.ProductExport, error)
+	DiscountCodes(ctx context.Context, first *int, after *string, last *int, before *string, filter *gqlmodel.DiscountCodeFilter) (*gqlmodel.Connection[model.Discount], error)
 	InventoryMovements(ctx context.Context, variantID *string, first *int, after *string, last *int, before *string) (*gqlmodel.Connection[model.InventoryMovement], error)
 	LowStockVariants(ctx context.Context, first *int, after *string, last *int, before *string) (*gqlmodel.Connection[model.ProductVariant], error)
 	Order(ctx context.Context, id string, accessKey *string) (*model.Order, error)
@@ -2305,6 +2369,167 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeliveryOption.Title(childComplexity), true
 
+	case "DiscountCode.active":
+		if e.ComplexityRoot.DiscountCode.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCode.Active(childComplexity), true
+	case "DiscountCode.amount":
+		if e.ComplexityRoot.DiscountCode.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCode.Amount(childComplexity), true
+	case "DiscountCode.categories":
+		if e.ComplexityRoot.DiscountCode.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCode.Categories(childComplexity), true
+	case "DiscountCode.code":
+		if e.ComplexityRoot.DiscountCode.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCode.Code(childComplexity), true
+	case "DiscountCode.createdAt":
+		if e.ComplexityRoot.DiscountCode.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCode.CreatedAt(childComplexity), true
+	case "DiscountCode.endsAt":
+		if e.ComplexityRoot.DiscountCode.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCode.EndsAt(childComplexity), true
+	case "DiscountCode.id":
+		if e.ComplexityRoot.DiscountCode.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCode.GID(childComplexity), true
+	case "DiscountCode.kind":
+		if e.ComplexityRoot.DiscountCode.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCode.Kind(childComplexity), true
+	case "DiscountCode.minSubtotal":
+		if e.ComplexityRoot.DiscountCode.MinSubtotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCode.MinSubtotal(childComplexity), true
+	case "DiscountCode.perCustomerLimit":
+		if e.ComplexityRoot.DiscountCode.PerCustomerLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCode.PerCustomerLimit(childComplexity), true
+	case "DiscountCode.percentage":
+		if e.ComplexityRoot.DiscountCode.Percentage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCode.Percentage(childComplexity), true
+	case "DiscountCode.products":
+		if e.ComplexityRoot.DiscountCode.Products == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCode.Products(childComplexity), true
+	case "DiscountCode.startsAt":
+		if e.ComplexityRoot.DiscountCode.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCode.StartsAt(childComplexity), true
+	case "DiscountCode.updatedAt":
+		if e.ComplexityRoot.DiscountCode.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCode.UpdatedAt(childComplexity), true
+	case "DiscountCode.usageLimit":
+		if e.ComplexityRoot.DiscountCode.UsageLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCode.UsageLimit(childComplexity), true
+	case "DiscountCode.usedCount":
+		if e.ComplexityRoot.DiscountCode.UsedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCode.UsedCount(childComplexity), true
+
+	case "DiscountCodeConnection.edges":
+		if e.ComplexityRoot.DiscountCodeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCodeConnection.Edges(childComplexity), true
+	case "DiscountCodeConnection.nodes":
+		if e.ComplexityRoot.DiscountCodeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCodeConnection.Nodes(childComplexity), true
+	case "DiscountCodeConnection.pageInfo":
+		if e.ComplexityRoot.DiscountCodeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCodeConnection.PageInfo(childComplexity), true
+	case "DiscountCodeConnection.totalCount":
+		if e.ComplexityRoot.DiscountCodeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCodeConnection.TotalCount(childComplexity), true
+
+	case "DiscountCodeDeletePayload.deletedDiscountCodeId":
+		if e.ComplexityRoot.DiscountCodeDeletePayload.DeletedDiscountCodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCodeDeletePayload.DeletedDiscountCodeID(childComplexity), true
+	case "DiscountCodeDeletePayload.userErrors":
+		if e.ComplexityRoot.DiscountCodeDeletePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCodeDeletePayload.UserErrors(childComplexity), true
+
+	case "DiscountCodeEdge.cursor":
+		if e.ComplexityRoot.DiscountCodeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCodeEdge.Cursor(childComplexity), true
+	case "DiscountCodeEdge.node":
+		if e.ComplexityRoot.DiscountCodeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCodeEdge.Node(childComplexity), true
+
+	case "DiscountCodePayload.discountCode":
+		if e.ComplexityRoot.DiscountCodePayload.DiscountCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCodePayload.DiscountCode(childComplexity), true
+	case "DiscountCodePayload.userErrors":
+		if e.ComplexityRoot.DiscountCodePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCodePayload.UserErrors(childComplexity), true
+
 	case "Image.altText":
 		if e.ComplexityRoot.Image.AltText == nil {
 			break
@@ -2984,6 +3209,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CustomerUpdate(childComplexity, args["input"].(gqlmodel.CustomerUpdateInput)), true
+	case "Mutation.discountCodeCreate":
+		if e.ComplexityRoot.Mutation.DiscountCodeCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_discountCodeCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DiscountCodeCreate(childComplexity, args["input"].(gqlmodel.DiscountCodeInput)), true
+	case "Mutation.discountCodeDeactivate":
+		if e.ComplexityRoot.Mutation.DiscountCodeDeactivate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_discountCodeDeactivate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DiscountCodeDeactivate(childComplexity, args["id"].(string)), true
+	case "Mutation.discountCodeDelete":
+		if e.ComplexityRoot.Mutation.DiscountCodeDelete == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_discountCodeDelete_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DiscountCodeDelete(childComplexity, args["id"].(string)), true
+	case "Mutation.discountCodeUpdate":
+		if e.ComplexityRoot.Mutation.DiscountCodeUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_discountCodeUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DiscountCodeUpdate(childComplexity, args["id"].(string), args["input"].(gqlmodel.DiscountCodeInput)), true
 	case "Mutation.inventoryAdjust":
 		if e.ComplexityRoot.Mutation.InventoryAdjust == nil {
 			break
@@ -4258,6 +4527,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CustomerDataExport(childComplexity), true
+	case "Query.discountCodes":
+		if e.ComplexityRoot.Query.DiscountCodes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_discountCodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DiscountCodes(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*gqlmodel.DiscountCodeFilter)), true
 
 	case "Query.inventoryMovements":
 		if e.ComplexityRoot.Query.InventoryMovements == nil {
@@ -4898,6 +5178,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CustomerCreateInput", ec.unmarshalInputCustomerCreateInput),
 			graphql.NewInputUnmarshaler("CustomerResetInput", ec.unmarshalInputCustomerResetInput),
 			graphql.NewInputUnmarshaler("CustomerUpdateInput", ec.unmarshalInputCustomerUpdateInput),
+			graphql.NewInputUnmarshaler("DiscountCodeFilter", ec.unmarshalInputDiscountCodeFilter),
+			graphql.NewInputUnmarshaler("DiscountCodeInput", ec.unmarshalInputDiscountCodeInput),
 			graphql.NewInputUnmarshaler("ImageInput", ec.unmarshalInputImageInput),
 			graphql.NewInputUnmarshaler("InventoryItemInput", ec.unmarshalInputInventoryItemInput),
 			graphql.NewInputUnmarshaler("MailingAddressInput", ec.unmarshalInputMailingAddressInput),
@@ -4997,7 +5279,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/account.graphqls" "schema/admin.graphqls" "schema/cart.graphqls" "schema/catalog.graphqls" "schema/catalog_admin.graphqls" "schema/inventory.graphqls" "schema/order.graphqls" "schema/scalars.graphqls" "schema/shipping.graphqls"
+//go:embed "schema/account.graphqls" "schema/admin.graphqls" "schema/cart.graphqls" "schema/catalog.graphqls" "schema/catalog_admin.graphqls" "schema/discount.graphqls" "schema/inventory.graphqls" "schema/order.graphqls" "schema/scalars.graphqls" "schema/shipping.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -5014,6 +5296,7 @@ var sources = []*ast.Source{
 	{Name: "schema/cart.graphqls", Input: sourceData("schema/cart.graphqls"), BuiltIn: false},
 	{Name: "schema/catalog.graphqls", Input: sourceData("schema/catalog.graphqls"), BuiltIn: false},
 	{Name: "schema/catalog_admin.graphqls", Input: sourceData("schema/catalog_admin.graphqls"), BuiltIn: false},
+	{Name: "schema/discount.graphqls", Input: sourceData("schema/discount.graphqls"), BuiltIn: false},
 	{Name: "schema/inventory.graphqls", Input: sourceData("schema/inventory.graphqls"), BuiltIn: false},
 	{Name: "schema/order.graphqls", Input: sourceData("schema/order.graphqls"), BuiltIn: false},
 	{Name: "schema/scalars.graphqls", Input: sourceData("schema/scalars.graphqls"), BuiltIn: false},
@@ -5663,6 +5946,88 @@ func (ec *executionContext) childFields_DeliveryOption(ctx context.Context, fiel
 		return ec.fieldContext_DeliveryOption_maxDeliveryDays(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeliveryOption", field.Name)
+}
+
+func (ec *executionContext) childFields_DiscountCode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DiscountCode_id(ctx, field)
+	case "code":
+		return ec.fieldContext_DiscountCode_code(ctx, field)
+	case "kind":
+		return ec.fieldContext_DiscountCode_kind(ctx, field)
+	case "percentage":
+		return ec.fieldContext_DiscountCode_percentage(ctx, field)
+	case "amount":
+		return ec.fieldContext_DiscountCode_amount(ctx, field)
+	case "minSubtotal":
+		return ec.fieldContext_DiscountCode_minSubtotal(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_DiscountCode_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_DiscountCode_endsAt(ctx, field)
+	case "usageLimit":
+		return ec.fieldContext_DiscountCode_usageLimit(ctx, field)
+	case "perCustomerLimit":
+		return ec.fieldContext_DiscountCode_perCustomerLimit(ctx, field)
+	case "usedCount":
+		return ec.fieldContext_DiscountCode_usedCount(ctx, field)
+	case "products":
+		return ec.fieldContext_DiscountCode_products(ctx, field)
+	case "categories":
+		return ec.fieldContext_DiscountCode_categories(ctx, field)
+	case "active":
+		return ec.fieldContext_DiscountCode_active(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_DiscountCode_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_DiscountCode_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiscountCode", field.Name)
+}
+
+func (ec *executionContext) childFields_DiscountCodeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DiscountCodeConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_DiscountCodeConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DiscountCodeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DiscountCodeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiscountCodeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DiscountCodeDeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedDiscountCodeId":
+		return ec.fieldContext_DiscountCodeDeletePayload_deletedDiscountCodeId(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DiscountCodeDeletePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiscountCodeDeletePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DiscountCodeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DiscountCodeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DiscountCodeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiscountCodeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DiscountCodePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "discountCode":
+		return ec.fieldContext_DiscountCodePayload_discountCode(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DiscountCodePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiscountCodePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Image(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7427,6 +7792,70 @@ func (ec *executionContext) field_Mutation_customerUpdate_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_discountCodeCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (gqlmodel.DiscountCodeInput, error) {
+			return ec.unmarshalNDiscountCodeInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐDiscountCodeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_discountCodeDeactivate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_discountCodeDelete_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_discountCodeUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (gqlmodel.DiscountCodeInput, error) {
+			return ec.unmarshalNDiscountCodeInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐDiscountCodeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_inventoryAdjust_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8420,6 +8849,52 @@ func (ec *executionContext) field_Query_category_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["handle"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_discountCodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*gqlmodel.DiscountCodeFilter, error) {
+			return ec.unmarshalODiscountCodeFilter2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐDiscountCodeFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -13792,6 +14267,703 @@ func (ec *executionContext) fieldContext_DeliveryOption_maxDeliveryDays(_ contex
 	return graphql.NewScalarFieldContext("DeliveryOption", field, false, false, "Int")
 }
 
+func (ec *executionContext) _DiscountCode_id(ctx context.Context, field graphql.CollectedField, obj *model.Discount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCode_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCode_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCode", field, true, false, "ID")
+}
+
+func (ec *executionContext) _DiscountCode_code(ctx context.Context, field graphql.CollectedField, obj *model.Discount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCode_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCode_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCode", field, false, false, "String")
+}
+
+func (ec *executionContext) _DiscountCode_kind(ctx context.Context, field graphql.CollectedField, obj *model.Discount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCode_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DiscountKind) graphql.Marshaler {
+			return ec.marshalNDiscountCodeKind2githubᚗcomᚋlangranᚋlangranᚋmodelᚐDiscountKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCode_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCode", field, false, false, "DiscountCodeKind")
+}
+
+func (ec *executionContext) _DiscountCode_percentage(ctx context.Context, field graphql.CollectedField, obj *model.Discount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCode_percentage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DiscountCode().Percentage(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCode_percentage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCode", field, true, true, "Decimal")
+}
+
+func (ec *executionContext) _DiscountCode_amount(ctx context.Context, field graphql.CollectedField, obj *model.Discount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCode_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DiscountCode().Amount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCode_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscountCode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscountCode_minSubtotal(ctx context.Context, field graphql.CollectedField, obj *model.Discount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCode_minSubtotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DiscountCode().MinSubtotal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCode_minSubtotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscountCode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscountCode_startsAt(ctx context.Context, field graphql.CollectedField, obj *model.Discount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCode_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCode_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCode", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _DiscountCode_endsAt(ctx context.Context, field graphql.CollectedField, obj *model.Discount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCode_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCode_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCode", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _DiscountCode_usageLimit(ctx context.Context, field graphql.CollectedField, obj *model.Discount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCode_usageLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UsageLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCode_usageLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCode", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DiscountCode_perCustomerLimit(ctx context.Context, field graphql.CollectedField, obj *model.Discount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCode_perCustomerLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PerCustomerLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCode_perCustomerLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCode", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DiscountCode_usedCount(ctx context.Context, field graphql.CollectedField, obj *model.Discount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCode_usedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UsedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCode_usedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCode", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DiscountCode_products(ctx context.Context, field graphql.CollectedField, obj *model.Discount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCode_products(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DiscountCode().Products(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProductᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCode_products(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscountCode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscountCode_categories(ctx context.Context, field graphql.CollectedField, obj *model.Discount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCode_categories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DiscountCode().Categories(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Category) graphql.Marshaler {
+			return ec.marshalNCategory2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐCategoryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCode_categories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscountCode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscountCode_active(ctx context.Context, field graphql.CollectedField, obj *model.Discount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCode_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCode_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCode", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DiscountCode_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Discount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCode_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCode_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCode", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _DiscountCode_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Discount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCode_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCode_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCode", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _DiscountCodeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.Discount]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCodeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.Edge[model.Discount]) graphql.Marshaler {
+			return ec.marshalNDiscountCodeEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCodeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscountCodeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscountCodeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscountCodeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.Discount]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCodeConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Discount) graphql.Marshaler {
+			return ec.marshalNDiscountCode2ᚕᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDiscountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCodeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscountCodeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscountCode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscountCodeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.Discount]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCodeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCodeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscountCodeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscountCodeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.Discount]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCodeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DiscountCodeConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCodeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCodeConnection", field, true, true, "Int")
+}
+
+func (ec *executionContext) _DiscountCodeDeletePayload_deletedDiscountCodeId(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.DiscountCodeDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCodeDeletePayload_deletedDiscountCodeId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedDiscountCodeID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCodeDeletePayload_deletedDiscountCodeId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCodeDeletePayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DiscountCodeDeletePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.DiscountCodeDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCodeDeletePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCodeDeletePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscountCodeDeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscountCodeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Edge[model.Discount]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCodeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCodeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCodeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DiscountCodeEdge_node(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Edge[model.Discount]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCodeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Discount) graphql.Marshaler {
+			return ec.marshalNDiscountCode2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDiscount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCodeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscountCodeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscountCode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscountCodePayload_discountCode(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.DiscountCodePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCodePayload_discountCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DiscountCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Discount) graphql.Marshaler {
+			return ec.marshalODiscountCode2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDiscount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCodePayload_discountCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscountCodePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscountCode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscountCodePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.DiscountCodePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCodePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCodePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscountCodePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Image_id(ctx context.Context, field graphql.CollectedField, obj *model.ProductImage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18005,6 +19177,254 @@ func (ec *executionContext) fieldContext_Mutation_productImport(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_productImport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_discountCodeCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_discountCodeCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DiscountCodeCreate(ctx, fc.Args["input"].(gqlmodel.DiscountCodeInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_DISCOUNTS")
+				if err != nil {
+					var zeroVal *gqlmodel.DiscountCodePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.DiscountCodePayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.DiscountCodePayload) graphql.Marshaler {
+			return ec.marshalNDiscountCodePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐDiscountCodePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_discountCodeCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscountCodePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_discountCodeCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_discountCodeUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_discountCodeUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DiscountCodeUpdate(ctx, fc.Args["id"].(string), fc.Args["input"].(gqlmodel.DiscountCodeInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_DISCOUNTS")
+				if err != nil {
+					var zeroVal *gqlmodel.DiscountCodePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.DiscountCodePayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.DiscountCodePayload) graphql.Marshaler {
+			return ec.marshalNDiscountCodePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐDiscountCodePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_discountCodeUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscountCodePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_discountCodeUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_discountCodeDeactivate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_discountCodeDeactivate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DiscountCodeDeactivate(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_DISCOUNTS")
+				if err != nil {
+					var zeroVal *gqlmodel.DiscountCodePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.DiscountCodePayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.DiscountCodePayload) graphql.Marshaler {
+			return ec.marshalNDiscountCodePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐDiscountCodePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_discountCodeDeactivate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscountCodePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_discountCodeDeactivate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_discountCodeDelete(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_discountCodeDelete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DiscountCodeDelete(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_DISCOUNTS")
+				if err != nil {
+					var zeroVal *gqlmodel.DiscountCodeDeletePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.DiscountCodeDeletePayload
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.DiscountCodeDeletePayload) graphql.Marshaler {
+			return ec.marshalNDiscountCodeDeletePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐDiscountCodeDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_discountCodeDelete(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscountCodeDeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_discountCodeDelete_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23503,6 +24923,68 @@ func (ec *executionContext) fieldContext_Query_productExport(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_discountCodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_discountCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DiscountCodes(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*gqlmodel.DiscountCodeFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "MANAGE_DISCOUNTS")
+				if err != nil {
+					var zeroVal *gqlmodel.Connection[model.Discount]
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.Connection[model.Discount]
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Connection[model.Discount]) graphql.Marshaler {
+			return ec.marshalNDiscountCodeConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_discountCodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscountCodeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_discountCodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_inventoryMovements(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27916,6 +29398,174 @@ func UnmarshalCustomerUpdateInput(ctx context.Context, raw any) (gqlmodel.Custom
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDiscountCodeFilter(ctx context.Context, obj any) (gqlmodel.DiscountCodeFilter, error) {
+	var it gqlmodel.DiscountCodeFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"query", "active"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "query":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("query"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Query = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDiscountCodeFilter unmarshals raw into the DiscountCodeFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDiscountCodeFilter(ctx context.Context, raw any) (gqlmodel.DiscountCodeFilter, error) {
+	var out gqlmodel.DiscountCodeFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DiscountCodeFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDiscountCodeInput(ctx context.Context, obj any) (gqlmodel.DiscountCodeInput, error) {
+	var it gqlmodel.DiscountCodeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "kind", "percentage", "amount", "minSubtotal", "startsAt", "endsAt", "usageLimit", "perCustomerLimit", "productIds", "categoryIds", "active"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalODiscountCodeKind2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDiscountKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "percentage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("percentage"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Percentage = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "minSubtotal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minSubtotal"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinSubtotal = graphql.OmittableOf(data)
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = graphql.OmittableOf(data)
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = graphql.OmittableOf(data)
+		case "usageLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usageLimit"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UsageLimit = graphql.OmittableOf(data)
+		case "perCustomerLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perCustomerLimit"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PerCustomerLimit = graphql.OmittableOf(data)
+		case "productIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductIds = data
+		case "categoryIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryIds = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDiscountCodeInput unmarshals raw into the DiscountCodeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDiscountCodeInput(ctx context.Context, raw any) (gqlmodel.DiscountCodeInput, error) {
+	var out gqlmodel.DiscountCodeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DiscountCodeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputImageInput(ctx context.Context, obj any) (gqlmodel.ImageInput, error) {
 	var it gqlmodel.ImageInput
 	if obj == nil {
@@ -29384,6 +31034,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Image(ctx, sel, obj)
+	case model.Discount:
+		return ec._DiscountCode(ctx, sel, &obj)
+	case *model.Discount:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._DiscountCode(ctx, sel, obj)
 	case model.Customer:
 		return ec._Customer(ctx, sel, &obj)
 	case *model.Customer:
@@ -31686,6 +33343,282 @@ func (ec *executionContext) _DeliveryOption(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var discountCodeImplementors = []string{"DiscountCode", "Node"}
+
+func (ec *executionContext) _DiscountCode(ctx context.Context, sel ast.SelectionSet, obj *model.Discount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discountCodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiscountCode")
+		case "id":
+			out.Values[i] = ec._DiscountCode_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._DiscountCode_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._DiscountCode_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "percentage":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DiscountCode_percentage(ctx, field, obj)
+				})
+		case "amount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DiscountCode_amount(ctx, field, obj)
+				})
+		case "minSubtotal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DiscountCode_minSubtotal(ctx, field, obj)
+				})
+		case "startsAt":
+			out.Values[i] = ec._DiscountCode_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsAt":
+			out.Values[i] = ec._DiscountCode_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "usageLimit":
+			out.Values[i] = ec._DiscountCode_usageLimit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "perCustomerLimit":
+			out.Values[i] = ec._DiscountCode_perCustomerLimit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "usedCount":
+			out.Values[i] = ec._DiscountCode_usedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "products":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DiscountCode_products(ctx, field, obj)
+				})
+		case "categories":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DiscountCode_categories(ctx, field, obj)
+				})
+		case "active":
+			out.Values[i] = ec._DiscountCode_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._DiscountCode_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._DiscountCode_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var discountCodeConnectionImplementors = []string{"DiscountCodeConnection"}
+
+func (ec *executionContext) _DiscountCodeConnection(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.Connection[model.Discount]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discountCodeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiscountCodeConnection")
+		case "edges":
+			out.Values[i] = ec._DiscountCodeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._DiscountCodeConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DiscountCodeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DiscountCodeConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var discountCodeDeletePayloadImplementors = []string{"DiscountCodeDeletePayload"}
+
+func (ec *executionContext) _DiscountCodeDeletePayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.DiscountCodeDeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discountCodeDeletePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiscountCodeDeletePayload")
+		case "deletedDiscountCodeId":
+			out.Values[i] = ec._DiscountCodeDeletePayload_deletedDiscountCodeId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DiscountCodeDeletePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var discountCodeEdgeImplementors = []string{"DiscountCodeEdge"}
+
+func (ec *executionContext) _DiscountCodeEdge(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.Edge[model.Discount]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discountCodeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiscountCodeEdge")
+		case "cursor":
+			out.Values[i] = ec._DiscountCodeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DiscountCodeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var discountCodePayloadImplementors = []string{"DiscountCodePayload"}
+
+func (ec *executionContext) _DiscountCodePayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.DiscountCodePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discountCodePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiscountCodePayload")
+		case "discountCode":
+			out.Values[i] = ec._DiscountCodePayload_discountCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DiscountCodePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var imageImplementors = []string{"Image", "Node"}
 
 func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, obj *model.ProductImage) graphql.Marshaler {
@@ -32653,6 +34586,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "productImport":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_productImport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discountCodeCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_discountCodeCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discountCodeUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_discountCodeUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discountCodeDeactivate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_discountCodeDeactivate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discountCodeDelete":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_discountCodeDelete(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -34261,6 +36222,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_productExport(ctx, field)
+				})
+		case "discountCodes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_discountCodes(ctx, field)
 				})
 		case "inventoryMovements":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -36346,6 +38313,94 @@ func (ec *executionContext) marshalNDeliveryOption2ᚕgithubᚗcomᚋlangranᚋl
 	return ret
 }
 
+func (ec *executionContext) marshalNDiscountCode2ᚕᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDiscountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Discount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDiscountCode2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDiscount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDiscountCode2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDiscount(ctx context.Context, sel ast.SelectionSet, v *model.Discount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DiscountCode!")
+		return graphql.Null
+	}
+	return ec._DiscountCode(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDiscountCodeConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.Connection[model.Discount]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DiscountCodeConnection!")
+		return graphql.Null
+	}
+	return ec._DiscountCodeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDiscountCodeDeletePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐDiscountCodeDeletePayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.DiscountCodeDeletePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DiscountCodeDeletePayload!")
+		return graphql.Null
+	}
+	return ec._DiscountCodeDeletePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDiscountCodeEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v gqlmodel.Edge[model.Discount]) graphql.Marshaler {
+	return ec._DiscountCodeEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDiscountCodeEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []gqlmodel.Edge[model.Discount]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDiscountCodeEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDiscountCodeInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐDiscountCodeInput(ctx context.Context, v any) (gqlmodel.DiscountCodeInput, error) {
+	res, err := ec.unmarshalInputDiscountCodeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDiscountCodeKind2githubᚗcomᚋlangranᚋlangranᚋmodelᚐDiscountKind(ctx context.Context, v any) (model.DiscountKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.DiscountKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDiscountCodeKind2githubᚗcomᚋlangranᚋlangranᚋmodelᚐDiscountKind(ctx context.Context, sel ast.SelectionSet, v model.DiscountKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DiscountCodeKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNDiscountCodePayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐDiscountCodePayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.DiscountCodePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DiscountCodePayload!")
+		return graphql.Null
+	}
+	return ec._DiscountCodePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -36885,6 +38940,26 @@ func (ec *executionContext) marshalNPersonalDataKind2ᚕgithubᚗcomᚋlangran�
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPersonalDataKind2githubᚗcomᚋlangranᚋlangranᚋmodelᚐDataKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProduct2githubᚗcomᚋlangranᚋlangranᚋmodelᚐProduct(ctx context.Context, sel ast.SelectionSet, v model.Product) graphql.Marshaler {
+	return ec._Product(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProduct2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐProductᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Product) graphql.Marshaler {
+	ret := marshalSliceSerially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProduct2githubᚗcomᚋlangranᚋlangranᚋmodelᚐProduct(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -37860,6 +39935,40 @@ func (ec *executionContext) marshalODeliveryOption2ᚖgithubᚗcomᚋlangranᚋl
 	return ec._DeliveryOption(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalODiscountCode2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDiscount(ctx context.Context, sel ast.SelectionSet, v *model.Discount) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DiscountCode(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODiscountCodeFilter2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐDiscountCodeFilter(ctx context.Context, v any) (*gqlmodel.DiscountCodeFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDiscountCodeFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODiscountCodeKind2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDiscountKind(ctx context.Context, v any) (*model.DiscountKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.DiscountKind(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODiscountCodeKind2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDiscountKind(ctx context.Context, sel ast.SelectionSet, v *model.DiscountKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -37875,6 +39984,41 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {

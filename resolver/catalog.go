@@ -274,6 +274,8 @@ func (r *Resolver) loadNode(ctx context.Context, id string, field []string) (gql
 	case model.TypeCartLine:
 		// A line's ID holds none of its cart's secret.
 		return nil, nil
+	case model.TypeDiscountCode:
+		return loadDiscountNode(ctx, g.ID)
 	default:
 		return loadAccountNode(ctx, g)
 	}
@@ -286,8 +288,11 @@ func nodesAhead(p *prefetcher, nodes []gqlmodel.Node) {
 	var products []*model.Product
 	var variants []*model.ProductVariant
 	var categories []*model.Category
+	var discounts []*model.Discount
 	for _, n := range nodes {
 		switch n := n.(type) {
+		case *model.Discount:
+			discounts = append(discounts, n)
 		case *model.Product:
 			products = append(products, n)
 		case *model.ProductVariant:
@@ -299,6 +304,9 @@ func nodesAhead(p *prefetcher, nodes []gqlmodel.Node) {
 	ahead(p, products, productRelations, itemSelections)
 	ahead(p, variants, variantRelations, itemSelections)
 	ahead(p, categories, categoryRelations, itemSelections)
+	if p != nil {
+		discountsAhead(p, discounts, currentSelections(p.ctx))
+	}
 }
 
 // pointersTo returns pointers to the elements of xs, in order.

@@ -420,7 +420,12 @@ func loadProductVariants(p *prefetcher, ps []*model.Product, fields []graphql.Co
 // loadVariantProducts loads the products of variants that are not already
 // in hand (a variants connection's product usually is).
 func loadVariantProducts(p *prefetcher, vs []*model.ProductVariant, fields []graphql.CollectedField) error {
-	ids := idsOf(vs, func(v *model.ProductVariant) int64 { return v.ProductID })
+	return p.productsThen(idsOf(vs, func(v *model.ProductVariant) int64 { return v.ProductID }), fields)
+}
+
+// productsThen loads the products with ids that are not primed yet and
+// looks ahead into what fields select on those the viewer may see.
+func (p *prefetcher) productsThen(ids []int64, fields []graphql.CollectedField) error {
 	fresh, release, wait := p.claim("product", ids)
 	if len(fresh) > 0 {
 		rows, err := p.st.FindProductsByIDs(p.ctx, fresh)

@@ -7,6 +7,7 @@ import (
 	"github.com/langran/langran/auth"
 	"github.com/langran/langran/catalog"
 	"github.com/langran/langran/checkout"
+	"github.com/langran/langran/discount"
 	"github.com/langran/langran/inventory"
 	"github.com/langran/langran/shipping"
 	"github.com/langran/langran/store"
@@ -31,4 +32,6 @@ type Resolver struct {
 	ShippingTable *shipping.Table
 	// Inventory runs staff writes to stock.
 	Inventory *inventory.Service
+	// Discounts runs staff writes to discount codes.
+	Discounts *discount.Service
 }

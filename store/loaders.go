@@ -57,6 +57,7 @@ type Loaders struct {
 	AreasByShippingZone  *dataloader.Loader[int64, []model.ShippingZoneArea]
 	RatesByShippingZone  *dataloader.Loader[int64, []model.ShippingRate]
 	MovementByID         *dataloader.Loader[int64, *model.InventoryMovement]
+	DiscountByID         *dataloader.Loader[int64, *model.Discount]
 
 	memo sync.Map // key -> *memoCell, see Memo
 
@@ -211,6 +212,7 @@ func NewLoaders(s *Store, o LoaderOptions) *Loaders {
 			func(a *model.ShippingZoneArea) int64 { return a.ZoneID }),
 		RatesByShippingZone: grouped(o, s.FindShippingRatesByZoneIDs, func(r *model.ShippingRate) int64 { return r.ZoneID }),
 		MovementByID:        byID(o, s.FindInventoryMovementsByIDs, func(m *model.InventoryMovement) int64 { return m.ID }),
+		DiscountByID:        byID(o, s.FindDiscountsByIDs, func(d *model.Discount) int64 { return d.ID }),
 		ProductCountCategory: newLoader(o, func(ctx context.Context, ids []int64) []*dataloader.Result[int64] {
 			counts, err := s.CountProductsInCategories(ctx, ids)
 			out := make([]*dataloader.Result[int64], len(ids))
@@ -339,5 +341,6 @@ func (l *Loaders) ClearAll() {
 	l.AreasByShippingZone.ClearAll()
 	l.RatesByShippingZone.ClearAll()
 	l.MovementByID.ClearAll()
+	l.DiscountByID.ClearAll()
 	l.claims.Clear()
 }

@@ -213,7 +213,33 @@ func (s *Store) Seed(ctx context.Context, opts SeedOptions) error {
 			return err
 		}
 	}
-	return s.seedShipping(ctx, base)
+	if err := s.seedShipping(ctx, base); err != nil {
+		return err
+	}
+	return s.seedDiscounts(ctx, base)
+}
+
+// seedDiscounts adds two demo discount codes to try in a cart, unless there
+// are codes already: WELCOME10, 10% off from ฿500, once per customer; and
+// FREESHIP, free delivery from ฿800.
+func (s *Store) seedDiscounts(ctx context.Context, now time.Time) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		var n int64
+		if err := tx.db.WithContext(ctx).Table("discounts").Count(&n).Error; err != nil || n > 0 {
+			return TranslateError(err)
+		}
+		once := 1
+		for _, d := range []model.Discount{
+			{Code: "WELCOME10", Kind: model.DiscountPercentage, Value: 1000, MinSubtotal: 50000, PerCustomerLimit: &once},
+			{Code: "FREESHIP", Kind: model.DiscountFreeShipping, MinSubtotal: 80000},
+		} {
+			d.CodeKey, d.Active, d.CreatedAt, d.UpdatedAt = model.NormalizeDiscountCode(d.Code), true, now, now
+			if err := tx.CreateDiscount(ctx, &d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // seedShipping adds the demo delivery zones and rates, unless there are

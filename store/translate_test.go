@@ -219,6 +219,17 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 		"CreateDiscount": func(st *store.Store) error {
 			return st.CreateDiscount(ctx, &model.Discount{Code: "X", CodeKey: "x"})
 		},
+		"ListDiscounts": func(st *store.Store) error {
+			_, _, err := st.ListDiscounts(ctx, store.DiscountFilter{CodePrefix: "X"}, store.Page{Sort: store.SortByID, Limit: 5})
+			return err
+		},
+		"CountDiscounts":     func(st *store.Store) error { _, err := st.CountDiscounts(ctx, store.DiscountFilter{}); return err },
+		"FindDiscountsByIDs": func(st *store.Store) error { _, err := st.FindDiscountsByIDs(ctx, one); return err },
+		"LockDiscount":       func(st *store.Store) error { _, err := st.LockDiscount(ctx, 1); return err },
+		"UpdateDiscount": func(st *store.Store) error {
+			return st.UpdateDiscount(ctx, &model.Discount{ID: 1, Code: "X", CodeKey: "X"})
+		},
+		"DeleteDiscount": func(st *store.Store) error { return st.DeleteDiscount(ctx, 1) },
 		// Orders.
 		"CreateOrder": func(st *store.Store) error {
 			return st.CreateOrder(ctx, &model.Order{AccessKey: "x", IdempotencyKey: "x"}, []model.OrderLine{{Quantity: 1}}, &model.OrderEvent{Kind: "x"})

@@ -50,6 +50,9 @@ type (
 	// InventoryMovementConnection is a page of the inventory ledger.
 	InventoryMovementConnection = Connection[model.InventoryMovement]
 	InventoryMovementEdge       = Edge[model.InventoryMovement]
+	// DiscountCodeConnection is a page of discount codes.
+	DiscountCodeConnection = Connection[model.Discount]
+	DiscountCodeEdge       = Edge[model.Discount]
 )
 
 // Node is any object with a global ID. It is an empty interface so that the

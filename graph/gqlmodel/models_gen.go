@@ -373,6 +373,60 @@ type CustomerUpdatePayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// The result of discountCodeDelete.
+type DiscountCodeDeletePayload struct {
+	// The ID of the deleted code.
+	DeletedDiscountCodeID *string `json:"deletedDiscountCodeId,omitempty"`
+	// Why nothing was deleted.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// Narrows `discountCodes`. All given conditions must hold.
+type DiscountCodeFilter struct {
+	// Codes that start with this, ignoring case and surrounding spaces.
+	Query *string `json:"query,omitempty"`
+	// Only active (true) or inactive (false) codes.
+	Active *bool `json:"active,omitempty"`
+}
+
+// A discount code's fields. In discountCodeCreate, `code` and `kind` are required, with
+// `percentage` for a PERCENTAGE code and `amount` for a FIXED_AMOUNT code; in
+// discountCodeUpdate, what is left out stays as it is and null removes a condition.
+type DiscountCodeInput struct {
+	// 1 to 64 characters (a Thai letter counts as three), no spaces; unique ignoring case.
+	Code *string `json:"code,omitempty"`
+	// How it takes money off. Changing the kind needs the new kind's percentage or amount.
+	Kind *model.DiscountKind `json:"kind,omitempty"`
+	// A PERCENTAGE code's percentage, from "0.01" to "100", e.g. "12.5".
+	Percentage *string `json:"percentage,omitempty"`
+	// A FIXED_AMOUNT code's amount, VAT included, more than 0, e.g. "100.00".
+	Amount *string `json:"amount,omitempty"`
+	// The subtotal a cart must reach, e.g. "500.00"; null for none.
+	MinSubtotal graphql.Omittable[*string] `json:"minSubtotal,omitempty"`
+	// From when it applies; null for at once.
+	StartsAt graphql.Omittable[*time.Time] `json:"startsAt,omitempty"`
+	// Until when it applies (after startsAt); null for no end.
+	EndsAt graphql.Omittable[*time.Time] `json:"endsAt,omitempty"`
+	// How many orders may use it in all, at least 1 and not below its uses; null for no limit.
+	UsageLimit graphql.Omittable[*int] `json:"usageLimit,omitempty"`
+	// How many orders one buyer may use it in, at least 1; null for no limit.
+	PerCustomerLimit graphql.Omittable[*int] `json:"perCustomerLimit,omitempty"`
+	// The products it is restricted to (at most 100), replacing the list it has; [] for none.
+	ProductIds []string `json:"productIds,omitempty"`
+	// The categories it is restricted to, with their subcategories (at most 100), replacing the list it has; [] for none.
+	CategoryIds []string `json:"categoryIds,omitempty"`
+	// Whether it applies; new codes are active.
+	Active *bool `json:"active,omitempty"`
+}
+
+// The result of discountCodeCreate, discountCodeUpdate and discountCodeDeactivate.
+type DiscountCodePayload struct {
+	// The code after the change.
+	DiscountCode *model.Discount `json:"discountCode,omitempty"`
+	// Why nothing changed.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // An image of a product, by URL.
 type ImageInput struct {
 	// The image to change; leave out to add one.
