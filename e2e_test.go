@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -260,5 +261,76 @@ func TestGraphiQLDefaultQueryIsValid(t *testing.T) {
 	}
 	if !strings.Contains(r.Raw, "THB") {
 		t.Fatalf("default query shows no prices: %s", r.Raw)
+	}
+}
+
+// A whole purchase through the real program on its demo data: find a
+// product, fill a cart, say who and where, choose the cheapest delivery,
+// enter the demo code, check out, and read the order back as a guest with
+// its access key.
+func TestEndToEndPurchase(t *testing.T) {
+	base, _ := startApp(t, nil)
+	gql := func(query string, vars map[string]any) map[string]any {
+		t.Helper()
+		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+		resp, err := http.Post(base+"/graphql", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct {
+			Data   map[string]any
+			Errors []any
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || len(out.Errors) > 0 || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d, %v, errors %v", query, resp.StatusCode, err, out.Errors)
+		}
+		return out.Data
+	}
+	noUserErrors := func(payload any) map[string]any {
+		t.Helper()
+		if errs, _ := at(payload, "userErrors").([]any); len(errs) > 0 {
+			t.Fatalf("userErrors: %v", errs)
+		}
+		return payload.(map[string]any)
+	}
+	d := gql(`{ products(first: 1, sortKey: PRICE, reverse: true, filter: { available: true }) { nodes { title variants(first: 1) { nodes { id price { amount } } } } } }`, nil)
+	variant := at(d, "products", "nodes", 0, "variants", "nodes", 0, "id").(string)
+
+	const cartFields = `id cost { subtotalAmount { amount } discountAmount { amount } shippingAmount { amount } totalTaxAmount { amount } totalAmount { amount } }
+		deliveryOptions { handle title estimatedCost { amount } } discountCodes { code applicable reason } problems { code }`
+	c := noUserErrors(at(gql(`mutation($v: ID!) { cartCreate(input: { lines: [{ merchandiseId: $v, quantity: 2 }] }) { cart { `+cartFields+` } userErrors { code message } } }`,
+		map[string]any{"v": variant}), "cartCreate"))
+	id := at(c, "cart", "id").(string)
+	c = noUserErrors(at(gql(`mutation($c: ID!) { cartBuyerIdentityUpdate(cartId: $c, buyerIdentity: { email: "nid@example.com", phone: "0812345678",
+		deliveryAddress: { firstName: "Nid", address1: "88 Nimmanhaemin Rd", city: "Mueang Chiang Mai", province: "เชียงใหม่", zip: "50200", country: "TH" } }) {
+		cart { `+cartFields+` } userErrors { code message } } }`, map[string]any{"c": id}), "cartBuyerIdentityUpdate"))
+	handle, _ := at(c, "cart", "deliveryOptions", 0, "handle").(string)
+	if handle == "" {
+		t.Fatalf("no delivery options for Chiang Mai: %v", c)
+	}
+	noUserErrors(at(gql(`mutation($c: ID!, $h: String!) { cartSelectedDeliveryOptionUpdate(cartId: $c, handle: $h) { cart { id } userErrors { code message } } }`,
+		map[string]any{"c": id, "h": handle}), "cartSelectedDeliveryOptionUpdate"))
+	c = noUserErrors(at(gql(`mutation($c: ID!) { cartDiscountCodesUpdate(cartId: $c, discountCodes: ["welcome10"]) { cart { `+cartFields+` } userErrors { code message } } }`,
+		map[string]any{"c": id}), "cartDiscountCodesUpdate"))
+	if at(c, "cart", "discountCodes", 0, "applicable") != true || at(c, "cart", "cost", "discountAmount", "amount") == "0.00" {
+		t.Errorf("the demo code does not apply: %v", at(c, "cart"))
+	}
+	if p, _ := at(c, "cart", "problems").([]any); len(p) != 0 {
+		t.Fatalf("problems before checkout: %v", p)
+	}
+	total := at(c, "cart", "cost", "totalAmount", "amount")
+
+	o := noUserErrors(at(gql(`mutation($c: ID!) { checkoutComplete(cartId: $c, idempotencyKey: "e2e-1") {
+		order { id number status total { amount } accessKey shippingMethod discountCodes } userErrors { code message } } }`,
+		map[string]any{"c": id}), "checkoutComplete"))
+	order := at(o, "order").(map[string]any)
+	if order["status"] != "PENDING_PAYMENT" || at(order, "total", "amount") != total || order["shippingMethod"] == nil {
+		t.Errorf("order %v, cart total %v", order, total)
+	}
+	d = gql(`query($id: ID!, $k: String) { order(id: $id, accessKey: $k) { number lines(first: 5) { nodes { quantity title } } } }`,
+		map[string]any{"id": order["id"], "k": order["accessKey"]})
+	if at(d, "order", "number") != order["number"] || at(d, "order", "lines", "nodes", 0, "quantity") != 2.0 {
+		t.Errorf("the guest's order: %v", d)
 	}
 }
