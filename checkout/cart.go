@@ -530,17 +530,21 @@ func DeliveryAddressOf(c *model.Cart) *model.MailingAddress {
 	return &a
 }
 
-// retry runs fn again, a few times with a growing random pause, when it
-// fails because the database chose its transaction as a deadlock's victim
-// (or SQLite was busy): the whole transaction reruns, so nothing half-done
-// is kept.
+// retry runs fn again when it fails because the database chose its
+// transaction as a deadlock's victim, a Galera node failed to certify it
+// against another node's, or SQLite was busy: the whole transaction reruns,
+// so nothing half-done is kept. Up to retryAttempts tries, the pauses
+// growing exponentially with random jitter, so that transactions that
+// collided on a hot row (the last units of a variant) spread out instead
+// of colliding again.
 func retry(ctx context.Context, fn func() error) error {
 	var err error
-	for attempt := range 5 {
+	for attempt := range retryAttempts {
 		if err = fn(); err == nil || !store.Retryable(err) {
 			return err
 		}
-		pause := time.Duration(1+rand.IntN(5*(attempt+1))) * time.Millisecond
+		ceiling := min(time.Millisecond<<attempt, 250*time.Millisecond)
+		pause := ceiling/2 + time.Duration(rand.Int64N(int64(ceiling/2)+1))
 		select {
 		case <-ctx.Done():
 			return err
@@ -549,3 +553,7 @@ func retry(ctx context.Context, fn func() error) error {
 	}
 	return err
 }
+
+// retryAttempts bounds how often a losing transaction is rerun: the pauses
+// add up to about a second and a half before it gives up.
+const retryAttempts = 12
