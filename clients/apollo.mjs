@@ -220,4 +220,100 @@ await check('signing in: customerCreate, customerAccessTokenCreate, then the tok
     `a bad token: ${describeApolloError(err)}`);
 });
 
+// The first result of a watched query that pred accepts, or the last one
+// seen after a second.
+function resultWhere(watch, pred) {
+  return new Promise((resolve) => {
+    let last = watch.getCurrentResult();
+    if (pred(last)) return resolve(last);
+    const sub = watch.subscribe({
+      next(result) {
+        last = result;
+        if (pred(result)) {
+          clearTimeout(timer);
+          resolve(result);
+          setTimeout(() => sub.unsubscribe());
+        }
+      },
+    });
+    const timer = setTimeout(() => {
+      sub.unsubscribe();
+      resolve(last);
+    }, 1000);
+  });
+}
+
+const CartFields = `fragment CartFields on Cart {
+  id totalQuantity
+  cost { subtotalAmount { amount } shippingAmount { amount } totalAmount { amount currencyCode } }
+  deliveryOptions { handle title estimatedCost { amount } }
+  selectedDeliveryOption { handle }
+  problems { code message }
+  lines(first: 10) { nodes { id quantity merchandise { id } } }
+}`;
+
+await check('a purchase: cart mutations update the one normalised Cart a page watches, then checkoutComplete', async () => {
+  const rec = recordingFetch();
+  const client = newClient(new HttpLink({ uri, fetch: rec.fetch }));
+  const found = await client.query({
+    query: gql`query ForSale { products(first: 10, filter: { available: true }) { nodes { variants(first: 1) { nodes { id quantityAvailable } } } } }`,
+  });
+  const variant = found.data.products.nodes.map((p) => p.variants.nodes[0]).find((v) => v && (v.quantityAvailable ?? 99) >= 3);
+  expect(variant, `no variant with 3 in stock: ${show(found.data)}`);
+  const payload = (field) => `${field} { cart { ...CartFields } userErrors { field code message } }`;
+  const created = await client.mutate({
+    mutation: gql`mutation Create($v: ID!) { ${payload('cartCreate(input: { lines: [{ merchandiseId: $v, quantity: 1 }] })')} } ${CartFields}`,
+    variables: { v: variant.id },
+  });
+  const cart = created.data.cartCreate.cart;
+  expect(cart && created.data.cartCreate.userErrors.length === 0, `cartCreate: ${show(created.data)}`);
+  expect(client.cache.identify(cart) === `Cart:${cart.id}`, `the cart is not normalised: ${client.cache.identify(cart)}`);
+
+  // The cart page watches its cart; a mutation's answer updates it in place.
+  const CartPage = gql`query CartPage($id: ID!) { cart(id: $id) { ...CartFields } } ${CartFields}`;
+  const watch = client.watchQuery({ query: CartPage, variables: { id: cart.id }, fetchPolicy: 'cache-first' });
+  expect((await firstResult(watch)).data.cart.totalQuantity === 1, 'the watched cart does not start at 1');
+  const before = rec.exchanges.length;
+  await client.mutate({
+    mutation: gql`mutation Add($c: ID!, $v: ID!) { ${payload('cartLinesAdd(cartId: $c, lines: [{ merchandiseId: $v, quantity: 2 }])')} } ${CartFields}`,
+    variables: { c: cart.id, v: variant.id },
+  });
+  const now = (await resultWhere(watch, (r) => r.data?.cart?.totalQuantity === 3)).data.cart;
+  expect(now.totalQuantity === 3 && now.lines.nodes[0].quantity === 3, `the watched cart after cartLinesAdd: ${show(now)}`);
+  expect(rec.exchanges.length === before + 1, `the page refetched instead of reading the cache:\n${showExchanges(rec.exchanges.slice(before))}`);
+
+  const withBuyer = await client.mutate({
+    mutation: gql`mutation Buyer($c: ID!) { ${payload(`cartBuyerIdentityUpdate(cartId: $c, buyerIdentity: { email: "apollo@example.com",
+      deliveryAddress: { firstName: "Apollo", address1: "1 Silom Rd", city: "Bang Rak", province: "Bangkok", zip: "10500", country: "TH" } })`)} } ${CartFields}`,
+    variables: { c: cart.id },
+  });
+  const options = withBuyer.data.cartBuyerIdentityUpdate.cart.deliveryOptions;
+  expect(options.length > 0, `no delivery options for Bangkok: ${show(withBuyer.data)}`);
+  const chosen = await client.mutate({
+    mutation: gql`mutation Deliver($c: ID!, $h: String!) { ${payload('cartSelectedDeliveryOptionUpdate(cartId: $c, handle: $h)')} } ${CartFields}`,
+    variables: { c: cart.id, h: options[0].handle },
+  });
+  const ready = chosen.data.cartSelectedDeliveryOptionUpdate.cart;
+  expect(ready.problems.length === 0 && ready.selectedDeliveryOption?.handle === options[0].handle, `the cart is not ready: ${show(ready)}`);
+  const followed = await resultWhere(watch, (r) => r.data?.cart?.selectedDeliveryOption?.handle === options[0].handle);
+  expect(followed.data.cart.problems.length === 0, `the watched cart did not follow the delivery choice: ${show(followed.data)}`);
+
+  const Checkout = gql`mutation Checkout($c: ID!, $k: String!) { checkoutComplete(cartId: $c, idempotencyKey: $k) {
+    order { id number status total { amount currencyCode } accessKey } userErrors { field code message } } }`;
+  const key = crypto.randomUUID();
+  const done = await client.mutate({ mutation: Checkout, variables: { c: cart.id, k: key } });
+  const order = done.data.checkoutComplete.order;
+  expect(order && order.status === 'PENDING_PAYMENT' && order.total.amount === ready.cost.totalAmount.amount,
+    `checkoutComplete: ${show(done.data)}, cart total ${ready.cost.totalAmount.amount}`);
+  // A retry after a lost answer: the same order.
+  const again = await client.mutate({ mutation: Checkout, variables: { c: cart.id, k: key } });
+  expect(again.data.checkoutComplete.order?.id === order.id, `the retry made another order: ${show(again.data)}`);
+  // The guest's order page, with the access key.
+  const page = await client.query({
+    query: gql`query OrderPage($id: ID!, $k: String) { order(id: $id, accessKey: $k) { id number lines(first: 5) { nodes { quantity } } } }`,
+    variables: { id: order.id, k: order.accessKey },
+  });
+  expect(page.data.order?.number === order.number && page.data.order.lines.nodes[0].quantity === 3, `the order page: ${show(page.data)}`);
+});
+
 finish('apollo');
