@@ -670,3 +670,16 @@ func TestCartStatementsDoNotGrowWithLines(t *testing.T) {
 		}
 	})
 }
+
+// The VAT rate comes from configuration, dated: a rise that has started
+// applies to every cart priced after it.
+func TestCartVATFollowsTheConfiguredRates(t *testing.T) {
+	srv := newTestServer(t, storetest.SQLite, 10, map[string]string{"LANGRAN_VAT_RATES": "7@1992-01-01, 10@2020-01-01, 12.5@2999-01-01"})
+	vs := saleVariants(t, srv, 1, 3)
+	c := mustCart(t, cartCall(t, srv, `cartCreate(input: $input)`, map[string]any{"input": map[string]any{
+		"lines": []any{map[string]any{"merchandiseId": vs[0].GID, "quantity": 3}}}}))
+	total := 3 * vs[0].Price
+	if got := at(c, "cost", "totalTaxAmount", "amount"); got != baht(model.VATIn(total, 1000)) {
+		t.Errorf("VAT %v of %s, want 10%%: %s", got, baht(total), baht(model.VATIn(total, 1000)))
+	}
+}

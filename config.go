@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/langran/langran/model"
 	"net"
 	"strconv"
 	"strings"
@@ -48,7 +49,10 @@ type Config struct {
 	StaffTTL        time.Duration // LANGRAN_STAFF_TOKEN_TTL
 	// PayWithin is how long an order may stay unpaid before it expires and
 	// its stock goes back (LANGRAN_ORDER_PAY_WITHIN).
-	PayWithin       time.Duration
+	PayWithin time.Duration
+	// VAT is the VAT rates over time (LANGRAN_VAT_RATES), Thailand's 7% by
+	// default.
+	VAT             model.VATSchedule
 	ShippingTimeout time.Duration // LANGRAN_SHIPPING_TIMEOUT: how long each shipping provider may take
 	// MetricsOperations are the operation names metrics label by name
 	// (LANGRAN_METRICS_OPERATIONS); others count as "other".
@@ -117,6 +121,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		p.failWith("LANGRAN_SHIPPING_TIMEOUT", "must be shorter than LANGRAN_REQUEST_TIMEOUT")
 	}
 	c.DBMaxOpenConns = p.integer("LANGRAN_DB_MAX_OPEN_CONNS", 0, 0, 10_000)
+	c.VAT = model.ThaiVAT
+	if raw := p.getenv("LANGRAN_VAT_RATES"); raw != "" {
+		if vat, err := model.ParseVATSchedule(raw); err != nil || len(vat) == 0 {
+			p.failWith("LANGRAN_VAT_RATES", "want rates from dates, e.g. 7@1992-01-01,10@2027-10-01")
+		} else {
+			c.VAT = vat
+		}
+	}
 	if raw := p.getenv("LANGRAN_SMTP_URL"); raw != "" {
 		smtp, err := auth.ParseSMTPURL(raw)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/langran/langran/store/storetest"
 )
@@ -345,6 +346,7 @@ func TestConfigRejectsBadValues(t *testing.T) {
 	for k, v := range map[string]string{
 		"LANGRAN_ENV": "staging", "LANGRAN_MAX_DEPTH": "zero", "LANGRAN_MAX_COMPLEXITY": "-5",
 		"LANGRAN_REQUEST_TIMEOUT": "soon", "LANGRAN_INTROSPECTION": "maybe", "LANGRAN_MAX_UPLOAD_BYTES": "2G",
+		"LANGRAN_VAT_RATES": "7%", "LANGRAN_ORDER_PAY_WITHIN": "an hour",
 	} {
 		if _, err := LoadConfig(func(name string) string {
 			if name == k {
@@ -357,7 +359,7 @@ func TestConfigRejectsBadValues(t *testing.T) {
 	}
 	cfg, err := LoadConfig(func(string) string { return "" })
 	if err != nil || cfg.Addr != ":8080" || cfg.DatabaseURL != "sqlite:langran.db" || !cfg.GraphiQL || !cfg.SeedDemo ||
-		cfg.MaxUploadBytes != 32<<20 {
+		cfg.MaxUploadBytes != 32<<20 || cfg.VAT.RateAt(time.Now()) != 700 || cfg.PayWithin != time.Hour {
 		t.Errorf("defaults: %+v, %v", cfg, err)
 	}
 }
