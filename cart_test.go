@@ -683,3 +683,45 @@ func TestCartVATFollowsTheConfiguredRates(t *testing.T) {
 		t.Errorf("VAT %v of %s, want 10%%: %s", got, baht(total), baht(model.VATIn(total, 1000)))
 	}
 }
+
+// A price that changed since the shopper last touched a line blocks
+// checkout until they change the line, which accepts the new price.
+func TestCartPriceChangedIsAProblem(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		srv := newTestServer(t, b, 10, nil)
+		vs := saleVariants(t, srv, 2, 3)
+		id := readyCart(t, srv, map[string]int{vs[0].GID: 1, vs[1].GID: 1}, nil)
+		if c := readCart(t, srv, id); len(problemCodes(c)) != 0 {
+			t.Fatalf("problems before the change: %v", problemCodes(c))
+		}
+		if err := srv.store.DB(t.Context()).Exec("UPDATE product_variants SET price = price + 5000 WHERE id = ?", vs[0].ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		c := readCart(t, srv, id)
+		var line, changed any
+		for _, l := range at(c, "lines", "nodes").([]any) {
+			if at(l, "merchandise", "id") == vs[0].GID {
+				line, changed = at(l, "id"), l
+			}
+		}
+		if p := problemCodes(c); !slicesEqual(p, []string{model.ProblemPriceChanged}) || at(c, "problems", 0, "line", "id") != line {
+			t.Fatalf("after a price rise: %v", at(c, "problems"))
+		}
+		if got := at(changed, "cost", "amountPerQuantity", "amount"); got != baht(vs[0].Price+5000) {
+			t.Errorf("the line shows %v, want the new price %s", got, baht(vs[0].Price+5000))
+		}
+		p := checkoutCart(t, srv, id, "price-1")
+		if codes := userErrorCodes(p); !slicesEqual(codes, []string{"CART_NOT_READY"}) {
+			t.Errorf("checkout with a changed price: %v", p)
+		}
+		// Setting the same quantity accepts the price.
+		c = mustCart(t, cartCall(t, srv, `cartLinesUpdate(cartId: $cartId, lines: $updates)`, map[string]any{"cartId": id,
+			"updates": []any{map[string]any{"id": line, "quantity": 1}}}))
+		if p := problemCodes(c); len(p) != 0 {
+			t.Errorf("problems after accepting: %v", p)
+		}
+		if p := checkoutCart(t, srv, id, "price-2"); len(at(p, "userErrors").([]any)) != 0 {
+			t.Errorf("checkout after accepting: %v", p)
+		}
+	})
+}

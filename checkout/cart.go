@@ -247,19 +247,22 @@ func (s *Service) addLines(ctx context.Context, db *store.Store, lines []model.C
 		return nil, err
 	}
 	for i, l := range in {
-		if !forSale[l.VariantID] {
+		v := forSale[l.VariantID]
+		if v == nil {
 			return nil, &model.Error{Code: model.CodeNotFound, Field: at(i, "merchandiseId"),
 				Message: "merchandiseId is not a variant for sale"}
 		}
+		price := v.Price
 		j := slices.IndexFunc(lines, func(x model.CartLine) bool { return x.VariantID == l.VariantID })
 		if j < 0 {
-			lines = append(lines, model.CartLine{VariantID: l.VariantID, Quantity: l.Quantity})
+			lines = append(lines, model.CartLine{VariantID: l.VariantID, Quantity: l.Quantity, SeenPrice: &price})
 			continue
 		}
 		if lines[j].Quantity+l.Quantity > model.MaxLineQuantity {
 			return nil, model.InvalidField(at(i, "quantity"), "a line may hold at most %d", model.MaxLineQuantity)
 		}
 		lines[j].Quantity += l.Quantity
+		lines[j].SeenPrice = &price
 	}
 	if len(lines) > model.MaxCartLines {
 		return nil, &model.Error{Code: model.CodeLimitExceeded, Field: field, Message: fmt.Sprintf("a cart may hold at most %d lines", model.MaxCartLines)}
@@ -267,10 +270,10 @@ func (s *Service) addLines(ctx context.Context, db *store.Store, lines []model.C
 	return lines, nil
 }
 
-// variantsForSale reports which of the variants the storefront may sell:
+// variantsForSale returns the variants the storefront may sell, by ID:
 // they exist and their product is visible.
-func variantsForSale(ctx context.Context, db *store.Store, ids []int64) (map[int64]bool, error) {
-	out := map[int64]bool{}
+func variantsForSale(ctx context.Context, db *store.Store, ids []int64) (map[int64]*model.ProductVariant, error) {
+	out := map[int64]*model.ProductVariant{}
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -290,8 +293,10 @@ func variantsForSale(ctx context.Context, db *store.Store, ids []int64) (map[int
 	for i := range ps {
 		visible[ps[i].ID] = ps[i].VisibleInStorefront()
 	}
-	for _, v := range vs {
-		out[v.ID] = visible[v.ProductID]
+	for i := range vs {
+		if visible[vs[i].ProductID] {
+			out[vs[i].ID] = &vs[i]
+		}
 	}
 	return out, nil
 }
@@ -299,8 +304,26 @@ func variantsForSale(ctx context.Context, db *store.Store, ids []int64) (map[int
 // UpdateLines sets lines' quantities; 0 removes a line.
 func (s *Service) UpdateLines(ctx context.Context, key string, in []LineUpdate) (*model.Cart, error) {
 	return s.change(ctx, key, "cartId", func(tx *store.Store, c *model.Cart, lines []model.CartLine) ([]model.CartLine, error) {
+		// Changing a line accepts its price as it is now.
+		var vids []int64
+		for _, l := range lines {
+			vids = append(vids, l.VariantID)
+		}
+		variants, err := tx.FindVariantsByIDs(ctx, vids)
+		if err != nil {
+			return nil, err
+		}
+		prices := map[int64]int64{}
+		for _, v := range variants {
+			prices[v.ID] = v.Price
+		}
 		for i, u := range in {
 			j := slices.IndexFunc(lines, func(x model.CartLine) bool { return x.ID == u.LineID })
+			if j >= 0 {
+				if p, ok := prices[lines[j].VariantID]; ok {
+					lines[j].SeenPrice = &p
+				}
+			}
 			switch {
 			case j < 0:
 				return nil, &model.Error{Code: model.CodeNotFound, Field: []string{"lines", fmt.Sprint(i), "id"}, Message: "no such line in the cart"}
@@ -436,7 +459,7 @@ func (s *Service) mergeCustomerCarts(ctx context.Context, tx *store.Store, c *mo
 			case j >= 0:
 				lines[j].Quantity = min(lines[j].Quantity+ol.Quantity, model.MaxLineQuantity)
 			case len(lines) < model.MaxCartLines:
-				lines = append(lines, model.CartLine{VariantID: ol.VariantID, Quantity: ol.Quantity})
+				lines = append(lines, model.CartLine{VariantID: ol.VariantID, Quantity: ol.Quantity, SeenPrice: ol.SeenPrice})
 			}
 		}
 		if c.Email == "" {

@@ -123,6 +123,11 @@ func (s *Service) Quote(ctx context.Context, cat Catalog, c *model.Cart, lines [
 		}
 		ql.Variant, ql.Product = v, p
 		q.Currency = v.Currency
+		if l.SeenPrice != nil && *l.SeenPrice != v.Price {
+			q.Problems = append(q.Problems, Problem{Code: model.ProblemPriceChanged, LineID: l.ID,
+				Message: fmt.Sprintf("the price changed from %s to %s; change the line (or set the same quantity) to accept it",
+					model.FormatMinor(*l.SeenPrice, 2), model.FormatMinor(v.Price, 2))})
+		}
 		if !v.CanSell(l.Quantity) {
 			q.Problems = append(q.Problems, Problem{Code: model.ProblemOutOfStock, LineID: l.ID,
 				Message: fmt.Sprintf("only %d left in stock", max(v.Available(), 0))})

@@ -65,6 +65,10 @@ type CartLine struct {
 	CartID    int64
 	VariantID int64
 	Quantity  int
+	// SeenPrice is the variant's unit price when the shopper last added or
+	// changed the line: a different price now is a PRICE_CHANGED problem
+	// until they change the line again. Nil for lines older than the column.
+	SeenPrice *int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -119,6 +123,7 @@ const (
 	ProblemMissingAddress      = "MISSING_DELIVERY_ADDRESS"
 	ProblemEmptyCart           = "EMPTY_CART"
 	ProblemDeliveryNotChosen   = "DELIVERY_OPTION_NOT_SELECTED"
+	ProblemPriceChanged        = "PRICE_CHANGED"                 // a line's price is not the one the shopper saw
 	ProblemDeliveryUnavailable = "DELIVERY_OPTION_NOT_AVAILABLE" // the chosen option is no longer offered
 	ProblemDiscountInvalidNow  = "DISCOUNT_CODE_NOT_APPLICABLE"
 )

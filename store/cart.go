@@ -119,7 +119,7 @@ func (s *Store) SaveCart(ctx context.Context, c *model.Cart, lines []model.CartL
 			if err := db.Create(l).Error; err != nil {
 				return TranslateError(err)
 			}
-		} else if err := db.Model(l).Select("quantity", "updated_at").Updates(l).Error; err != nil {
+		} else if err := db.Model(l).Select("quantity", "seen_price", "updated_at").Updates(l).Error; err != nil {
 			return TranslateError(err)
 		}
 		keep = append(keep, l.ID)

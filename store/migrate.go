@@ -521,6 +521,11 @@ var migrations = []migration{
 		){{table}}`,
 		`CREATE INDEX ix_order_events_order ON order_events (order_id, id)`,
 	}},
+	// The unit price a shopper last saw on a cart line, so that a price
+	// change since shows as a problem rather than a surprise at checkout.
+	{Version: 12, Name: "cart line prices", Statements: []string{
+		`ALTER TABLE cart_lines ADD COLUMN seen_price BIGINT NULL`,
+	}},
 }
 
 // LatestSchemaVersion is the version the migrations bring a database to.

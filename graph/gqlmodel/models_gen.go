@@ -163,7 +163,7 @@ type CartLineUpdateInput struct {
 
 // Something that stops a cart from being checked out.
 type CartProblem struct {
-	// OUT_OF_STOCK, MERCHANDISE_NOT_FOUND, MISSING_EMAIL, MISSING_DELIVERY_ADDRESS, EMPTY_CART, DELIVERY_OPTION_NOT_SELECTED, DELIVERY_OPTION_NOT_AVAILABLE (the chosen one is no longer offered) or DISCOUNT_CODE_NOT_APPLICABLE (an entered code that does not apply: remove it).
+	// OUT_OF_STOCK, PRICE_CHANGED (since the shopper last changed the line; changing it accepts the new price), MERCHANDISE_NOT_FOUND, MISSING_EMAIL, MISSING_DELIVERY_ADDRESS, EMPTY_CART, DELIVERY_OPTION_NOT_SELECTED, DELIVERY_OPTION_NOT_AVAILABLE (the chosen one is no longer offered) or DISCOUNT_CODE_NOT_APPLICABLE (an entered code that does not apply: remove it).
 	Code string `json:"code"`
 	// What is wrong, for the shopper.
 	Message string `json:"message"`
