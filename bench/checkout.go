@@ -26,6 +26,9 @@ import (
 // defaultBuyers is -concurrency for the checkout scenario unless given.
 const defaultBuyers = 32
 
+// defaultCheckoutDatabase is -mysql for the checkout scenario unless given.
+const defaultCheckoutDatabase = "mysql://root@127.0.0.1:3306/langran_checkout_bench"
+
 // checkoutOptions are the checkout scenario's flags.
 type checkoutOptions struct {
 	pool      int

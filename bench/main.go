@@ -61,7 +61,7 @@ type options struct {
 func main() {
 	var o options
 	flag.StringVar(&o.scenario, "scenario", "storefront", "what to measure: storefront (the page) or checkout (whole purchases)")
-	flag.StringVar(&o.mysqlURL, "mysql", "mysql://root@127.0.0.1:3306/langran_bench", "MySQL/MariaDB database to (re)create and seed; its name must contain \"bench\"")
+	flag.StringVar(&o.mysqlURL, "mysql", "mysql://root@127.0.0.1:3306/langran_bench", "MySQL/MariaDB database to (re)create and seed; its name must contain \"bench\" (checkout: "+defaultCheckoutDatabase+" unless set)")
 	flag.IntVar(&o.products, "products", 10000, "products to seed")
 	flag.BoolVar(&o.reuse, "reuse", false, "keep the database if it already holds -products products")
 	flag.IntVar(&o.concurrency, "concurrency", 16, "requests in flight (closed loop: each worker sends its next request when the last is answered); checkout: buyers, 32 unless set")
@@ -79,6 +79,10 @@ func main() {
 		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		if !set["concurrency"] {
 			o.concurrency = defaultBuyers
+		}
+		if !set["mysql"] {
+			// Not the storefront's database: purchases add orders to it.
+			o.mysqlURL = defaultCheckoutDatabase
 		}
 		if err := o.checkout.validate(o); err != nil {
 			fail(err)

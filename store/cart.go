@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -104,24 +105,54 @@ func (s *Store) LockCartByID(ctx context.Context, id int64) (*model.Cart, []mode
 
 // SaveCart writes a locked cart's fields and replaces its lines with lines:
 // lines with an ID are updated, lines without one inserted, and the cart's
-// other lines deleted.
+// other lines deleted. However many lines there are, that is at most four
+// statements: the cart, one INSERT of the new lines, one UPDATE of the
+// others, one DELETE.
 func (s *Store) SaveCart(ctx context.Context, c *model.Cart, lines []model.CartLine) error {
 	db := s.db.WithContext(ctx)
 	if err := db.Model(c).Select("customer_id", "email", "phone", "country_code", "delivery_address", "note",
 		"discount_codes", "delivery_option", "status", "updated_at", "expires_at").Updates(c).Error; err != nil {
 		return TranslateError(err)
 	}
-	keep := []int64{0}
+	var added []model.CartLine
+	var ids []int64
+	var qty, updated strings.Builder
+	var qtyArgs, updatedArgs []any
 	for i := range lines {
-		l := &lines[i]
-		l.CartID = c.ID
+		lines[i].CartID = c.ID
+		l := lines[i]
 		if l.ID == 0 {
-			if err := db.Create(l).Error; err != nil {
-				return TranslateError(err)
-			}
-		} else if err := db.Model(l).Select("quantity", "updated_at").Updates(l).Error; err != nil {
+			added = append(added, l)
+			continue
+		}
+		ids = append(ids, l.ID)
+		qty.WriteString(" WHEN ? THEN ?")
+		qtyArgs = append(qtyArgs, l.ID, l.Quantity)
+		updated.WriteString(" WHEN ? THEN ?")
+		updatedArgs = append(updatedArgs, l.ID, l.UpdatedAt)
+	}
+	if len(ids) > 0 {
+		args := append(append(qtyArgs, updatedArgs...), c.ID, ids)
+		if err := db.Exec("UPDATE cart_lines SET quantity = CASE id"+qty.String()+" END, updated_at = CASE id"+updated.String()+
+			" END WHERE cart_id = ? AND id IN ?", args...).Error; err != nil {
 			return TranslateError(err)
 		}
+	}
+	if len(added) > 0 {
+		if err := db.Create(&added).Error; err != nil {
+			return TranslateError(err)
+		}
+		// The caller's lines get their new IDs, in order.
+		k := 0
+		for i := range lines {
+			if lines[i].ID == 0 {
+				lines[i].ID = added[k].ID
+				k++
+			}
+		}
+	}
+	keep := append([]int64{0}, ids...)
+	for _, l := range added {
 		keep = append(keep, l.ID)
 	}
 	return TranslateError(db.Where("cart_id = ? AND id NOT IN ?", c.ID, keep).Delete(&model.CartLine{}).Error)
