@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm/clause"
+	"gorm.io/gorm"
 
 	"github.com/langran/langran/model"
 )
@@ -85,22 +85,56 @@ func (s *Store) FindOtherActiveCartOfCustomer(ctx context.Context, customerID, k
 // transaction, so two changes to one cart run one after the other and each
 // sees the other's result (tx must be a transaction).
 func (s *Store) LockCart(ctx context.Context, key string) (*model.Cart, []model.CartLine, error) {
-	var c model.Cart
-	if err := s.db.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("cart_key = ?", key).Take(&c).Error; err != nil {
-		return nil, nil, TranslateError(err)
-	}
-	lines, err := s.FindCartLinesByCartIDs(ctx, []int64{c.ID})
-	return &c, lines, err
+	return s.lockCart(ctx, "cart_key", key)
 }
 
 // LockCartByID is LockCart for a cart known by its row ID.
 func (s *Store) LockCartByID(ctx context.Context, id int64) (*model.Cart, []model.CartLine, error) {
-	var c model.Cart
-	if err := s.db.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&c).Error; err != nil {
+	return s.lockCart(ctx, "id", id)
+}
+
+// cartWithLine is a row of lockCart's join: the cart and one of its lines
+// (all nil when it has none).
+type cartWithLine struct {
+	model.Cart    `gorm:"embedded"`
+	LineID        *int64
+	LineVariantID *int64
+	LineQuantity  *int
+	LineCreatedAt *time.Time
+	LineUpdatedAt *time.Time
+}
+
+// lockCart reads the cart whose column is value with its lines in one
+// statement, a locking read on MySQL: the cart's row and its lines' rows
+// are locked until the transaction ends (the lines are only ever written
+// under the cart's lock, so locking them too makes no one wait longer).
+// Checkout and every cart change start with it; one statement instead of
+// two is one round trip less on each.
+func (s *Store) lockCart(ctx context.Context, column string, value any) (*model.Cart, []model.CartLine, error) {
+	q := `SELECT carts.*, l.id AS line_id, l.variant_id AS line_variant_id, l.quantity AS line_quantity,
+			l.created_at AS line_created_at, l.updated_at AS line_updated_at
+		FROM carts LEFT JOIN cart_lines l ON l.cart_id = carts.id
+		WHERE carts.` + column + ` = ? ORDER BY l.id`
+	if s.dialect == MySQL {
+		q += " FOR UPDATE"
+	}
+	var rows []cartWithLine
+	if err := s.db.WithContext(ctx).Raw(q, value).Scan(&rows).Error; err != nil {
 		return nil, nil, TranslateError(err)
 	}
-	lines, err := s.FindCartLinesByCartIDs(ctx, []int64{c.ID})
-	return &c, lines, err
+	if len(rows) == 0 {
+		return nil, nil, TranslateError(gorm.ErrRecordNotFound)
+	}
+	c := rows[0].Cart
+	lines := []model.CartLine{}
+	for _, r := range rows {
+		if r.LineID == nil {
+			continue
+		}
+		lines = append(lines, model.CartLine{ID: *r.LineID, CartID: c.ID, VariantID: *r.LineVariantID,
+			Quantity: *r.LineQuantity, CreatedAt: *r.LineCreatedAt, UpdatedAt: *r.LineUpdatedAt})
+	}
+	return &c, lines, nil
 }
 
 // SaveCart writes a locked cart's fields and replaces its lines with lines:
