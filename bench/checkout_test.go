@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +31,7 @@ func TestCheckoutBenchmark(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	statSources(t)
 	u.Path = fmt.Sprintf("/langran_bench_test_%08x", rand.Uint32())
 	db, err := parseBenchDatabase(u.String())
 	if err != nil {
@@ -121,6 +124,32 @@ func checkFindsDamage(ctx context.Context, t *testing.T, db *benchDatabase) {
 		if !strings.Contains(got, want) {
 			t.Errorf("the checks missed %q; they found: %s", want, got)
 		}
+	}
+}
+
+// statSources stats every Go file of the module. The test builds the
+// servers from the source with go build, which go test's cache does not
+// see; files the test stats it does, so a change anywhere runs it again
+// rather than answering from the cache.
+func statSources(t *testing.T) {
+	root, err := moduleRoot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "results") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && (strings.HasSuffix(path, ".go") || d.Name() == "go.mod" || d.Name() == "go.sum") {
+			_, err = os.Stat(path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
