@@ -1,11 +1,19 @@
-// Command bench measures Langran's storefront page against a baseline that
-// serves the same JSON with plain net/http, database/sql and encoding/json
-// (bench/baseline). It seeds a MySQL/MariaDB catalog, builds and starts both
-// servers on loopback ports, checks that they answer the page identically,
-// then drives them in alternating rounds of closed-loop load and prints a
-// Markdown report for docs/BENCHMARKS.md.
+// Command bench measures Langran against a baseline written with plain
+// net/http, database/sql and encoding/json (bench/baseline), in one of two
+// scenarios:
 //
-//	go run ./bench -mysql mysql://root@127.0.0.1:3306/langran_bench -concurrency 16 -duration 10s -rounds 3 -pprof
+//		go run ./bench -mysql mysql://root@127.0.0.1:3306/langran_bench -concurrency 16 -duration 10s -rounds 3 -pprof
+//		go run ./bench -scenario checkout -duration 10s -rounds 3 -pprof
+//
+//	  - storefront (the default): the storefront page, a read. It seeds a
+//	    MySQL/MariaDB catalog, builds and starts both servers on loopback
+//	    ports, checks that they answer the page identically, then drives them
+//	    in alternating rounds of closed-loop load and prints a Markdown report
+//	    for docs/BENCHMARKS.md.
+//
+//	  - checkout (-scenario checkout, checkout.go): whole purchases, writes:
+//	    a cart with lines, its buyer, checkoutComplete; the same structure,
+//	    and after every round the stock, orders and ledger are checked.
 //
 // LANGRAN_* variables in the environment (LANGRAN_DATALOADER_WAIT, …) reach
 // the Langran server, except those the benchmark sets itself.
@@ -35,6 +43,7 @@ import (
 const pageQuery = `query StorefrontPage { products(first: %d) { edges { node { category { name } images { url } variants(first: 10) { edges { node { sku price { amount } quantityAvailable } } } } } } }`
 
 type options struct {
+	scenario       string
 	mysqlURL       string
 	products       int
 	reuse          bool
@@ -46,14 +55,16 @@ type options struct {
 	pprof          bool
 	profileSeconds int
 	resultsDir     string
+	checkout       checkoutOptions
 }
 
 func main() {
 	var o options
-	flag.StringVar(&o.mysqlURL, "mysql", "mysql://root@127.0.0.1:3306/langran_bench", "MySQL/MariaDB database to (re)create and seed; its name must contain \"bench\"")
+	flag.StringVar(&o.scenario, "scenario", "storefront", "what to measure: storefront (the page) or checkout (whole purchases)")
+	flag.StringVar(&o.mysqlURL, "mysql", "mysql://root@127.0.0.1:3306/langran_bench", "MySQL/MariaDB database to (re)create and seed; its name must contain \"bench\" (checkout: "+defaultCheckoutDatabase+" unless set)")
 	flag.IntVar(&o.products, "products", 10000, "products to seed")
 	flag.BoolVar(&o.reuse, "reuse", false, "keep the database if it already holds -products products")
-	flag.IntVar(&o.concurrency, "concurrency", 16, "requests in flight (closed loop: each worker sends its next request when the last is answered)")
+	flag.IntVar(&o.concurrency, "concurrency", 16, "requests in flight (closed loop: each worker sends its next request when the last is answered); checkout: buyers, 32 unless set")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each measured round")
 	flag.DurationVar(&o.warmup, "warmup", 3*time.Second, "unmeasured load on each server before the first round")
 	flag.IntVar(&o.rounds, "rounds", 3, "measured rounds; each runs Langran, then the baseline")
@@ -61,7 +72,24 @@ func main() {
 	flag.BoolVar(&o.pprof, "pprof", false, "after the rounds, capture a CPU profile of each server under the same load into -results")
 	flag.IntVar(&o.profileSeconds, "profile-seconds", 10, "length of each CPU profile")
 	flag.StringVar(&o.resultsDir, "results", "", "where reports and profiles go (default bench/results in the module)")
+	checkoutFlags(&o.checkout)
 	flag.Parse()
+	if o.scenario == "checkout" {
+		set := map[string]bool{}
+		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if !set["concurrency"] {
+			o.concurrency = defaultBuyers
+		}
+		if !set["mysql"] {
+			// Not the storefront's database: purchases add orders to it.
+			o.mysqlURL = defaultCheckoutDatabase
+		}
+		if err := o.checkout.validate(o); err != nil {
+			fail(err)
+		}
+	} else if o.scenario != "storefront" {
+		fail(errors.New("-scenario must be storefront or checkout"))
+	}
 	switch {
 	case o.concurrency < 1 || o.concurrency > 1024:
 		fail(errors.New("-concurrency must be between 1 and 1024"))
@@ -78,7 +106,12 @@ func main() {
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, o)
+	var err error
+	if o.scenario == "checkout" {
+		_, err = runCheckout(ctx, o)
+	} else {
+		err = run(ctx, o)
+	}
 	interrupted := ctx.Err() != nil
 	stop()
 	if err != nil && interrupted {
@@ -155,7 +188,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 
-	langran, baseline, err := startTargets(db, langranBin, baselineBin, o.pprof, client, body)
+	langran, baseline, err := startTargets(db, langranBin, baselineBin, o.pprof, client, body, nil, nil)
 	if err != nil {
 		return err
 	}
@@ -261,8 +294,10 @@ func run(ctx context.Context, o options) error {
 	return nil
 }
 
-// startTargets starts Langran and the baseline on free loopback ports.
-func startTargets(db *benchDatabase, langranBin, baselineBin string, pprof bool, client *http.Client, body []byte) (langran, baseline *target, err error) {
+// startTargets starts Langran and the baseline on free loopback ports;
+// langranEnv and baselineArgs add to their settings.
+func startTargets(db *benchDatabase, langranBin, baselineBin string, pprof bool, client *http.Client, body []byte,
+	langranEnv, baselineArgs []string) (langran, baseline *target, err error) {
 	addrs := make([]string, 4)
 	for i := range addrs {
 		if addrs[i], err = freeLoopbackAddr(); err != nil {
@@ -284,6 +319,7 @@ func startTargets(db *benchDatabase, langranBin, baselineBin string, pprof bool,
 		env[len(env)-1] = "LANGRAN_DEBUG_ADDR=" + addrs[1]
 		langran.debug = "http://" + addrs[1]
 	}
+	env = append(env, langranEnv...)
 	if langran.proc, err = startProcess("langran", langranBin, nil, env); err != nil {
 		return nil, nil, err
 	}
@@ -294,7 +330,7 @@ func startTargets(db *benchDatabase, langranBin, baselineBin string, pprof bool,
 	baseline = &target{name: "baseline", base: "http://" + addrs[2]}
 	// The DSN goes through the environment so that a password does not
 	// show in the process list.
-	args := []string{"-addr", addrs[2]}
+	args := append([]string{"-addr", addrs[2]}, baselineArgs...)
 	if pprof {
 		args = append(args, "-debug-addr", addrs[3])
 		baseline.debug = "http://" + addrs[3]

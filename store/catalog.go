@@ -486,7 +486,10 @@ func (s *Store) FindProductsByIDs(ctx context.Context, ids []int64) ([]model.Pro
 
 // FindVariantsByIDs returns the variants with these IDs.
 func (s *Store) FindVariantsByIDs(ctx context.Context, ids []int64) ([]model.ProductVariant, error) {
-	return findByIDs[model.ProductVariant](ctx, s, "product_variants", ids)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return scanAll(s.db.WithContext(ctx).Table("product_variants").Select(variantAllColumns).Where("id IN ?", ids), scanVariantAll)
 }
 
 // FindCategoriesByIDs returns the categories with these IDs.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -550,6 +551,35 @@ func TestSeedIfEmptyConcurrently(t *testing.T) {
 		}
 		if n != 1 || products != int64(store.DemoProductCount) {
 			t.Fatalf("%d instances seeded; %d products", n, products)
+		}
+	})
+}
+
+// FindVariantsByIDs scans rows by hand; it must still return whole
+// variants, every field as GORM reads it.
+func TestFindVariantsByIDsReadsWholeVariants(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		st := storetest.Seeded(t, b, 0)
+		var want []model.ProductVariant
+		if err := st.DB(ctx).Order("id").Limit(40).Find(&want).Error; err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]int64, len(want))
+		for i, v := range want {
+			ids[i] = v.ID
+		}
+		got, err := st.FindVariantsByIDs(ctx, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(got, func(a, b model.ProductVariant) int { return cmp.Compare(a.ID, b.ID) })
+		if len(got) != len(want) || len(want) == 0 {
+			t.Fatalf("%d variants, want %d", len(got), len(want))
+		}
+		for i := range want {
+			if !reflect.DeepEqual(got[i], want[i]) {
+				t.Fatalf("variant %d:\n got %+v\nwant %+v", want[i].ID, got[i], want[i])
+			}
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/langran/langran/model"
@@ -155,32 +156,54 @@ func (s *Store) SetInventory(ctx context.Context, variantID int64, quantity, com
 // StockConflict cause holds the stock found); a variant that does not
 // exist is NOT_FOUND, naming it too. On hand does not change, so the
 // ledger records nothing: the order holding the lines is the record.
+//
+// Inside a transaction (checkout's) it runs in the caller's transaction
+// without a savepoint of its own, which would cost every checkout a
+// statement: on a failure it gives back, on rows this transaction holds
+// locked, what it had taken, so "nothing is taken" still holds.
 func (s *Store) TakeStock(ctx context.Context, lines []StockLine) error {
 	merged, err := mergeLines(lines)
 	if err != nil {
 		return err
 	}
-	return s.InTx(ctx, func(tx *Store) error {
-		for _, l := range merged {
-			res := tx.db.WithContext(ctx).Exec(`UPDATE product_variants
-				SET inventory_committed = inventory_committed + ?, updated_at = ?
-				WHERE id = ? AND (inventory_tracked = FALSE OR allow_backorder = TRUE
-					OR inventory_quantity - inventory_committed >= ?)`,
-				l.Quantity, tx.now(), l.VariantID, l.Quantity)
-			if res.Error != nil {
-				return TranslateError(res.Error)
-			}
-			if res.RowsAffected == 0 {
-				v, err := tx.stockOf(ctx, l.VariantID)
-				if err != nil {
-					return err
-				}
-				return stockError(model.CodeOutOfStock, v, "only %d of %s are available, not %d",
+	if _, inTx := s.db.Statement.ConnPool.(gorm.TxCommitter); inTx {
+		return s.takeStock(ctx, merged)
+	}
+	return s.InTx(ctx, func(tx *Store) error { return tx.takeStock(ctx, merged) })
+}
+
+// takeStock is TakeStock in the transaction s is bound to.
+func (s *Store) takeStock(ctx context.Context, merged []StockLine) error {
+	for i, l := range merged {
+		res := s.db.WithContext(ctx).Exec(`UPDATE product_variants
+			SET inventory_committed = inventory_committed + ?, updated_at = ?
+			WHERE id = ? AND (inventory_tracked = FALSE OR allow_backorder = TRUE
+				OR inventory_quantity - inventory_committed >= ?)`,
+			l.Quantity, s.now(), l.VariantID, l.Quantity)
+		if res.Error == nil && res.RowsAffected == 1 {
+			continue
+		}
+		err := TranslateError(res.Error)
+		if err == nil {
+			v, serr := s.stockOf(ctx, l.VariantID)
+			err = serr
+			if serr == nil {
+				err = stockError(model.CodeOutOfStock, v, "only %d of %s are available, not %d",
 					max(v.Available(), 0), model.EncodeGlobalID(model.TypeProductVariant, l.VariantID), l.Quantity)
 			}
 		}
-		return nil
-	})
+		// Give back what this call took. Should that fail too, the
+		// transaction is broken and the caller, which has an error, rolls
+		// it back.
+		for _, t := range merged[:i] {
+			if uerr := s.db.WithContext(ctx).Exec(`UPDATE product_variants SET inventory_committed = inventory_committed - ?
+				WHERE id = ?`, t.Quantity, t.VariantID).Error; uerr != nil {
+				break
+			}
+		}
+		return err
+	}
+	return nil
 }
 
 // ReleaseStock gives back units TakeStock committed (an order cancelled

@@ -172,6 +172,18 @@ func TestTakeFulfilAndReleaseStock(t *testing.T) {
 			t.Errorf("a failed take kept another line: committed %d", v.InventoryCommitted)
 		}
 		wantCode(t, "take unknown", st.TakeStock(ctx, []store.StockLine{{99999, 1}}), model.CodeNotFound)
+		// Inside a transaction, as checkout calls it, a take that fails
+		// after taking a line gives that line back itself (it makes no
+		// savepoint): even a caller that commits keeps nothing.
+		if err := st.InTx(ctx, func(tx *store.Store) error {
+			wantCode(t, "take in a transaction", tx.TakeStock(ctx, []store.StockLine{{99999, 1}, {a, 1}}), model.CodeNotFound)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if v := stock(t, st, a); v.InventoryCommitted != 3 {
+			t.Errorf("a failed take in a transaction kept another line: committed %d, want 3", v.InventoryCommitted)
+		}
 		wantCode(t, "take zero", st.TakeStock(ctx, []store.StockLine{{a, 0}}), model.CodeInvalid)
 
 		// On hand may not go below what is committed, unless backordered.

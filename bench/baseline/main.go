@@ -5,6 +5,11 @@
 // stands in between. It is not a GraphQL server; it understands exactly one
 // query and reads only its page size.
 //
+// It also answers the checkout benchmark's purchase (checkout.go): requests
+// whose operationName is CartCreate, CartBuyerIdentityUpdate or
+// CheckoutComplete are served from their variables alone, writing the same
+// rows in Langran's tables as Langran would.
+//
 //	BASELINE_DSN='root@tcp(127.0.0.1:3306)/langran_bench?parseTime=true' baseline -addr 127.0.0.1:8090
 //
 // Flags fall back to BASELINE_ADDR, BASELINE_DSN and BASELINE_DEBUG_ADDR.
@@ -49,11 +54,12 @@ func main() {
 	dsn := flag.String("dsn", os.Getenv("BASELINE_DSN"), "go-sql-driver/mysql DSN, e.g. root@tcp(127.0.0.1:3306)/langran_bench?parseTime=true")
 	debugAddr := flag.String("debug-addr", os.Getenv("BASELINE_DEBUG_ADDR"), "pprof listen address; off when empty")
 	maxConns := flag.Int("max-open-conns", 32, "connection pool size (Langran's MySQL default is 32)")
+	payWithin := flag.Duration("pay-within", time.Hour, "how long a new order may stay unpaid (Langran's LANGRAN_ORDER_PAY_WITHIN)")
 	flag.Parse()
 	if *dsn == "" {
 		log.Fatal("baseline: -dsn (or BASELINE_DSN) is required")
 	}
-	if err := run(*addr, *dsn, *debugAddr, *maxConns); err != nil {
+	if err := run(*addr, *dsn, *debugAddr, *maxConns, *payWithin); err != nil {
 		log.Fatal("baseline: ", err)
 	}
 }
@@ -65,7 +71,7 @@ func envOr(name, def string) string {
 	return def
 }
 
-func run(addr, dsn, debugAddr string, maxConns int) error {
+func run(addr, dsn, debugAddr string, maxConns int, payWithin time.Duration) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg, err := mysql.ParseDSN(dsn)
@@ -83,7 +89,7 @@ func run(addr, dsn, debugAddr string, maxConns int) error {
 	if err := db.PingContext(ctx); err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
-	pg := &pageServer{db: db}
+	pg := &pageServer{db: db, payWithin: payWithin}
 	mux := http.NewServeMux()
 	mux.Handle("POST /graphql", pg)
 	mux.HandleFunc("GET /stats", pg.serveStats)
@@ -119,11 +125,14 @@ func serveDebug(addr string) {
 	log.Print("baseline: pprof stopped: ", srv.ListenAndServe())
 }
 
-// pageServer serves the storefront page and counts what it does.
+// pageServer serves the storefront page and the purchase, and counts what
+// it does.
 type pageServer struct {
 	db         *sql.DB
+	payWithin  time.Duration
 	requests   atomic.Int64
-	statements atomic.Int64
+	statements atomic.Int64 // SQL statements, not counting BEGIN and COMMIT (as Langran counts them)
+	errors     atomic.Int64 // requests that failed with an internal error
 }
 
 // The response mirrors Langran's JSON for the page query field for field,
@@ -174,11 +183,30 @@ type pageRequest struct {
 	Variables map[string]any `json:"variables"`
 }
 
+// request is a GraphQL request body, its variables left to the operation.
+type request struct {
+	OperationName string          `json:"operationName"`
+	Query         string          `json:"query"`
+	Variables     json.RawMessage `json:"variables"`
+}
+
 func (s *pageServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var req pageRequest
-	if err := json.NewDecoder(io.LimitReader(r.Body, 256<<10)).Decode(&req); err != nil {
+	var body request
+	if err := json.NewDecoder(io.LimitReader(r.Body, 256<<10)).Decode(&body); err != nil {
 		writeError(w, http.StatusBadRequest, "the body is not a JSON GraphQL request")
 		return
+	}
+	switch body.OperationName {
+	case "CartCreate", "CartBuyerIdentityUpdate", "CheckoutComplete":
+		s.serveCheckout(w, r, body.OperationName, body.Variables)
+		return
+	}
+	req := pageRequest{Query: body.Query}
+	if len(body.Variables) > 0 && string(body.Variables) != "null" {
+		if err := json.Unmarshal(body.Variables, &req.Variables); err != nil {
+			writeError(w, http.StatusBadRequest, "variables must be an object")
+			return
+		}
 	}
 	first, err := requestedFirst(req)
 	if err != nil {
@@ -194,14 +222,14 @@ func (s *pageServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "internal error")
 		return
 	}
-	body, err := json.Marshal(pageResponse{Data: pageData{Products: page}})
+	out, err := json.Marshal(pageResponse{Data: pageData{Products: page}})
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "internal error")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	_, _ = w.Write(body)
+	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
+	_, _ = w.Write(out)
 }
 
 func (s *pageServer) serveStats(w http.ResponseWriter, _ *http.Request) {
@@ -209,6 +237,7 @@ func (s *pageServer) serveStats(w http.ResponseWriter, _ *http.Request) {
 	_ = json.NewEncoder(w).Encode(map[string]int64{
 		"requests":   s.requests.Load(),
 		"statements": s.statements.Load(),
+		"errors":     s.errors.Load(),
 	})
 }
 
