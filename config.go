@@ -50,6 +50,9 @@ type Config struct {
 	// PayWithin is how long an order may stay unpaid before it expires and
 	// its stock goes back (LANGRAN_ORDER_PAY_WITHIN).
 	PayWithin time.Duration
+	// DeliveryRequired makes carts choose a delivery option before
+	// checkout (LANGRAN_DELIVERY_REQUIRED, true by default).
+	DeliveryRequired bool
 	// VAT is the VAT rates over time (LANGRAN_VAT_RATES), Thailand's 7% by
 	// default.
 	VAT             model.VATSchedule
@@ -122,6 +125,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	c.DBMaxOpenConns = p.integer("LANGRAN_DB_MAX_OPEN_CONNS", 0, 0, 10_000)
 	c.VAT = model.ThaiVAT
+	c.DeliveryRequired = p.boolean("LANGRAN_DELIVERY_REQUIRED", true)
 	if raw := p.getenv("LANGRAN_VAT_RATES"); raw != "" {
 		if vat, err := model.ParseVATSchedule(raw); err != nil || len(vat) == 0 {
 			p.failWith("LANGRAN_VAT_RATES", "want rates from dates, e.g. 7@1992-01-01,10@2027-10-01")

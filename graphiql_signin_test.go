@@ -42,7 +42,8 @@ func TestGraphiQLSignInAgainstRealServer(t *testing.T) {
 	poll := func(what, expr string) {
 		t.Helper()
 		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-			t.Fatalf("waiting for %s: %v", what, err)
+			shown, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('.graphiql-response') || {}).textContent || ''`))
+			t.Fatalf("waiting for %s: %v; the response pane shows: %s", what, err, shown)
 		}
 	}
 	queryEditor := `document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror`

@@ -118,7 +118,8 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *
 	// carrier's API would be another argument to shipping.New.
 	shippingTable := shipping.NewTable(st, auth.Audit)
 	delivery := shipping.New(shipping.Options{Timeout: cfg.ShippingTimeout, Log: log}, shippingTable)
-	carts := checkout.New(st, checkout.Options{PayWithin: cfg.PayWithin, Delivery: delivery, VAT: cfg.VAT})
+	carts := checkout.New(st, checkout.Options{PayWithin: cfg.PayWithin, Delivery: delivery, VAT: cfg.VAT,
+		DeliveryOptional: !cfg.DeliveryRequired})
 	schema := graph.NewExecutableSchema(graph.Config{
 		Resolvers: &resolver.Resolver{Store: st, Auth: accounts, Catalog: catalog.New(st, auth.Audit), Checkout: carts,
 			Shipping: delivery, ShippingTable: shippingTable, Inventory: stock, Discounts: discount.New(st, auth.Audit)},

@@ -147,7 +147,11 @@ func runCheckout(ctx context.Context, o options) (*checkoutResult, error) {
 	defer transport.CloseIdleConnections()
 	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
 	langran, baseline, err := startTargets(db, langranBin, baselineBin, o.pprof, client, nil,
-		[]string{"LANGRAN_ORDER_PAY_WITHIN=" + co.payWithin.String()}, []string{"-pay-within", co.payWithin.String()})
+		// The baseline has no delivery step yet, so Langran runs as a shop
+		// that needs none (LANGRAN_DELIVERY_REQUIRED=false): both check out
+		// the same carts, without shipping.
+		[]string{"LANGRAN_ORDER_PAY_WITHIN=" + co.payWithin.String(), "LANGRAN_DELIVERY_REQUIRED=false"},
+		[]string{"-pay-within", co.payWithin.String()})
 	if err != nil {
 		return nil, err
 	}

@@ -32,10 +32,11 @@ type purchaseStep struct {
 	vars func(p *purchase) map[string]any
 }
 
-// purchaseSteps are the steps -steps may name. Delivery options
-// (cartSelectedDeliveryOptionUpdate) are not in the schema yet; when they
-// are, a "delivery" step goes here (and into the baseline's checkout.go)
-// and into the default -steps.
+// purchaseSteps are the steps -steps may name. Choosing a delivery option
+// (cartSelectedDeliveryOptionUpdate) is not a step yet: the baseline would
+// have to price shipping as the table provider does. Until then Langran
+// runs with LANGRAN_DELIVERY_REQUIRED=false, and neither server prices
+// shipping.
 var purchaseSteps = []purchaseStep{
 	{
 		name: "create", op: "CartCreate", field: "cartCreate",

@@ -28,6 +28,10 @@ type Options struct {
 	// Delivery quotes delivery options; without it carts have none and
 	// need none.
 	Delivery Delivery
+	// DeliveryOptional lets a cart with a delivery address check out
+	// without choosing a delivery option (a shop of downloads or of
+	// pick-up in store); the options are still offered.
+	DeliveryOptional bool
 }
 
 // Service runs carts and checkout.
@@ -37,6 +41,7 @@ type Service struct {
 	vat       model.VATSchedule
 	payWithin time.Duration
 	delivery  Delivery
+	optional  bool
 }
 
 // New returns the service over st.
@@ -50,7 +55,7 @@ func New(st *store.Store, o Options) *Service {
 	if o.PayWithin <= 0 {
 		o.PayWithin = DefaultPayWithin
 	}
-	return &Service{st: st, now: o.Now, vat: o.VAT, payWithin: o.PayWithin, delivery: o.Delivery}
+	return &Service{st: st, now: o.Now, vat: o.VAT, payWithin: o.PayWithin, delivery: o.Delivery, optional: o.DeliveryOptional}
 }
 
 // LineInput is a variant and a quantity to add.
@@ -201,11 +206,18 @@ func (s *Service) change(ctx context.Context, key, field string,
 			case !s.Usable(ctx, c):
 				return errCartGone(field)
 			}
+			before := slices.Clone(lines)
 			lines, err = fn(tx, c, lines)
 			if err != nil {
 				return err
 			}
 			c.UpdatedAt, c.ExpiresAt = now, now.Add(model.CartLifetime)
+			if sameLines(before, lines) {
+				// A change of the buyer, the note, the codes or the
+				// delivery: the lines need no writes.
+				out = c
+				return tx.SaveCartFields(ctx, c)
+			}
 			for i := range lines {
 				if lines[i].ID == 0 {
 					lines[i].CreatedAt = now
@@ -220,6 +232,15 @@ func (s *Service) change(ctx context.Context, key, field string,
 		})
 	})
 	return out, err
+}
+
+// sameLines reports whether after holds the same lines as before, with the
+// same quantities and seen prices.
+func sameLines(before, after []model.CartLine) bool {
+	return slices.EqualFunc(before, after, func(a, b model.CartLine) bool {
+		return a.ID == b.ID && a.ID != 0 && a.Quantity == b.Quantity &&
+			(a.SeenPrice == nil) == (b.SeenPrice == nil) && (a.SeenPrice == nil || *a.SeenPrice == *b.SeenPrice)
+	})
 }
 
 // AddLines adds variants to the cart with key.

@@ -103,9 +103,12 @@ func (s *Service) Quote(ctx context.Context, cat Catalog, c *model.Cart, lines [
 			catIDs = append(catIDs, *p.CategoryID)
 		}
 	}
-	ancestors, err := cat.Ancestors(ctx, catIDs)
-	if err != nil {
-		return nil, err
+	// Categories matter only to codes restricted to them.
+	var ancestors map[int64][]int64
+	if len(c.Codes()) > 0 {
+		if ancestors, err = cat.Ancestors(ctx, catIDs); err != nil {
+			return nil, err
+		}
 	}
 	var priced []model.PriceLine
 	for _, l := range lines {
@@ -191,8 +194,10 @@ func (s *Service) Quote(ctx context.Context, cat Catalog, c *model.Cart, lines [
 		q.ShippingRequest = &req
 		switch opt, ok := cat.DeliveryRate(ctx, req, c.DeliveryOption); {
 		case c.DeliveryOption == "":
-			q.Problems = append(q.Problems, Problem{Code: model.ProblemDeliveryNotChosen,
-				Message: "choose a delivery option (the cart's deliveryOptions lists them)"})
+			if !s.optional {
+				q.Problems = append(q.Problems, Problem{Code: model.ProblemDeliveryNotChosen,
+					Message: "choose a delivery option (the cart's deliveryOptions lists them)"})
+			}
 		case !ok:
 			q.Problems = append(q.Problems, Problem{Code: model.ProblemDeliveryUnavailable,
 				Message: "the chosen delivery option is not offered for this cart any more; choose another"})

@@ -145,9 +145,8 @@ func (s *Store) lockCart(ctx context.Context, column string, value any) (*model.
 // others, one DELETE.
 func (s *Store) SaveCart(ctx context.Context, c *model.Cart, lines []model.CartLine) error {
 	db := s.db.WithContext(ctx)
-	if err := db.Model(c).Select("customer_id", "email", "phone", "country_code", "delivery_address", "note",
-		"discount_codes", "delivery_option", "status", "updated_at", "expires_at").Updates(c).Error; err != nil {
-		return TranslateError(err)
+	if err := s.SaveCartFields(ctx, c); err != nil {
+		return err
 	}
 	var added []model.CartLine
 	var ids []int64
@@ -193,6 +192,14 @@ func (s *Store) SaveCart(ctx context.Context, c *model.Cart, lines []model.CartL
 		keep = append(keep, l.ID)
 	}
 	return TranslateError(db.Where("cart_id = ? AND id NOT IN ?", c.ID, keep).Delete(&model.CartLine{}).Error)
+}
+
+// SaveCartFields writes a locked cart's own fields, leaving its lines as
+// they are: the one statement of a change that touched no line (the buyer,
+// a note, the codes, the delivery option).
+func (s *Store) SaveCartFields(ctx context.Context, c *model.Cart) error {
+	return TranslateError(s.db.WithContext(ctx).Model(c).Select("customer_id", "email", "phone", "country_code",
+		"delivery_address", "note", "discount_codes", "delivery_option", "status", "updated_at", "expires_at").Updates(c).Error)
 }
 
 // DeleteExpiredCarts removes up to limit active carts that expired before

@@ -204,6 +204,7 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 		"SaveCart": func(st *store.Store) error {
 			return st.SaveCart(ctx, &model.Cart{ID: 1, CartKey: "x"}, []model.CartLine{{VariantID: 1, Quantity: 1}})
 		},
+		"SaveCartFields": func(st *store.Store) error { return st.SaveCartFields(ctx, &model.Cart{ID: 1, CartKey: "x"}) },
 		"DeleteExpiredCarts": func(st *store.Store) error {
 			_, err := st.DeleteExpiredCarts(ctx, time.Now(), 10)
 			return err
