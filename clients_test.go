@@ -320,7 +320,7 @@ func TestBrowserClientsFromAnotherOrigin(t *testing.T) {
 					t.Errorf("%s from %s to %s: %s", a.Name, page.URL, base, a.Detail)
 				}
 			}
-			if want := []string{"fetch", "Apollo Client", "urql"}; !slices.Equal(names, want) {
+			if want := []string{"fetch", "Apollo Client", "urql", "purchase"}; !slices.Equal(names, want) {
 				t.Errorf("the page ran %q, want %q", names, want)
 			}
 		})

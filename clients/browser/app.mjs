@@ -1,6 +1,6 @@
 // A storefront page in a browser on another origin than the API, calling it
-// three ways: fetch with the headers real clients add, Apollo Client 3 and
-// urql. clients_test.go bundles this with build.mjs, serves it from a second
+// three ways (fetch with the headers real clients add, Apollo Client 3 and
+// urql) and buying through it (urql's mutations, cross-origin). clients_test.go bundles this with build.mjs, serves it from a second
 // server and reads window.langranClients: one {name, ok, detail} per client.
 
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client/core/index.js';
@@ -73,6 +73,41 @@ async function urql() {
   return thaiTitles(result.data.products);
 }
 
+// A guest buys from the page with urql: a cart, who and where, the
+// cheapest delivery, checkoutComplete, and the order read back with its
+// access key. Every call is a cross-origin POST with a JSON body.
+async function purchase() {
+  const client = new Client({ url: api, exchanges: [fetchExchange], requestPolicy: 'network-only' });
+  const run = async (query, variables, field) => {
+    const result = await client.mutation(query, variables).toPromise();
+    if (result.error) throw result.error;
+    const payload = result.data[field];
+    if (payload.userErrors && payload.userErrors.length) throw new Error(`${field}: ${JSON.stringify(payload.userErrors)}`);
+    return payload;
+  };
+  const found = await client.query(`query ForSale { products(first: 10, filter: { available: true }) { nodes { variants(first: 1) { nodes { id } } } } }`, {}).toPromise();
+  if (found.error) throw found.error;
+  const variant = found.data.products.nodes[0].variants.nodes[0].id;
+  const cart = (await run(`mutation Create($v: ID!) { cartCreate(input: { lines: [{ merchandiseId: $v, quantity: 1 }] }) { cart { id } userErrors { code message } } }`,
+    { v: variant }, 'cartCreate')).cart;
+  const withBuyer = (await run(`mutation Buyer($c: ID!) { cartBuyerIdentityUpdate(cartId: $c, buyerIdentity: { email: "browser@example.com",
+      deliveryAddress: { firstName: "Fah", address1: "9 Tha Phae Rd", city: "Mueang Chiang Mai", province: "Chiang Mai", zip: "50100", country: "TH" } }) {
+      cart { deliveryOptions { handle title } } userErrors { code message } } }`, { c: cart.id }, 'cartBuyerIdentityUpdate')).cart;
+  if (!withBuyer.deliveryOptions.length) throw new Error('no delivery options for Chiang Mai');
+  const ready = (await run(`mutation Deliver($c: ID!, $h: String!) { cartSelectedDeliveryOptionUpdate(cartId: $c, handle: $h) {
+      cart { problems { code } cost { totalAmount { amount } } } userErrors { code message } } }`,
+  { c: cart.id, h: withBuyer.deliveryOptions[0].handle }, 'cartSelectedDeliveryOptionUpdate')).cart;
+  if (ready.problems.length) throw new Error(`the cart is not ready: ${JSON.stringify(ready.problems)}`);
+  const order = (await run(`mutation Checkout($c: ID!, $k: String!) { checkoutComplete(cartId: $c, idempotencyKey: $k) {
+      order { id number total { amount } accessKey } userErrors { code message } } }`,
+  { c: cart.id, k: crypto.randomUUID() }, 'checkoutComplete')).order;
+  if (order.total.amount !== ready.cost.totalAmount.amount) throw new Error(`order total ${order.total.amount}, cart ${ready.cost.totalAmount.amount}`);
+  const read = await client.query(`query OrderPage($id: ID!, $k: String) { order(id: $id, accessKey: $k) { number } }`,
+    { id: order.id, k: order.accessKey }).toPromise();
+  if (read.error || read.data.order?.number !== order.number) throw new Error(`the order page: ${JSON.stringify(read.data || read.error)}`);
+  return `order ${order.number}, ${order.total.amount} THB, delivered by ${withBuyer.deliveryOptions[0].title}`;
+}
+
 async function attempt(name, fn) {
   try {
     return { name, ok: true, detail: await fn() };
@@ -86,4 +121,5 @@ window.langranClients = (async () => [
   await attempt('fetch', plainFetch),
   await attempt('Apollo Client', apollo),
   await attempt('urql', urql),
+  await attempt('purchase', purchase),
 ])();
