@@ -42,6 +42,17 @@ func loadOrder(ctx context.Context, id int64, accessKey string) (*model.Order, e
 	return o, nil
 }
 
+// changeOrder decodes a staff mutation's order ID, runs the change and
+// answers it.
+func changeOrder(ctx context.Context, id string, change func(oid int64) (*model.Order, error)) (*gqlmodel.OrderPayload, error) {
+	oid, err := decodeID([]string{"id"}, id, model.TypeOrder)
+	if err != nil {
+		return orderPayload(ctx, nil, err)
+	}
+	o, err := change(oid)
+	return orderPayload(ctx, o, err)
+}
+
 // orderPayload answers a change to an order.
 func orderPayload(ctx context.Context, o *model.Order, err error) (*gqlmodel.OrderPayload, error) {
 	ue, err := userErrors(err)

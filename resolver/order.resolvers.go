@@ -48,48 +48,33 @@ func (r *mutationResolver) CheckoutComplete(ctx context.Context, cartID string, 
 }
 
 func (r *mutationResolver) OrderCancel(ctx context.Context, id string, reason *string) (*gqlmodel.OrderPayload, error) {
-	oid, err := decodeID([]string{"id"}, id, model.TypeOrder)
-	if err != nil {
-		return orderPayload(ctx, nil, err)
-	}
-	o, err := r.Checkout.Cancel(ctx, oid, deref(reason))
-	return orderPayload(ctx, o, err)
+	return changeOrder(ctx, id, func(oid int64) (*model.Order, error) {
+		return r.Checkout.Cancel(ctx, oid, deref(reason))
+	})
 }
 
 func (r *mutationResolver) OrderFulfill(ctx context.Context, id string, carrier string, trackingNumber string) (*gqlmodel.OrderPayload, error) {
-	oid, err := decodeID([]string{"id"}, id, model.TypeOrder)
-	if err != nil {
-		return orderPayload(ctx, nil, err)
-	}
-	o, err := r.Checkout.Fulfil(ctx, oid, carrier, trackingNumber)
-	return orderPayload(ctx, o, err)
+	return changeOrder(ctx, id, func(oid int64) (*model.Order, error) {
+		return r.Checkout.Fulfil(ctx, oid, carrier, trackingNumber)
+	})
 }
 
 func (r *mutationResolver) OrderMarkShipped(ctx context.Context, id string) (*gqlmodel.OrderPayload, error) {
-	oid, err := decodeID([]string{"id"}, id, model.TypeOrder)
-	if err != nil {
-		return orderPayload(ctx, nil, err)
-	}
-	o, err := r.Checkout.MoveOrder(ctx, oid, checkout.Move{To: model.OrderShipped, Message: "on its way"})
-	return orderPayload(ctx, o, err)
+	return changeOrder(ctx, id, func(oid int64) (*model.Order, error) {
+		return r.Checkout.MoveOrder(ctx, oid, checkout.Move{To: model.OrderShipped, Message: "on its way"})
+	})
 }
 
 func (r *mutationResolver) OrderMarkDelivered(ctx context.Context, id string) (*gqlmodel.OrderPayload, error) {
-	oid, err := decodeID([]string{"id"}, id, model.TypeOrder)
-	if err != nil {
-		return orderPayload(ctx, nil, err)
-	}
-	o, err := r.Checkout.MoveOrder(ctx, oid, checkout.Move{To: model.OrderDelivered, Message: "delivered"})
-	return orderPayload(ctx, o, err)
+	return changeOrder(ctx, id, func(oid int64) (*model.Order, error) {
+		return r.Checkout.MoveOrder(ctx, oid, checkout.Move{To: model.OrderDelivered, Message: "delivered"})
+	})
 }
 
 func (r *mutationResolver) OrderNoteAdd(ctx context.Context, id string, note string) (*gqlmodel.OrderPayload, error) {
-	oid, err := decodeID([]string{"id"}, id, model.TypeOrder)
-	if err != nil {
-		return orderPayload(ctx, nil, err)
-	}
-	o, err := r.Checkout.AddNote(ctx, oid, note)
-	return orderPayload(ctx, o, err)
+	return changeOrder(ctx, id, func(oid int64) (*model.Order, error) {
+		return r.Checkout.AddNote(ctx, oid, note)
+	})
 }
 
 func (r *orderResolver) FinancialStatus(ctx context.Context, obj *model.Order) (gqlmodel.OrderFinancialStatus, error) {
