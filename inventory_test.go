@@ -446,13 +446,18 @@ func TestInventoryMovementsStatementsFlat(t *testing.T) {
 		q := `query($n: Int!) { inventoryMovements(first: $n) { edges { cursor node { id delta reason
 			productVariant { sku inventory { onHand } product { title } } } } } }`
 		counts := map[int]int{}
+		// The fewest of three, as in TestCartStatementsDoNotGrowWithLines:
+		// on a loaded machine a loader's batch can split in two.
 		for _, n := range []int{3, 30} {
-			before := srv.statements()
-			d := srv.post(t, q, map[string]any{"n": n}, as(staff)...).mustData(t)
-			if edges, _ := at(d, "inventoryMovements", "edges").([]any); len(edges) != n {
-				t.Fatalf("%d movements, want %d", len(edges), n)
+			counts[n] = 1 << 30
+			for range 3 {
+				before := srv.statements()
+				d := srv.post(t, q, map[string]any{"n": n}, as(staff)...).mustData(t)
+				if edges, _ := at(d, "inventoryMovements", "edges").([]any); len(edges) != n {
+					t.Fatalf("%d movements, want %d", len(edges), n)
+				}
+				counts[n] = min(counts[n], srv.statements()-before)
 			}
-			counts[n] = srv.statements() - before
 		}
 		if counts[3] != counts[30] {
 			t.Errorf("%d statements for 3 movements, %d for 30", counts[3], counts[30])
