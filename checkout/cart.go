@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -190,46 +189,44 @@ func (s *Service) Create(ctx context.Context, in CartInput) (*model.Cart, error)
 func (s *Service) change(ctx context.Context, key, field string,
 	fn func(tx *store.Store, c *model.Cart, lines []model.CartLine) ([]model.CartLine, error)) (*model.Cart, error) {
 	var out *model.Cart
-	err := retry(ctx, func() error {
-		return s.st.InTx(ctx, func(tx *store.Store) error {
-			c, lines, err := tx.LockCart(ctx, key)
-			if model.ErrorCodeOf(err) == model.CodeNotFound {
-				return errCartGone(field)
-			}
-			if err != nil {
-				return err
-			}
-			now := s.now()
-			switch {
-			case !ownedByOther(ctx, c) && c.Status == model.CartCompleted:
-				return &model.Error{Code: model.CodeConflict, Field: []string{field}, Message: "the cart has been checked out"}
-			case !s.Usable(ctx, c):
-				return errCartGone(field)
-			}
-			before := slices.Clone(lines)
-			lines, err = fn(tx, c, lines)
-			if err != nil {
-				return err
-			}
-			c.UpdatedAt, c.ExpiresAt = now, now.Add(model.CartLifetime)
-			if sameLines(before, lines) {
-				// A change of the buyer, the note, the codes or the
-				// delivery: the lines need no writes.
-				out = c
-				return tx.SaveCartFields(ctx, c)
-			}
-			for i := range lines {
-				if lines[i].ID == 0 {
-					lines[i].CreatedAt = now
-				}
-				lines[i].UpdatedAt = now
-			}
-			if err := tx.SaveCart(ctx, c, lines); err != nil {
-				return err
-			}
+	err := s.st.RetryTx(ctx, func(tx *store.Store) error {
+		c, lines, err := tx.LockCart(ctx, key)
+		if model.ErrorCodeOf(err) == model.CodeNotFound {
+			return errCartGone(field)
+		}
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		switch {
+		case !ownedByOther(ctx, c) && c.Status == model.CartCompleted:
+			return &model.Error{Code: model.CodeConflict, Field: []string{field}, Message: "the cart has been checked out"}
+		case !s.Usable(ctx, c):
+			return errCartGone(field)
+		}
+		before := slices.Clone(lines)
+		lines, err = fn(tx, c, lines)
+		if err != nil {
+			return err
+		}
+		c.UpdatedAt, c.ExpiresAt = now, now.Add(model.CartLifetime)
+		if sameLines(before, lines) {
+			// A change of the buyer, the note, the codes or the
+			// delivery: the lines need no writes.
 			out = c
-			return nil
-		})
+			return tx.SaveCartFields(ctx, c)
+		}
+		for i := range lines {
+			if lines[i].ID == 0 {
+				lines[i].CreatedAt = now
+			}
+			lines[i].UpdatedAt = now
+		}
+		if err := tx.SaveCart(ctx, c, lines); err != nil {
+			return err
+		}
+		out = c
+		return nil
 	})
 	return out, err
 }
@@ -573,31 +570,3 @@ func DeliveryAddressOf(c *model.Cart) *model.MailingAddress {
 	}
 	return &a
 }
-
-// retry runs fn again when it fails because the database chose its
-// transaction as a deadlock's victim, a Galera node failed to certify it
-// against another node's, or SQLite was busy: the whole transaction reruns,
-// so nothing half-done is kept. Up to retryAttempts tries, the pauses
-// growing exponentially with random jitter, so that transactions that
-// collided on a hot row (the last units of a variant) spread out instead
-// of colliding again.
-func retry(ctx context.Context, fn func() error) error {
-	var err error
-	for attempt := range retryAttempts {
-		if err = fn(); err == nil || !store.Retryable(err) {
-			return err
-		}
-		ceiling := min(time.Millisecond<<attempt, 250*time.Millisecond)
-		pause := ceiling/2 + time.Duration(rand.Int64N(int64(ceiling/2)+1))
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(pause):
-		}
-	}
-	return err
-}
-
-// retryAttempts bounds how often a losing transaction is rerun: the pauses
-// add up to about a second and a half before it gives up.
-const retryAttempts = 12

@@ -35,12 +35,10 @@ func (s *Service) Complete(ctx context.Context, cartKey, idempotencyKey string) 
 		return nil, err
 	}
 	var out *model.Order
-	err = retry(ctx, func() error {
-		return s.st.InTx(ctx, func(tx *store.Store) error {
-			o, err := s.complete(ctx, tx, delivery, cartKey, hash)
-			out = o
-			return err
-		})
+	err = s.st.RetryTx(ctx, func(tx *store.Store) error {
+		o, err := s.complete(ctx, tx, delivery, cartKey, hash)
+		out = o
+		return err
 	})
 	if model.ErrorCodeOf(err) == model.CodeConflict && out == nil {
 		// The order insert lost to a concurrent checkout with the same key
@@ -251,18 +249,15 @@ func stockLines(lines []QuotedLine) []store.StockLine {
 	return out
 }
 
-// actorOf names the caller for an order's history.
+// actorOf names the caller for an order's history: as the inventory
+// ledger names them (model.ActorOf), and a shopper without an account as
+// "guest".
 func actorOf(ctx context.Context) string {
 	v := model.ViewerFrom(ctx)
-	switch v.Kind {
-	case model.ViewerCustomer:
-		return fmt.Sprintf("customer:%d", v.ID)
-	case model.ViewerStaff:
-		return fmt.Sprintf("staff:%d", v.ID)
-	case model.ViewerPartner:
-		return fmt.Sprintf("apikey:%d", v.ID)
+	if v == nil || v.Kind == model.ViewerAnonymous {
+		return "guest"
 	}
-	return "guest"
+	return model.ActorOf(v)
 }
 
 // DefaultPayWithin is how long an order waits for payment before it

@@ -2,10 +2,8 @@ package checkout
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/langran/langran/model"
 	"github.com/langran/langran/store"
@@ -25,61 +23,59 @@ type Move struct {
 // changed meanwhile is a Conflict, never a double move.
 func (s *Service) MoveOrder(ctx context.Context, id int64, m Move) (*model.Order, error) {
 	var out *model.Order
-	err := retry(ctx, func() error {
-		return s.st.InTx(ctx, func(tx *store.Store) error {
-			o, err := tx.LockOrder(ctx, id)
-			if model.ErrorCodeOf(err) == model.CodeNotFound {
-				return &model.Error{Code: model.CodeNotFound, Field: []string{"id"}, Message: "no such order"}
+	err := s.st.RetryTx(ctx, func(tx *store.Store) error {
+		o, err := tx.LockOrder(ctx, id)
+		if model.ErrorCodeOf(err) == model.CodeNotFound {
+			return &model.Error{Code: model.CodeNotFound, Field: []string{"id"}, Message: "no such order"}
+		}
+		if err != nil {
+			return err
+		}
+		if err := model.CheckMove(o.Status, m.To); err != nil {
+			return model.WithField(err, "id")
+		}
+		now := s.now()
+		set := map[string]any{}
+		for k, v := range m.Set {
+			set[k] = v
+		}
+		if m.To == model.OrderCancelled {
+			set["cancelled_at"] = now
+			if o.Status.HoldsStock() {
+				if err := s.releaseStock(ctx, tx, o); err != nil {
+					return err
+				}
 			}
+			if o.Status == model.OrderPendingPayment {
+				if err := tx.ReleaseDiscountUses(ctx, o.ID); err != nil {
+					return err
+				}
+			}
+		}
+		if m.To == model.OrderPaid {
+			set["paid_at"] = now
+		}
+		if m.To == model.OrderFulfilled {
+			// The goods leave: on hand and committed go down together,
+			// and the ledger records the sale.
+			lines, err := orderStock(ctx, tx, o)
 			if err != nil {
 				return err
 			}
-			if err := model.CheckMove(o.Status, m.To); err != nil {
-				return withField(err, "id")
-			}
-			now := s.now()
-			set := map[string]any{}
-			for k, v := range m.Set {
-				set[k] = v
-			}
-			if m.To == model.OrderCancelled {
-				set["cancelled_at"] = now
-				if o.Status.HoldsStock() {
-					if err := s.releaseStock(ctx, tx, o); err != nil {
-						return err
-					}
-				}
-				if o.Status == model.OrderPendingPayment {
-					if err := tx.ReleaseDiscountUses(ctx, o.ID); err != nil {
-						return err
-					}
-				}
-			}
-			if m.To == model.OrderPaid {
-				set["paid_at"] = now
-			}
-			if m.To == model.OrderFulfilled {
-				// The goods leave: on hand and committed go down together,
-				// and the ledger records the sale.
-				lines, err := orderStock(ctx, tx, o)
-				if err != nil {
-					return err
-				}
-				if _, err := tx.FulfilStock(ctx, lines, "order "+o.Number(), actorOf(ctx)); err != nil {
-					return err
-				}
-			}
-			kind := m.Kind
-			if kind == "" {
-				kind = model.OrderEventStatus
-			}
-			ev := &model.OrderEvent{Kind: kind, Message: m.Message, Actor: actorOf(ctx), CreatedAt: now}
-			if err := tx.MoveOrder(ctx, o.ID, o.Status, m.To, set, ev); err != nil {
+			if _, err := tx.FulfilStock(ctx, lines, "order "+o.Number(), actorOf(ctx)); err != nil {
 				return err
 			}
-			out, err = tx.LockOrder(ctx, o.ID)
+		}
+		kind := m.Kind
+		if kind == "" {
+			kind = model.OrderEventStatus
+		}
+		ev := &model.OrderEvent{Kind: kind, Message: m.Message, Actor: actorOf(ctx), CreatedAt: now}
+		if err := tx.MoveOrder(ctx, o.ID, o.Status, m.To, set, ev); err != nil {
 			return err
-		})
+		}
+		out, err = tx.LockOrder(ctx, o.ID)
+		return err
 	})
 	return out, err
 }
@@ -106,22 +102,11 @@ func orderStock(ctx context.Context, tx *store.Store, o *model.Order) ([]store.S
 	return out, nil
 }
 
-// withField sets the field path of a model error.
-func withField(err error, field ...string) error {
-	var me *model.Error
-	if errors.As(err, &me) {
-		c := *me
-		c.Field = field
-		return &c
-	}
-	return err
-}
-
 // Cancel calls off an order that has not been fulfilled; its stock goes
 // back.
 func (s *Service) Cancel(ctx context.Context, id int64, reason string) (*model.Order, error) {
-	if err := checkText("reason", reason, 0); err != nil {
-		return nil, err
+	if e := model.CheckMultiline([]string{"reason"}, reason, model.MaxCartNote); e != nil {
+		return nil, e
 	}
 	msg := "cancelled"
 	if reason != "" {
@@ -133,11 +118,11 @@ func (s *Service) Cancel(ctx context.Context, id int64, reason string) (*model.O
 // Fulfil records that a paid order went to a carrier.
 func (s *Service) Fulfil(ctx context.Context, id int64, carrier, tracking string) (*model.Order, error) {
 	carrier, tracking = strings.TrimSpace(carrier), strings.TrimSpace(tracking)
-	if err := checkText("carrier", carrier, 64); err != nil {
-		return nil, err
+	if e := model.CheckLine([]string{"carrier"}, carrier, 64, true); e != nil {
+		return nil, e
 	}
-	if err := checkText("trackingNumber", tracking, 128); err != nil {
-		return nil, err
+	if e := model.CheckLine([]string{"trackingNumber"}, tracking, 128, true); e != nil {
+		return nil, e
 	}
 	return s.MoveOrder(ctx, id, Move{To: model.OrderFulfilled, Message: fmt.Sprintf("handed to %s, tracking %s", carrier, tracking),
 		Set: map[string]any{"carrier": carrier, "tracking_number": tracking}})
@@ -146,8 +131,11 @@ func (s *Service) Fulfil(ctx context.Context, id int64, carrier, tracking string
 // AddNote adds a staff note to the order's history.
 func (s *Service) AddNote(ctx context.Context, id int64, note string) (*model.Order, error) {
 	note = strings.TrimSpace(note)
-	if err := checkText("note", note, model.MaxCartNote); err != nil {
-		return nil, err
+	if note == "" {
+		return nil, &model.Error{Code: model.CodeBlank, Field: []string{"note"}, Message: "note must not be blank"}
+	}
+	if e := model.CheckMultiline([]string{"note"}, note, model.MaxCartNote); e != nil {
+		return nil, e
 	}
 	var out *model.Order
 	err := s.st.InTx(ctx, func(tx *store.Store) error {
@@ -163,22 +151,6 @@ func (s *Service) AddNote(ctx context.Context, id int64, note string) (*model.Or
 			Actor: actorOf(ctx), CreatedAt: s.now()})
 	})
 	return out, err
-}
-
-// checkText refuses text that is blank (when required, max > 0), too long
-// or not UTF-8.
-func checkText(field, v string, max int) error {
-	switch {
-	case !utf8.ValidString(v) || strings.ContainsRune(v, 0):
-		return model.InvalidField([]string{field}, "%s must be text", field)
-	case max > 0 && v == "":
-		return &model.Error{Code: model.CodeBlank, Field: []string{field}, Message: field + " is required"}
-	case max > 0 && utf8.RuneCountInString(v) > max:
-		return &model.Error{Code: model.CodeTooLong, Field: []string{field}, Message: fmt.Sprintf("%s must be at most %d characters", field, max)}
-	case max == 0 && utf8.RuneCountInString(v) > model.MaxCartNote:
-		return &model.Error{Code: model.CodeTooLong, Field: []string{field}, Message: fmt.Sprintf("%s must be at most %d characters", field, model.MaxCartNote)}
-	}
-	return nil
 }
 
 // ExpireUnpaid cancels the orders whose time to pay is over, returning

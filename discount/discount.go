@@ -160,7 +160,7 @@ func (s *Service) Delete(ctx context.Context, v *model.Viewer, id int64) error {
 					"the code %s has been used %d times and cannot be deleted; deactivate it instead (discountCodeDeactivate)",
 					cur.Code, cur.UsedCount)}
 			}
-			return withField(err, "id")
+			return model.WithField(err, "id")
 		}
 		return s.audit(ctx, tx, v, "discountCode.delete", string(model.TypeDiscountCode), id, fields(cur), nil)
 	})
@@ -316,16 +316,6 @@ func setTime(dst **time.Time, o Opt[time.Time]) {
 func takenCode(err error) error {
 	if model.ErrorCodeOf(err) == model.CodeConflict {
 		return &model.Error{Code: model.CodeTaken, Field: input("code"), Message: "another discount has this code (codes ignore case)"}
-	}
-	return err
-}
-
-// withField names the argument a client-safe error without a field is about.
-func withField(err error, field string) error {
-	if e, ok := model.AsError(err); ok && len(e.Field) == 0 {
-		c := *e
-		c.Field = []string{field}
-		return &c
 	}
 	return err
 }

@@ -11,7 +11,6 @@ package inventory
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/langran/langran/model"
@@ -85,7 +84,7 @@ func (s *Service) Adjust(ctx context.Context, v *model.Viewer, in AdjustInput) (
 		out = Result{}
 		prior, err := tx.ClaimIdempotencyKey(ctx, adjustScope, keyHash, reqHash)
 		if err != nil {
-			return withField(err, "idempotencyKey")
+			return model.WithField(err, "idempotencyKey")
 		}
 		if prior != nil {
 			var m model.InventoryMovement
@@ -152,7 +151,7 @@ func (s *Service) Set(ctx context.Context, v *model.Viewer, in SetInput) (*Resul
 		out = Result{}
 		m, err := tx.SetInventory(ctx, in.VariantID, in.Quantity, in.CompareQuantity, in.Reason, in.Reference, model.ActorOf(v))
 		if model.ErrorCodeOf(err) == model.CodeStockChanged {
-			return withField(err, "compareQuantity")
+			return model.WithField(err, "compareQuantity")
 		}
 		if err != nil {
 			return stockErrorField(err, "quantity")
@@ -202,7 +201,7 @@ func (s *Service) UpdateItem(ctx context.Context, v *model.Viewer, variantID int
 		after, err := tx.UpdateInventoryItem(ctx, variantID, store.InventoryItemChange{Tracked: in.Tracked,
 			AllowBackorder: in.AllowBackorder, LowStockThresholdSet: in.LowStockThresholdSet, LowStockThreshold: in.LowStockThreshold})
 		if err != nil {
-			return withField(err, "variantId")
+			return model.WithField(err, "variantId")
 		}
 		out = after
 		b, a := itemFields(&before[0]), itemFields(after)
@@ -262,23 +261,12 @@ func sameFields(a, b map[string]any) bool {
 	return string(ja) == string(jb)
 }
 
-// withField names the argument a client-safe error without a field is about.
-func withField(err error, field string) error {
-	var me *model.Error
-	if errors.As(err, &me) && len(me.Field) == 0 {
-		c := *me
-		c.Field = []string{field}
-		return &c
-	}
-	return err
-}
-
 // stockErrorField names the argument of a store error about a stock
 // write: the variant when there is none, else field (the quantity that
 // broke a rule).
 func stockErrorField(err error, field string) error {
 	if model.ErrorCodeOf(err) == model.CodeNotFound {
-		return withField(err, "variantId")
+		return model.WithField(err, "variantId")
 	}
-	return withField(err, field)
+	return model.WithField(err, field)
 }

@@ -76,3 +76,14 @@ func ErrorCodeOf(err error) ErrorCode {
 	}
 	return CodeInternal
 }
+
+// WithField names the argument (or input field, given as a path) that a
+// client-safe error without a field is about; other errors pass unchanged.
+func WithField(err error, path ...string) error {
+	if e, ok := AsError(err); ok && len(e.Field) == 0 {
+		c := *e
+		c.Field = path
+		return &c
+	}
+	return err
+}

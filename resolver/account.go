@@ -151,18 +151,6 @@ func formatAddress(a *model.MailingAddress) []string {
 	return lines
 }
 
-// withField names the argument (or input field, given as a path) an error
-// without a field is about.
-func withField(err error, path ...string) error {
-	var me *model.Error
-	if errors.As(err, &me) && len(me.Field) == 0 {
-		c := *me
-		c.Field = path
-		return &c
-	}
-	return err
-}
-
 // reset runs customerReset and customerResetByUrl.
 func (r *mutationResolver) reset(ctx context.Context, in auth.ResetInput) (*gqlmodel.CustomerResetPayload, error) {
 	c, sess, err := r.Auth.ResetCustomerPassword(ctx, in)

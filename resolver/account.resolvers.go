@@ -75,7 +75,7 @@ func (r *mutationResolver) CustomerAccessTokenCreate(ctx context.Context, input 
 
 func (r *mutationResolver) CustomerAccessTokenRenew(ctx context.Context, customerAccessToken string) (*gqlmodel.CustomerAccessTokenRenewPayload, error) {
 	sess, err := r.Auth.RenewCustomerToken(ctx, customerAccessToken)
-	ue, err := userErrors(withField(err, "customerAccessToken"))
+	ue, err := userErrors(model.WithField(err, "customerAccessToken"))
 	out := &gqlmodel.CustomerAccessTokenRenewPayload{UserErrors: ue}
 	if sess != nil {
 		out.CustomerAccessToken = &gqlmodel.CustomerAccessToken{AccessToken: sess.Token, ExpiresAt: sess.ExpiresAt}
@@ -85,7 +85,7 @@ func (r *mutationResolver) CustomerAccessTokenRenew(ctx context.Context, custome
 
 func (r *mutationResolver) CustomerAccessTokenDelete(ctx context.Context, customerAccessToken string) (*gqlmodel.CustomerAccessTokenDeletePayload, error) {
 	err := r.Auth.DeleteToken(ctx, store.TokenCustomer, customerAccessToken)
-	ue, err := userErrors(withField(err, "customerAccessToken"))
+	ue, err := userErrors(model.WithField(err, "customerAccessToken"))
 	out := &gqlmodel.CustomerAccessTokenDeletePayload{UserErrors: ue}
 	if len(ue) == 0 && err == nil {
 		out.DeletedAccessToken = &customerAccessToken
@@ -126,7 +126,7 @@ func (r *mutationResolver) CustomerAddressUpdate(ctx context.Context, id string,
 	if err == nil {
 		a.ID, a.CustomerID, a.UpdatedAt = addressID, model.ViewerFrom(ctx).ID, r.Auth.Now()
 		// Another customer's address is NOT_FOUND: its existence is not told.
-		err = withField(r.Store.UpdateAddress(ctx, &a), "id")
+		err = model.WithField(r.Store.UpdateAddress(ctx, &a), "id")
 	}
 	ue, err := userErrors(err)
 	out := &gqlmodel.CustomerAddressPayload{UserErrors: ue}
@@ -139,7 +139,7 @@ func (r *mutationResolver) CustomerAddressUpdate(ctx context.Context, id string,
 func (r *mutationResolver) CustomerAddressDelete(ctx context.Context, id string) (*gqlmodel.CustomerAddressDeletePayload, error) {
 	addressID, err := decodeID([]string{"id"}, id, model.TypeMailingAddress)
 	if err == nil {
-		err = withField(r.Store.DeleteAddress(ctx, model.ViewerFrom(ctx).ID, addressID), "id")
+		err = model.WithField(r.Store.DeleteAddress(ctx, model.ViewerFrom(ctx).ID, addressID), "id")
 	}
 	ue, err := userErrors(err)
 	out := &gqlmodel.CustomerAddressDeletePayload{UserErrors: ue}
@@ -153,7 +153,7 @@ func (r *mutationResolver) CustomerDefaultAddressUpdate(ctx context.Context, add
 	id, err := decodeID([]string{"addressId"}, addressID, model.TypeMailingAddress)
 	customerID := model.ViewerFrom(ctx).ID
 	if err == nil {
-		err = withField(r.Store.SetDefaultAddress(ctx, customerID, id), "addressId")
+		err = model.WithField(r.Store.SetDefaultAddress(ctx, customerID, id), "addressId")
 	}
 	ue, err := userErrors(err)
 	out := &gqlmodel.CustomerDefaultAddressUpdatePayload{UserErrors: ue}

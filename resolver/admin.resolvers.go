@@ -43,7 +43,7 @@ func (r *mutationResolver) StaffAccessTokenCreate(ctx context.Context, input gql
 
 func (r *mutationResolver) StaffAccessTokenDelete(ctx context.Context, staffAccessToken string) (*gqlmodel.StaffAccessTokenDeletePayload, error) {
 	err := r.Auth.DeleteToken(ctx, store.TokenStaff, staffAccessToken)
-	ue, err := userErrors(withField(err, "staffAccessToken"))
+	ue, err := userErrors(model.WithField(err, "staffAccessToken"))
 	out := &gqlmodel.StaffAccessTokenDeletePayload{UserErrors: ue}
 	if len(ue) == 0 && err == nil {
 		out.DeletedAccessToken = &staffAccessToken
@@ -73,7 +73,7 @@ func (r *mutationResolver) StaffMemberUpdate(ctx context.Context, input gqlmodel
 	if err == nil {
 		m, err = r.Auth.UpdateStaff(ctx, model.ViewerFrom(ctx), id, input.Role, input.Active)
 	}
-	ue, err := userErrors(withField(err, "input"))
+	ue, err := userErrors(model.WithField(err, "input"))
 	return &gqlmodel.StaffMemberPayload{StaffMember: m, UserErrors: ue}, err
 }
 
@@ -94,7 +94,7 @@ func (r *mutationResolver) CustomerCloseOnRequest(ctx context.Context, input gql
 	}
 	id, err := decodeID([]string{"input", "customerId"}, input.CustomerID, model.TypeCustomer)
 	if err == nil {
-		err = withField(r.Auth.CloseCustomerOnRequest(ctx, model.ViewerFrom(ctx), id, strings.TrimSpace(input.Reason),
+		err = model.WithField(r.Auth.CloseCustomerOnRequest(ctx, model.ViewerFrom(ctx), id, strings.TrimSpace(input.Reason),
 			[]string{"input", "reason"}), "input", "customerId")
 	}
 	return closePayload(id, err)
@@ -106,7 +106,7 @@ func (r *mutationResolver) APIKeyRevoke(ctx context.Context, id string) (*gqlmod
 	if err == nil {
 		k, err = r.Auth.RevokeAPIKey(ctx, model.ViewerFrom(ctx), keyID)
 	}
-	ue, err := userErrors(withField(err, "id"))
+	ue, err := userErrors(model.WithField(err, "id"))
 	return &gqlmodel.APIKeyRevokePayload{APIKey: k, UserErrors: ue}, err
 }
 

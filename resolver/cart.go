@@ -233,7 +233,7 @@ func (r *Resolver) decodeBuyer(ctx context.Context, path []string, in *gqlmodel.
 		field := append(slices.Clone(path), "customerAccessToken")
 		id, err := r.Auth.CustomerOfToken(ctx, *in.CustomerAccessToken)
 		if err != nil {
-			return nil, withField(err, field...)
+			return nil, model.WithField(err, field...)
 		}
 		if b.CustomerID != nil && *b.CustomerID != id {
 			return nil, &model.Error{Code: model.CodeForbidden, Field: field,

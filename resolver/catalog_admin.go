@@ -193,7 +193,7 @@ func decodeAdminProductFilter(f *gqlmodel.AdminProductFilter) (store.ProductFilt
 
 // importPayload turns an import's result into productImport's payload.
 func importPayload(res *catalog.ImportResult, err error) (*gqlmodel.ProductImportPayload, error) {
-	ue, err := userErrors(withField(err, "file"))
+	ue, err := userErrors(model.WithField(err, "file"))
 	out := &gqlmodel.ProductImportPayload{UserErrors: ue, RowErrors: []gqlmodel.ProductImportRowError{}}
 	if res == nil || err != nil {
 		return out, err

@@ -222,15 +222,18 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	return TranslateError(err)
 }
 
-// maxTxAttempts bounds how often RetryTx runs a transaction.
-const maxTxAttempts = 5
+// maxTxAttempts bounds how often RetryTx runs a transaction: the pauses
+// between the attempts add up to about a second and a half.
+const maxTxAttempts = 12
 
 // RetryTx runs fn in a transaction as InTx does and, when the database
 // ends the transaction in a way a new attempt may cure (Retryable: a
 // deadlock, a Galera certification failure, a lock wait timeout, SQLite
-// busy), runs it again from the start: at most maxTxAttempts times in all,
-// pausing a random 1 to 4n ms before attempt n+1 so that the losers of a
-// conflict do not meet again at once. fn must keep its effects inside the
+// busy), runs it again from the start: at most maxTxAttempts times in all.
+// The pauses between attempts grow exponentially from 1 ms to 250 ms, with
+// random jitter, so that transactions that collided on a hot row (the last
+// units of a variant, on a Galera cluster above all) spread out instead of
+// colliding again. fn must keep its effects inside the
 // transaction (or make them safe to repeat). Inside another transaction it
 // is InTx: only the outermost transaction can be run again.
 func (s *Store) RetryTx(ctx context.Context, fn func(tx *Store) error) error {
@@ -243,7 +246,8 @@ func (s *Store) RetryTx(ctx context.Context, fn func(tx *Store) error) error {
 		if err == nil || !Retryable(err) || attempt == maxTxAttempts {
 			return err
 		}
-		pause := time.Duration(1+rand.IntN(4*attempt)) * time.Millisecond
+		ceiling := min(time.Millisecond<<(attempt-1), 250*time.Millisecond)
+		pause := ceiling/2 + time.Duration(rand.Int64N(int64(ceiling/2)+1))
 		select {
 		case <-ctx.Done():
 			return err
