@@ -146,9 +146,21 @@ type PaymentTransaction struct {
 	IdempotencyKey *string
 	ErrorCode      string
 	Reason         string
-	Actor          string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// RefundLines is a refund's lines as JSON ([{"lineId":1,"quantity":2}]),
+	// "[]" for a refund of an amount only or another kind.
+	RefundLines string
+	// Restock says whether a refund's lines go back to stock.
+	Restock   bool
+	Actor     string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// RefundLine is how many units of an order line a refund gives money
+// back for.
+type RefundLine struct {
+	LineID   int64 `json:"lineId"`
+	Quantity int   `json:"quantity"`
 }
 
 // GID returns the transaction's opaque global ID.

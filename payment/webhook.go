@@ -1,0 +1,232 @@
+package payment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/langran/langran/model"
+	"github.com/langran/langran/store"
+)
+
+// MaxWebhookBody bounds a webhook request's body.
+const MaxWebhookBody = 256 << 10
+
+// WebhookHandler serves /webhooks/<name> for every provider that sends
+// notifications. Each request is verified (a bad, missing or stale
+// signature is 400 and changes nothing), recorded by event ID so a
+// redelivery is acknowledged and ignored, and applied in one transaction
+// with the ledger and the order. A failure to apply is 500, so the
+// provider delivers it again later.
+func (s *Service) WebhookHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/webhooks/")
+		wp, ok := s.webhooks[name]
+		if !ok {
+			http.Error(w, "no such webhook", http.StatusNotFound)
+			return
+		}
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "webhooks are POSTed", http.StatusMethodNotAllowed)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxWebhookBody))
+		if err != nil {
+			http.Error(w, "the body is too large or could not be read", http.StatusRequestEntityTooLarge)
+			return
+		}
+		ev, err := wp.ParseWebhook(r.Header, body, s.opts.Now())
+		if errors.Is(err, ErrBadSignature) {
+			s.opts.Logger.WarnContext(r.Context(), "webhook refused", "provider", name, "err", err)
+			http.Error(w, "the signature is missing, invalid or stale", http.StatusBadRequest)
+			return
+		}
+		if err != nil {
+			s.opts.Logger.WarnContext(r.Context(), "webhook not understood", "provider", name, "err", err)
+			http.Error(w, "the event could not be read: "+safeMessage(err), http.StatusBadRequest)
+			return
+		}
+		if ev != nil {
+			if err := s.ApplyEvent(r.Context(), name, ev); err != nil {
+				s.opts.Logger.ErrorContext(r.Context(), "webhook not applied", "provider", name, "event", ev.ID, "err", err)
+				http.Error(w, "the event could not be applied now; deliver it again", http.StatusInternalServerError)
+				return
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"received":true}`)
+	})
+}
+
+// safeMessage is err's message when it is a model error, safe to show.
+func safeMessage(err error) string {
+	if e, ok := model.AsError(err); ok {
+		return e.Message
+	}
+	return "malformed"
+}
+
+// ApplyEvent applies a verified provider event once: an event ID seen
+// before changes nothing. Events may come in any order and the ledger
+// never moves a payment backwards; an event for a movement we asked for
+// (a capture or refund we started) settles that entry instead of writing
+// a second one.
+func (s *Service) ApplyEvent(ctx context.Context, provider string, ev *Event) error {
+	if ev.ID == "" {
+		return &model.Error{Code: model.CodeInvalid, Message: "an event without an ID"}
+	}
+	wp, ok := s.webhooks[provider]
+	if !ok {
+		return fmt.Errorf("payment: no webhook provider %q", provider)
+	}
+	method := model.PaymentMethod("")
+	if p, ok := wp.(Provider); ok {
+		method = p.Method()
+	}
+	return s.st.RetryTx(ctx, func(tx *store.Store) error {
+		fresh, err := tx.RecordWebhookEvent(ctx, provider, ev.ID, clip(ev.Type, 64), s.now())
+		if err != nil || !fresh {
+			return err
+		}
+		p, err := s.eventPayment(ctx, tx, method, ev)
+		if model.ErrorCodeOf(err) == model.CodeNotFound {
+			s.opts.Logger.WarnContext(ctx, "webhook for no payment of ours", "provider", provider, "event", ev.ID, "type", ev.Type)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		o, err := tx.LockOrder(ctx, p.OrderID)
+		if err != nil {
+			return err
+		}
+		if p, err = tx.FindPayment(ctx, p.ID); err != nil {
+			return err
+		}
+		if ev.Currency != "" && ev.Currency != p.Currency {
+			s.opts.Logger.WarnContext(ctx, "webhook in another currency than its payment", "provider", provider,
+				"event", ev.ID, "payment", p.ID, "currency", ev.Currency)
+			return nil
+		}
+		if p.ProviderRef == "" && ev.PaymentRef != "" && method == model.MethodStripeCard {
+			if err := tx.UpdatePayment(ctx, p.ID, map[string]any{"provider_ref": ev.PaymentRef}); err != nil {
+				return err
+			}
+		}
+		return s.applyEvent(ctx, tx, o, p, ev)
+	})
+}
+
+// eventPayment finds the payment an event is about: by our ID when the
+// provider carries it back, else by the provider's ID for the attempt,
+// else by the reference the buyer quoted.
+func (s *Service) eventPayment(ctx context.Context, tx *store.Store, method model.PaymentMethod, ev *Event) (*model.Payment, error) {
+	if ev.PaymentID > 0 {
+		p, err := tx.FindPayment(ctx, ev.PaymentID)
+		if err != nil {
+			return nil, err
+		}
+		if (method != "" && p.Method != method) || (ev.PaymentRef != "" && p.ProviderRef != "" && p.ProviderRef != ev.PaymentRef) {
+			return nil, &model.Error{Code: model.CodeNotFound, Message: "the event's payment does not match"}
+		}
+		return p, nil
+	}
+	if p, err := tx.FindPaymentByProviderRef(ctx, method, ev.PaymentRef); model.ErrorCodeOf(err) != model.CodeNotFound {
+		return p, err
+	}
+	methods := []model.PaymentMethod{method}
+	if confirmedByStaff(method) {
+		methods = []model.PaymentMethod{model.MethodPromptPay, model.MethodBankTransfer}
+	}
+	return tx.FindPaymentByReference(ctx, methods, ev.PaymentRef)
+}
+
+// applyEvent writes the event's movement to the ledger, or settles the
+// pending entry it answers, and applies it.
+func (s *Service) applyEvent(ctx context.Context, tx *store.Store, o *model.Order, p *model.Payment, ev *Event) error {
+	ref := ev.Ref
+	if ref == "" {
+		ref = ev.ID
+	}
+	// The entry this event answers: one with its reference, or one we
+	// asked for and the provider has not answered yet.
+	t, err := tx.FindPaymentTransactionByRef(ctx, p.ID, ev.Kind, ref)
+	if err != nil && model.ErrorCodeOf(err) != model.CodeNotFound {
+		return err
+	}
+	if t == nil {
+		ledger, err := tx.FindPaymentTransactionsByPaymentIDs(ctx, []int64{p.ID})
+		if err != nil {
+			return err
+		}
+		for i := range ledger {
+			e := &ledger[i]
+			if e.Kind == ev.Kind && e.Status == model.TxPending && e.ProviderRef == nil &&
+				(ev.Kind != model.TxRefund || e.Amount == ev.Amount) {
+				t = e
+				break
+			}
+		}
+	}
+	if t != nil {
+		if t.Status != model.TxPending || ev.Status == model.TxPending {
+			if t.ProviderRef == nil {
+				_, err := tx.SettlePaymentTransaction(ctx, t.ID, model.TxPending, ref, "")
+				return err
+			}
+			return nil // answered already, by the provider's reply or an earlier event
+		}
+		ok, err := tx.SettlePaymentTransaction(ctx, t.ID, ev.Status, ref, clip(ev.ErrorCode, 64))
+		if err != nil || !ok {
+			return err
+		}
+		settled := *t
+		settled.Status, settled.ErrorCode, settled.ProviderRef = ev.Status, ev.ErrorCode, &ref
+		_, err = s.apply(ctx, tx, o, p, &settled)
+		return err
+	}
+	// A movement we did not ask for: a card confirmed in the browser, a
+	// transfer reported by the bank, a refund made in the provider's
+	// dashboard. Write it unless it would move the payment backwards.
+	switch ev.Kind {
+	case model.TxAuthorization:
+		if ev.Status == model.TxSuccess && !p.Status.Advances(model.PaymentAuthorized) {
+			return nil
+		}
+		if ev.Status == model.TxFailure && p.Status != model.PaymentPending {
+			return nil
+		}
+	case model.TxCapture:
+		if ev.Status != model.TxSuccess || p.Status.Final() {
+			if p.Status == model.PaymentCaptured && ev.Status == model.TxSuccess {
+				s.opts.Logger.WarnContext(ctx, "a second capture reported for a captured payment", "payment", p.ID, "event", ev.ID)
+			}
+			return nil
+		}
+		if ev.Amount <= 0 {
+			return nil
+		}
+	case model.TxVoid:
+		if ev.Status != model.TxSuccess || !p.Status.Advances(model.PaymentVoided) || p.Captured > 0 {
+			return nil
+		}
+	case model.TxRefund:
+		if ev.Status != model.TxSuccess || ev.Amount <= 0 || ev.Amount > p.Refundable() {
+			return nil
+		}
+	default:
+		return nil
+	}
+	t = &model.PaymentTransaction{PaymentID: p.ID, OrderID: o.ID, Kind: ev.Kind, Status: ev.Status, Amount: ev.Amount,
+		Currency: p.Currency, ProviderRef: &ref, ErrorCode: clip(ev.ErrorCode, 64), RefundLines: "[]",
+		Actor: "provider:" + strings.ToLower(string(p.Method)), CreatedAt: s.now()}
+	if err := tx.AddPaymentTransaction(ctx, t); err != nil {
+		return err
+	}
+	_, err = s.apply(ctx, tx, o, p, t)
+	return err
+}
