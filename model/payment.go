@@ -109,6 +109,8 @@ type Payment struct {
 	// Reference is what the buyer quotes on a transfer (and what a bank's
 	// notification names), or the bank's reference once confirmed.
 	Reference string
+	// Instructions tell the buyer what to do next, for people.
+	Instructions string
 	// IdempotencyKey is IdempotencyKeyHash of the order and the caller's key.
 	IdempotencyKey string
 	// RequestHash is RequestHash of the request the key came with.

@@ -25,9 +25,12 @@ type Options struct {
 	// instead of taking the money at once.
 	ManualCapture   bool
 	ProviderTimeout time.Duration
-	Now             func() time.Time
-	Logger          *slog.Logger
-	OnPaid          PaidFunc
+	// Webhooks are notification sources that are not providers (a bank's
+	// transfer notices); providers that send webhooks are added as well.
+	Webhooks []WebhookParser
+	Now      func() time.Time
+	Logger   *slog.Logger
+	OnPaid   PaidFunc
 }
 
 // Service takes payments for orders and keeps their ledger.
@@ -51,6 +54,9 @@ func NewService(st *store.Store, opts Options, providers ...Provider) *Service {
 		opts.Logger = slog.Default()
 	}
 	s := &Service{st: st, providers: map[model.PaymentMethod]Provider{}, webhooks: map[string]WebhookParser{}, opts: opts}
+	for _, w := range opts.Webhooks {
+		s.webhooks[w.WebhookName()] = w
+	}
 	for _, p := range providers {
 		s.providers[p.Method()] = p
 		if w, ok := p.(WebhookParser); ok {
@@ -197,7 +203,8 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*model.Payment, e
 		return nil, s.providerFailed(ctx, "start", p.ID, err)
 	}
 	_, err = s.st.StartPayment(ctx, p.ID, started.Ref, map[string]any{
-		"client_secret": started.ClientSecret, "payload": started.Payload, "reference": clip(started.Reference, 64)})
+		"client_secret": started.ClientSecret, "payload": started.Payload, "reference": clip(started.Reference, 64),
+		"instructions": started.Instructions})
 	if err != nil {
 		return nil, err
 	}

@@ -135,11 +135,14 @@ func (s *Service) eventPayment(ctx context.Context, tx *store.Store, method mode
 		}
 		return p, nil
 	}
-	if p, err := tx.FindPaymentByProviderRef(ctx, method, ev.PaymentRef); model.ErrorCodeOf(err) != model.CodeNotFound {
-		return p, err
+	if method != "" {
+		if p, err := tx.FindPaymentByProviderRef(ctx, method, ev.PaymentRef); model.ErrorCodeOf(err) != model.CodeNotFound {
+			return p, err
+		}
 	}
 	methods := []model.PaymentMethod{method}
-	if confirmedByStaff(method) {
+	if method == "" || confirmedByStaff(method) {
+		// A bank's notice names the reference the buyer quoted.
 		methods = []model.PaymentMethod{model.MethodPromptPay, model.MethodBankTransfer}
 	}
 	return tx.FindPaymentByReference(ctx, methods, ev.PaymentRef)

@@ -150,6 +150,23 @@ func primeOrders(ctx context.Context, st *store.Store, orders []model.Order) err
 			if _, errs := l.OrderEventsByOrder.LoadMany(ctx, ids)(); firstErr(errs) != nil {
 				return firstErr(errs)
 			}
+		case "payments":
+			groups, errs := l.PaymentsByOrder.LoadMany(ctx, ids)()
+			if firstErr(errs) != nil {
+				return firstErr(errs)
+			}
+			var pids []int64
+			for _, g := range groups {
+				for _, p := range g {
+					pids = append(pids, p.ID)
+				}
+			}
+			// Their ledgers, when selected, in one batch too.
+			if len(pids) > 0 && selects(p, f, "Payment", "transactions") {
+				if _, errs := l.PaymentTxsByPayment.LoadMany(ctx, pids)(); firstErr(errs) != nil {
+					return firstErr(errs)
+				}
+			}
 		case "customer":
 			if _, errs := l.CustomerByID.LoadMany(ctx, customers)(); notFoundOK(errs) != nil {
 				return notFoundOK(errs)
@@ -188,4 +205,15 @@ func notFoundOK(errs []error) error {
 		}
 	}
 	return nil
+}
+
+// selects reports whether field f's selection on type typ includes a
+// field named name.
+func selects(p *prefetcher, f graphql.CollectedField, typ, name string) bool {
+	for _, c := range graphql.CollectFields(p.op, f.Selections, []string{typ}) {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
 }

@@ -554,6 +554,7 @@ var migrations = []migration{
 			client_secret VARCHAR(255) NOT NULL DEFAULT '',
 			payload VARCHAR(512) NOT NULL DEFAULT '',
 			reference VARCHAR(64){{bin}} NOT NULL DEFAULT '',
+			instructions TEXT NOT NULL,
 			idempotency_key CHAR(64){{bin}} NOT NULL,
 			request_hash CHAR(64) NOT NULL,
 			manual_capture BOOLEAN NOT NULL DEFAULT FALSE,

@@ -111,7 +111,7 @@ func (s *Store) StartPayment(ctx context.Context, id int64, ref string, set map[
 		set["provider_ref"] = ref
 	}
 	res := s.db.WithContext(ctx).Table("payments").
-		Where("id = ? AND (provider_ref = '' OR provider_ref = ?) AND client_secret = '' AND payload = '' AND reference = ''", id, ref).
+		Where("id = ? AND (provider_ref = '' OR provider_ref = ?) AND client_secret = '' AND payload = '' AND reference = '' AND instructions = ''", id, ref).
 		Updates(set)
 	if res.Error != nil {
 		return false, TranslateError(res.Error)
