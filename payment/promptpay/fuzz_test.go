@@ -1,9 +1,14 @@
 package promptpay
 
 import (
+	"errors"
+	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/langran/langran/model"
+	"github.com/langran/langran/payment"
 )
 
 // FuzzParse feeds Parse arbitrary payloads: it must never panic, must
@@ -77,6 +82,58 @@ func FuzzPayload(f *testing.F) {
 		want := Fields{Dynamic: amount > 0, Kind: kind, ID: value, Amount: amount}
 		if err != nil || *got != want {
 			t.Fatalf("Parse(Payload(%q, %d) = %q) = %+v, %v; want %+v", id, amount, p, got, err, want)
+		}
+	})
+}
+
+// FuzzNotificationBody feeds the notice decoder arbitrary bodies: it must
+// never panic, must refuse with an INVALID error, and what it accepts
+// must be a positive baht capture with every field present.
+func FuzzNotificationBody(f *testing.F) {
+	f.Add([]byte(exampleBody))
+	f.Add([]byte(`{"id":"e","reference":"r","transactionRef":"t","amount":"0.01","currency":"THB","paidAt":"2026-01-01T00:00:00Z"}`))
+	f.Add([]byte(`{"id":"e","reference":"r","transactionRef":"t","amount":100.5,"currency":"THB","paidAt":"2026-01-01T00:00:00Z"}`))
+	f.Add([]byte(`{"amount":"-1"}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		ev, err := decodeNotification(body)
+		if err != nil {
+			if model.ErrorCodeOf(err) != model.CodeInvalid {
+				t.Fatalf("decodeNotification(%q) failed with %v, not an INVALID error", body, err)
+			}
+			return
+		}
+		if ev.Amount <= 0 || ev.Amount > maxAmount || ev.Currency != model.CurrencyTHB ||
+			ev.ID == "" || ev.PaymentRef == "" || ev.Ref == "" || ev.Created.IsZero() ||
+			ev.Kind != model.TxCapture || ev.Status != model.TxSuccess {
+			t.Fatalf("decodeNotification(%q) = %+v", body, ev)
+		}
+	})
+}
+
+// FuzzSignatureHeader feeds ParseWebhook arbitrary signature headers for a
+// good body: it must never panic, and must answer ErrBadSignature unless
+// the header carries the body's signature.
+func FuzzSignatureHeader(f *testing.F) {
+	f.Add(exampleSignature)
+	f.Add("t=1796026805,v1=00,v1=" + strings.Repeat("ab", 32))
+	f.Add(" t=1796026805 , v2=x, v1=" + strings.Repeat("AB", 32))
+	f.Add("t=,v1=")
+	f.Add("")
+	n, _ := NewNotifications([]byte(exampleSecret))
+	now := time.Unix(exampleSigned, 0)
+	f.Fuzz(func(t *testing.T, header string) {
+		if s, err := parseSignature(header); err == nil && (len(s.v1) == 0 || len(s.v1) > maxSignatures || s.rawT == "") {
+			t.Fatalf("parseSignature(%q) = %+v", header, s)
+		}
+		h := http.Header{}
+		h.Set(SignatureHeader, header)
+		ev, err := n.ParseWebhook(h, []byte(exampleBody), now)
+		if err != nil && !errors.Is(err, payment.ErrBadSignature) {
+			t.Fatalf("ParseWebhook with header %q failed with %v, not ErrBadSignature", header, err)
+		}
+		if err == nil && !strings.Contains(strings.ToLower(header), strings.TrimPrefix(exampleSignature, "t=1796026805,")) {
+			t.Fatalf("ParseWebhook accepted header %q = %+v", header, ev)
 		}
 	})
 }
