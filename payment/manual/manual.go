@@ -43,7 +43,8 @@ func (s StaffConfirmed) Method() model.PaymentMethod { return s.method }
 // Pending checks r and answers it with a pending attempt and the
 // reference the buyer quotes; the caller adds its payload and
 // instructions. The answer depends on r alone, so a retried Start with
-// the same request gets the same attempt.
+// the same request gets the same attempt. r.ManualCapture is ignored:
+// nothing is ever held, and every payment waits for people to confirm it.
 func (s StaffConfirmed) Pending(r payment.StartRequest) (*payment.Started, error) {
 	switch {
 	case r.Amount <= 0:
@@ -54,8 +55,6 @@ func (s StaffConfirmed) Pending(r payment.StartRequest) (*payment.Started, error
 		return nil, model.InvalidField([]string{"currency"}, "unknown currency %q", r.Currency)
 	case r.OrderNumber == "":
 		return nil, model.InvalidField([]string{"orderNumber"}, "the order has no number")
-	case r.ManualCapture:
-		return nil, model.InvalidField([]string{"manualCapture"}, "%s cannot be held and captured later; only cards can", s.name)
 	}
 	return &payment.Started{
 		Status:    model.PaymentPending,

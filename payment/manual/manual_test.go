@@ -100,6 +100,11 @@ func TestStart(t *testing.T) {
 		if *again != *s {
 			t.Errorf("%s: a retried Start answered %+v, first %+v", c.method, again, s)
 		}
+		held := request()
+		held.ManualCapture = true // a card setting; nothing is held here either way
+		if h, err := c.p.Start(ctx, held); err != nil || *h != *s {
+			t.Errorf("%s: Start with ManualCapture = %+v, %v; want the same pending attempt", c.method, h, err)
+		}
 	}
 }
 
@@ -110,7 +115,6 @@ func TestStartRefuses(t *testing.T) {
 		"no payment ID":   func(r *payment.StartRequest) { r.PaymentID = 0 },
 		"no order number": func(r *payment.StartRequest) { r.OrderNumber = "" },
 		"no currency":     func(r *payment.StartRequest) { r.Currency = "" },
-		"manual capture":  func(r *payment.StartRequest) { r.ManualCapture = true },
 	} {
 		r := request()
 		change(&r)

@@ -64,7 +64,6 @@ func TestProviderStartRefuses(t *testing.T) {
 		"too much":        {func(r *payment.StartRequest) { r.Amount = maxAmount + 1 }, "amount"},
 		"no payment ID":   {func(r *payment.StartRequest) { r.PaymentID = 0 }, "paymentId"},
 		"no order number": {func(r *payment.StartRequest) { r.OrderNumber = "" }, "orderNumber"},
-		"manual capture":  {func(r *payment.StartRequest) { r.ManualCapture = true }, "manualCapture"},
 	} {
 		r := startRequest()
 		c.change(&r)
