@@ -141,10 +141,10 @@ func TestStripeFailsWithoutLeakingSecrets(t *testing.T) {
 	}{
 		{"bad API key", answer{401, map[string]string{"Request-Id": "req_auth"},
 			`{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: sk_test_****************************************Test"}}`},
-			[]string{"start", "invalid_request_error", "401", "req_auth"}},
+			[]string{"start", "invalid_request_error", "401", "req_auth", "refused the secret key"}},
 		{"restricted key without permission", answer{403, nil,
 			`{"error":{"type":"invalid_request_error","message":"The provided key 'rk_test_***Test' does not have the required permissions"}}`},
-			[]string{"403"}},
+			[]string{"403", "may not"}},
 		{"Stripe's outage", answer{500, map[string]string{"Request-Id": "req_500"},
 			`{"error":{"type":"api_error","message":"Something went wrong on Stripe's end."}}`},
 			[]string{"api_error", "500", "req_500", "Something went wrong"}},

@@ -416,10 +416,14 @@ func (p *Provider) translate(op string, err error) error {
 		b.WriteString(")")
 	}
 	// An authentication error (401, or 403 for a restricted key) quotes
-	// part of the key; the rest say what was wrong with the request, which
-	// the log needs.
-	authFailed := se.HTTPStatusCode == http.StatusUnauthorized || se.HTTPStatusCode == http.StatusForbidden
-	if !authFailed && se.Msg != "" {
+	// part of the key, so it is replaced; the rest say what was wrong with
+	// the request, which the log needs.
+	switch {
+	case se.HTTPStatusCode == http.StatusUnauthorized:
+		b.WriteString(": Stripe refused the secret key")
+	case se.HTTPStatusCode == http.StatusForbidden:
+		b.WriteString(": the key may not make this request")
+	case se.Msg != "":
 		fmt.Fprintf(&b, ": %s", p.redact(se.Msg))
 	}
 	return errors.New(b.String())
