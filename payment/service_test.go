@@ -634,3 +634,30 @@ func TestPaymentAfterExpiry(t *testing.T) {
 		t.Errorf("after refunding it: %s %s", got.Status, got.FinancialStatus)
 	}
 }
+
+// An unpaid order expires, but not while a card holds its money: staff
+// capture or void that first.
+func TestHeldOrdersDoNotExpire(t *testing.T) {
+	s := newShop(t, storetest.SQLite, payment.Options{ManualCapture: true})
+	held, unpaid := s.order(t, 1), s.order(t, 1)
+	p, err := s.pay.Create(ctx, payment.CreateInput{OrderID: held.ID, Method: model.MethodStripeCard, IdempotencyKey: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := &payment.Event{ID: "evt_auth", Type: "payment_intent.amount_capturable_updated", PaymentID: p.ID, PaymentRef: p.ProviderRef,
+		Kind: model.TxAuthorization, Status: model.TxSuccess, Amount: p.Amount, Currency: p.Currency}
+	if err := s.pay.ApplyEvent(ctx, "card", auth); err != nil {
+		t.Fatal(err)
+	}
+	later := checkout.New(s.st, checkout.Options{Now: func() time.Time { return time.Now().Add(48 * time.Hour) }})
+	n, err := later.ExpireUnpaid(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("expired %d orders (%v), want 1", n, err)
+	}
+	if got := s.reload(t, unpaid.ID); got.Status != model.OrderCancelled || got.FinancialStatus != model.FinancialVoided {
+		t.Errorf("the unpaid order: %s %s", got.Status, got.FinancialStatus)
+	}
+	if got := s.reload(t, held.ID); got.Status != model.OrderPendingPayment || got.FinancialStatus != model.FinancialAuthorized {
+		t.Errorf("the held order: %s %s", got.Status, got.FinancialStatus)
+	}
+}
