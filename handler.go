@@ -129,7 +129,7 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *
 	schema := graph.NewExecutableSchema(graph.Config{
 		Resolvers: &resolver.Resolver{Store: st, Auth: accounts, Catalog: catalog.New(st, auth.Audit), Checkout: carts,
 			Shipping: delivery, ShippingTable: shippingTable, Inventory: stock, Discounts: discount.New(st, auth.Audit),
-			Payments: payments, PromptPayQRURL: qr.URL},
+			Payments: payments, PromptPayQRURL: qr.URL, StripePublishableKey: stripePublishableKey(cfg)},
 		Directives: resolver.Directives(),
 	})
 	queryCache := web.QueryDocumentCache{Inner: lru.New[*ast.QueryDocument](1000)}
@@ -238,6 +238,14 @@ func newPayments(cfg Config, st *store.Store, log *slog.Logger) *payment.Service
 		providers = append(providers, p)
 	}
 	return payment.NewService(st, opts, providers...)
+}
+
+// stripePublishableKey is the key storefronts initialise Stripe with.
+func stripePublishableKey(cfg Config) string {
+	if cfg.Payments.Stripe == nil {
+		return ""
+	}
+	return cfg.Payments.Stripe.PublishableKey
 }
 
 // mailQueueSize is how many messages may wait for the mail server; more are

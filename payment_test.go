@@ -173,8 +173,13 @@ func TestStripePurchaseThroughTheAPI(t *testing.T) {
 	base := stripetest.Start(t)
 	const whsec = "whsec_langran_test_secret"
 	srv := newTestServer(t, storetest.SQLite, 10, map[string]string{
-		"LANGRAN_STRIPE_SECRET_KEY": "sk_test_langran", "LANGRAN_STRIPE_WEBHOOK_SECRET": whsec, "LANGRAN_STRIPE_API_BASE": base})
+		"LANGRAN_STRIPE_SECRET_KEY": "sk_test_langran", "LANGRAN_STRIPE_WEBHOOK_SECRET": whsec, "LANGRAN_STRIPE_API_BASE": base,
+		"LANGRAN_STRIPE_PUBLISHABLE_KEY": "pk_test_langran"})
 	vs := saleVariants(t, srv, 1, 5)
+	if pk := srv.post(t, `{ stripePublishableKey paymentMethods }`, nil).mustData(t); pk["stripePublishableKey"] != "pk_test_langran" ||
+		!strings.Contains(fmt.Sprint(pk["paymentMethods"]), "STRIPE_CARD") {
+		t.Errorf("Stripe's settings for storefronts: %v", pk)
+	}
 	id, accessKey, total := guestOrder(t, srv, vs[0].GID, "st-1")
 	in := map[string]any{"orderId": id, "method": "STRIPE_CARD", "idempotencyKey": "card-1", "accessKey": accessKey}
 	p := payload(t, srv.post(t, paymentCreateMutation, map[string]any{"i": in}), "paymentCreate")

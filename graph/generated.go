@@ -857,32 +857,33 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys            func(childComplexity int, first *int, after *string, last *int, before *string) int
-		AdminProduct       func(childComplexity int, id *string, handle *string) int
-		AdminProducts      func(childComplexity int, first *int, after *string, last *int, before *string, filter *gqlmodel.AdminProductFilter, sortKey *gqlmodel.ProductSortKeys, reverse *bool) int
-		AuditLog           func(childComplexity int, first *int, after *string, last *int, before *string, filter *gqlmodel.AuditLogFilter) int
-		Cart               func(childComplexity int, id string) int
-		Categories         func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Category           func(childComplexity int, id *string, handle *string) int
-		CurrentStaffMember func(childComplexity int) int
-		Customer           func(childComplexity int) int
-		CustomerCart       func(childComplexity int) int
-		CustomerDataExport func(childComplexity int) int
-		DiscountCodes      func(childComplexity int, first *int, after *string, last *int, before *string, filter *gqlmodel.DiscountCodeFilter) int
-		InventoryMovements func(childComplexity int, variantID *string, first *int, after *string, last *int, before *string) int
-		LowStockVariants   func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Node               func(childComplexity int, id string) int
-		Nodes              func(childComplexity int, ids []string) int
-		Order              func(childComplexity int, id string, accessKey *string) int
-		Orders             func(childComplexity int, first *int, after *string, last *int, before *string, filter *gqlmodel.OrderFilter) int
-		PaymentMethods     func(childComplexity int) int
-		Product            func(childComplexity int, id *string, handle *string) int
-		ProductExport      func(childComplexity int, filter *gqlmodel.AdminProductFilter) int
-		ProductVariant     func(childComplexity int, id string) int
-		Products           func(childComplexity int, first *int, after *string, last *int, before *string, filter *gqlmodel.ProductFilter, sortKey *gqlmodel.ProductSortKeys, reverse *bool) int
-		ShippingPreview    func(childComplexity int, input gqlmodel.ShippingPreviewInput) int
-		ShippingZones      func(childComplexity int) int
-		StaffMembers       func(childComplexity int, first *int, after *string, last *int, before *string) int
+		APIKeys              func(childComplexity int, first *int, after *string, last *int, before *string) int
+		AdminProduct         func(childComplexity int, id *string, handle *string) int
+		AdminProducts        func(childComplexity int, first *int, after *string, last *int, before *string, filter *gqlmodel.AdminProductFilter, sortKey *gqlmodel.ProductSortKeys, reverse *bool) int
+		AuditLog             func(childComplexity int, first *int, after *string, last *int, before *string, filter *gqlmodel.AuditLogFilter) int
+		Cart                 func(childComplexity int, id string) int
+		Categories           func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Category             func(childComplexity int, id *string, handle *string) int
+		CurrentStaffMember   func(childComplexity int) int
+		Customer             func(childComplexity int) int
+		CustomerCart         func(childComplexity int) int
+		CustomerDataExport   func(childComplexity int) int
+		DiscountCodes        func(childComplexity int, first *int, after *string, last *int, before *string, filter *gqlmodel.DiscountCodeFilter) int
+		InventoryMovements   func(childComplexity int, variantID *string, first *int, after *string, last *int, before *string) int
+		LowStockVariants     func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Node                 func(childComplexity int, id string) int
+		Nodes                func(childComplexity int, ids []string) int
+		Order                func(childComplexity int, id string, accessKey *string) int
+		Orders               func(childComplexity int, first *int, after *string, last *int, before *string, filter *gqlmodel.OrderFilter) int
+		PaymentMethods       func(childComplexity int) int
+		Product              func(childComplexity int, id *string, handle *string) int
+		ProductExport        func(childComplexity int, filter *gqlmodel.AdminProductFilter) int
+		ProductVariant       func(childComplexity int, id string) int
+		Products             func(childComplexity int, first *int, after *string, last *int, before *string, filter *gqlmodel.ProductFilter, sortKey *gqlmodel.ProductSortKeys, reverse *bool) int
+		ShippingPreview      func(childComplexity int, input gqlmodel.ShippingPreviewInput) int
+		ShippingZones        func(childComplexity int) int
+		StaffMembers         func(childComplexity int, first *int, after *string, last *int, before *string) int
+		StripePublishableKey func(childComplexity int) int
 	}
 
 	RefundCreatePayload struct {
@@ -1291,6 +1292,7 @@ type QueryResolver interface {
 	Order(ctx context.Context, id string, accessKey *string) (*model.Order, error)
 	Orders(ctx context.Context, first *int, after *string, last *int, before *string, filter *gqlmodel.OrderFilter) (*gqlmodel.Connection[model.Order], error)
 	PaymentMethods(ctx context.Context) ([]model.PaymentMethod, error)
+	StripePublishableKey(ctx context.Context) (*string, error)
 	ShippingZones(ctx context.Context) ([]model.ShippingZone, error)
 	ShippingPreview(ctx context.Context, input gqlmodel.ShippingPreviewInput) (*gqlmodel.ShippingPreview, error)
 }
@@ -5047,6 +5049,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.StaffMembers(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.stripePublishableKey":
+		if e.ComplexityRoot.Query.StripePublishableKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.StripePublishableKey(childComplexity), true
 
 	case "RefundCreatePayload.order":
 		if e.ComplexityRoot.RefundCreatePayload.Order == nil {
@@ -27096,6 +27104,42 @@ func (ec *executionContext) fieldContext_Query_paymentMethods(_ context.Context,
 	return graphql.NewScalarFieldContext("Query", field, true, true, "PaymentMethod")
 }
 
+func (ec *executionContext) _Query_stripePublishableKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stripePublishableKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().StripePublishableKey(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Public == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive public is not implemented")
+				}
+				return ec.Directives.Public(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stripePublishableKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "String")
+}
+
 func (ec *executionContext) _Query_shippingZones(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -38959,6 +39003,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_paymentMethods(ctx, field)
+				})
+		case "stripePublishableKey":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stripePublishableKey(ctx, field)
 				})
 		case "shippingZones":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

@@ -187,10 +187,12 @@ func (r *queryResolver) PaymentMethods(ctx context.Context) ([]model.PaymentMeth
 	return r.Payments.Methods(), nil
 }
 
-// Payment returns graph.PaymentResolver implementation.
+func (r *queryResolver) StripePublishableKey(ctx context.Context) (*string, error) {
+	return optional(r.Resolver.StripePublishableKey), nil
+}
+
 func (r *Resolver) Payment() graph.PaymentResolver { return &paymentResolver{r} }
 
-// PaymentTransaction returns graph.PaymentTransactionResolver implementation.
 func (r *Resolver) PaymentTransaction() graph.PaymentTransactionResolver {
 	return &paymentTransactionResolver{r}
 }

@@ -40,4 +40,6 @@ type Resolver struct {
 	// PromptPayQRURL returns the address of a PNG QR code of a PromptPay
 	// payload (a signed link the server answers).
 	PromptPayQRURL func(payload string) string
+	// StripePublishableKey is handed to storefronts; "" without Stripe.
+	StripePublishableKey string
 }
