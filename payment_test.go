@@ -248,3 +248,46 @@ func TestStripePurchaseThroughTheAPI(t *testing.T) {
 		t.Error("a Stripe secret was logged")
 	}
 }
+
+// The shop's bank confirms a PromptPay transfer with a signed notice to
+// /webhooks/promptpay: the order becomes PAID once, however often the
+// notice comes; a notice signed with another secret changes nothing.
+func TestPromptPayBankNotification(t *testing.T) {
+	const secret = "bank notification secret 0123456789"
+	srv := newTestServer(t, storetest.SQLite, 10, map[string]string{"LANGRAN_PROMPTPAY_WEBHOOK_SECRET": secret})
+	vs := saleVariants(t, srv, 1, 5)
+	id, accessKey, total := guestOrder(t, srv, vs[0].GID, "bank-1")
+	in := map[string]any{"orderId": id, "method": "PROMPTPAY", "idempotencyKey": "p1", "accessKey": accessKey}
+	pay := payload(t, srv.post(t, paymentCreateMutation, map[string]any{"i": in}), "paymentCreate")["payment"].(map[string]any)
+	notice := []byte(fmt.Sprintf(`{"id": "bank-evt-1", "reference": %q, "transactionRef": "KBANK-77", "amount": %q, "currency": "THB", "paidAt": %q}`,
+		pay["reference"], total, time.Now().UTC().Format(time.RFC3339)))
+	send := func(sig string) int {
+		req, _ := http.NewRequest("POST", srv.URL+"/webhooks/promptpay", bytes.NewReader(notice))
+		req.Header.Set(promptpay.SignatureHeader, sig)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	financial := func() any {
+		r := srv.post(t, `query($id: ID!, $k: String) { order(id: $id, accessKey: $k) { financialStatus } }`,
+			map[string]any{"id": id, "k": accessKey}).mustData(t)
+		return at(r, "order", "financialStatus")
+	}
+	if code := send(promptpay.Sign([]byte("another secret of the right length"), time.Now(), notice)); code != 400 || financial() != "PENDING" {
+		t.Fatalf("a notice signed with another secret: %d, order %v", code, financial())
+	}
+	for i := 0; i < 2; i++ {
+		if code := send(promptpay.Sign([]byte(secret), time.Now(), notice)); code != 200 {
+			t.Fatalf("the notice: %d", code)
+		}
+	}
+	if f := financial(); f != "PAID" {
+		t.Errorf("after the bank's notice the order is %v", f)
+	}
+	if n := countRows(t, srv, `SELECT COUNT(*) FROM payment_transactions`); n != 1 {
+		t.Errorf("%d ledger rows after two deliveries, want 1", n)
+	}
+}
