@@ -171,7 +171,16 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*model.Payment, e
 		p = &model.Payment{OrderID: o.ID, Method: in.Method, Status: model.PaymentPending, Amount: owed,
 			Currency: o.Currency, IdempotencyKey: keyHash, RequestHash: reqHash,
 			ManualCapture: s.opts.ManualCapture && in.Method == model.MethodStripeCard, CreatedAt: now, UpdatedAt: now}
-		return tx.CreatePayment(ctx, p)
+		if err := tx.CreatePayment(ctx, p); err != nil {
+			return err
+		}
+		if o.FinancialStatus == model.FinancialVoided {
+			// A new attempt after one was called off: waiting again.
+			m := o.Money()
+			m.Voided = false
+			return tx.SetOrderMoney(ctx, o.ID, m)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -254,7 +263,10 @@ func (s *Service) MarkReceived(ctx context.Context, paymentID int64, reference, 
 			return &model.Error{Code: model.CodeConflict, Field: []string{"input", "paymentId"},
 				Message: "a card payment is captured through its provider, not marked received"}
 		}
-		if p.Status != model.PaymentPending {
+		// A voided attempt may still be paid (the buyer scanned the code
+		// anyway): the money arrived, so it is recorded, and staff refund
+		// it if the order needs no more.
+		if p.Status != model.PaymentPending && p.Status != model.PaymentVoided {
 			return &model.Error{Code: model.CodeConflict, Field: []string{"input", "paymentId"},
 				Message: fmt.Sprintf("the payment is %s already", p.Status)}
 		}
@@ -358,18 +370,23 @@ func (s *Service) syncOrder(ctx context.Context, tx *store.Store, o *model.Order
 		return err
 	}
 	m := model.OrderMoney{Total: o.Total}
-	voided := false
+	voided, waiting := false, false
 	for _, q := range payments {
 		m.Captured += q.Captured
 		m.Refunded += q.Refunded
-		if q.Status == model.PaymentAuthorized {
+		switch q.Status {
+		case model.PaymentAuthorized:
 			m.Authorized += q.Amount
-		}
-		if q.Status == model.PaymentVoided {
+		case model.PaymentVoided:
 			voided = true
+		case model.PaymentPending:
+			waiting = true
 		}
 	}
-	m.Voided = voided && m.Captured == 0 || (o.Status == model.OrderCancelled && m.Captured == 0 && m.Authorized == 0)
+	// VOIDED: nothing was taken and nothing more is coming, because the
+	// holds were released (and no other attempt waits) or the order was
+	// called off.
+	m.Voided = m.Captured == 0 && m.Authorized == 0 && (voided && !waiting || o.Status == model.OrderCancelled)
 	if err := tx.SetOrderMoney(ctx, o.ID, m); err != nil {
 		return err
 	}

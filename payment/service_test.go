@@ -661,3 +661,56 @@ func TestHeldOrdersDoNotExpire(t *testing.T) {
 		t.Errorf("the held order: %s %s", got.Status, got.FinancialStatus)
 	}
 }
+
+// A transfer called off and then paid anyway is recorded, not lost; an
+// order whose only attempt was called off is VOIDED only until another
+// attempt starts, and still expires.
+func TestVoidedTransfers(t *testing.T) {
+	s := newShop(t, storetest.SQLite, payment.Options{})
+	o := s.order(t, 1)
+	p, err := s.pay.Create(ctx, payment.CreateInput{OrderID: o.ID, Method: model.MethodBankTransfer, IdempotencyKey: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pay.Void(ctx, p.ID, "v"); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.reload(t, o.ID); got.FinancialStatus != model.FinancialVoided {
+		t.Errorf("after its only attempt was voided: %s", got.FinancialStatus)
+	}
+	p2, err := s.pay.Create(ctx, payment.CreateInput{OrderID: o.ID, Method: model.MethodBankTransfer, IdempotencyKey: "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.reload(t, o.ID); got.FinancialStatus != model.FinancialPending {
+		t.Errorf("after another attempt started: %s", got.FinancialStatus)
+	}
+	// The buyer paid the voided attempt anyway.
+	if _, err := s.pay.MarkReceived(ctx, p.ID, "SCB-late", "late"); err != nil {
+		t.Fatalf("recording money for a voided transfer: %v", err)
+	}
+	got := s.reload(t, o.ID)
+	if got.Status != model.OrderPaid || got.Captured != o.Total {
+		t.Errorf("after the late transfer: %s captured %d", got.Status, got.Captured)
+	}
+	if _, err := s.pay.MarkReceived(ctx, p2.ID, "SCB-2", "second"); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.reload(t, o.ID); got.Captured != 2*o.Total || got.Status != model.OrderPaid {
+		t.Errorf("paid twice: captured %d of %d, %s", got.Captured, o.Total, got.Status)
+	}
+
+	// Voided and abandoned: it expires.
+	o2 := s.order(t, 1)
+	p3, _ := s.pay.Create(ctx, payment.CreateInput{OrderID: o2.ID, Method: model.MethodBankTransfer, IdempotencyKey: "c"})
+	if _, err := s.pay.Void(ctx, p3.ID, "v"); err != nil {
+		t.Fatal(err)
+	}
+	later := checkout.New(s.st, checkout.Options{Now: func() time.Time { return time.Now().Add(48 * time.Hour) }})
+	if _, err := later.ExpireUnpaid(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.reload(t, o2.ID); got.Status != model.OrderCancelled {
+		t.Errorf("a voided, abandoned order: %s", got.Status)
+	}
+}

@@ -204,7 +204,9 @@ func (s *Service) applyEvent(ctx context.Context, tx *store.Store, o *model.Orde
 			return nil
 		}
 	case model.TxCapture:
-		if ev.Status != model.TxSuccess || p.Status.Final() {
+		// Money reported for a voided transfer did arrive: record it.
+		late := p.Status == model.PaymentVoided && confirmedByStaff(p.Method)
+		if ev.Status != model.TxSuccess || (p.Status.Final() && !late) {
 			if p.Status == model.PaymentCaptured && ev.Status == model.TxSuccess {
 				s.opts.Logger.WarnContext(ctx, "a second capture reported for a captured payment", "payment", p.ID, "event", ev.ID)
 			}
