@@ -190,6 +190,16 @@ func TestStripePurchaseThroughTheAPI(t *testing.T) {
 	pid, _ := model.DecodeGlobalIDOf(pay["id"].(string), model.TypePayment)
 	amount, _ := model.ParseMinor(total, 2)
 	pi := pay["providerReference"].(string)
+	// Staff who may read the order see the payment, never its secret.
+	support := staffToken(t, srv, model.RoleSupport)
+	seen := srv.post(t, `query($id: ID!) { order(id: $id) { payments { clientSecret providerReference } } }`, map[string]any{"id": id}, as(support)...).mustData(t)
+	if at(seen, "order", "payments", 0, "providerReference") != pi || at(seen, "order", "payments", 0, "clientSecret") != nil {
+		t.Errorf("what support staff see of the payment: %v", seen)
+	}
+	if again := srv.post(t, `query($id: ID!, $k: String) { order(id: $id, accessKey: $k) { payments { clientSecret } } }`,
+		map[string]any{"id": id, "k": accessKey}).mustData(t); at(again, "order", "payments", 0, "clientSecret") != pay["clientSecret"] {
+		t.Errorf("the buyer's order page lost the client secret: %v", again)
+	}
 
 	send := func(body []byte, sig string) int {
 		req, _ := http.NewRequest("POST", srv.URL+"/webhooks/stripe", bytes.NewReader(body))

@@ -9,6 +9,12 @@ import (
 	"github.com/langran/langran/store"
 )
 
+// movementKeyPrefix begins the idempotency key a capture, void or refund
+// is asked for with; the ledger entry's ID follows.
+const movementKeyPrefix = "langran-tx-"
+
+func movementKey(t *model.PaymentTransaction) string { return fmt.Sprintf("%s%d", movementKeyPrefix, t.ID) }
+
 // Capture takes amount (all it holds when nil) of a card payment that
 // holds money (manual capture), through its provider. The same key again
 // returns the same result, and finishes the capture if the provider did
@@ -35,6 +41,7 @@ func (s *Service) move(ctx context.Context, paymentID int64, kind model.Transact
 	keyHash := model.IdempotencyKeyHash(fmt.Sprintf("payment:%d", paymentID), key)
 	var t *model.PaymentTransaction
 	var p *model.Payment
+	local := false // a void of an attempt the provider never started
 	err := s.inOrderTx(ctx, paymentID, func(tx *store.Store, o *model.Order, pay *model.Payment) error {
 		p = pay
 		if old, err := tx.FindPaymentTransactionByKey(ctx, keyHash); err == nil {
@@ -46,6 +53,10 @@ func (s *Service) move(ctx context.Context, paymentID int64, kind model.Transact
 		} else if model.ErrorCodeOf(err) != model.CodeNotFound {
 			return err
 		}
+		if _, ok := s.providers[p.Method]; !ok {
+			return &model.Error{Code: model.CodeMethodUnavailable, Field: []string{"input", "paymentId"},
+				Message: fmt.Sprintf("%s is not configured", p.Method)}
+		}
 		amt := p.Amount
 		switch kind {
 		case model.TxCapture:
@@ -53,10 +64,19 @@ func (s *Service) move(ctx context.Context, paymentID int64, kind model.Transact
 				return &model.Error{Code: model.CodePaymentNotCapturable, Field: []string{"input", "paymentId"},
 					Message: fmt.Sprintf("the payment is %s: only a payment that holds money can be captured", p.Status)}
 			}
+			// Never take more than the order still owes: a second hold
+			// (another tab, another card) is voided, not captured.
+			owed := o.Total - o.Captured
+			if o.Status == model.OrderCancelled || o.Status == model.OrderRefunded || owed <= 0 {
+				return &model.Error{Code: model.CodeNothingToPay, Field: []string{"input", "paymentId"},
+					Message: fmt.Sprintf("the order is %s with nothing owed: void this hold instead", o.Status)}
+			}
+			amt = min(p.Amount, owed)
 			if amount != nil {
-				if *amount > p.Amount {
+				if *amount > amt {
 					return &model.Error{Code: model.CodeInvalid, Field: []string{"input", "amount"},
-						Message: fmt.Sprintf("the payment holds %s", model.Money{Minor: p.Amount, Currency: p.Currency}.Amount())}
+						Message: fmt.Sprintf("at most %s may be captured: what the payment holds and the order owes",
+							model.Money{Minor: amt, Currency: p.Currency}.Amount())}
 				}
 				amt = *amount
 			}
@@ -66,6 +86,7 @@ func (s *Service) move(ctx context.Context, paymentID int64, kind model.Transact
 					Message: fmt.Sprintf("the payment is %s: there is nothing to void", p.Status)}
 			}
 			amt = 0
+			local = p.Method == model.MethodStripeCard && p.ProviderRef == ""
 		}
 		t = &model.PaymentTransaction{PaymentID: p.ID, OrderID: o.ID, Kind: kind, Status: model.TxPending,
 			Amount: amt, Currency: p.Currency, IdempotencyKey: &keyHash, RefundLines: "[]", Actor: actorOf(ctx)}
@@ -81,19 +102,24 @@ func (s *Service) move(ctx context.Context, paymentID int64, kind model.Transact
 	if !ok {
 		return nil, &model.Error{Code: model.CodeMethodUnavailable, Message: fmt.Sprintf("%s is not configured", p.Method)}
 	}
+	if local {
+		return s.settle(ctx, t, &Outcome{Status: model.TxSuccess})
+	}
 	pctx, cancel := context.WithTimeout(ctx, s.opts.ProviderTimeout)
 	var out *Outcome
 	if kind == model.TxCapture {
-		out, err = prov.Capture(pctx, p, t.Amount, fmt.Sprintf("langran-tx-%d", t.ID))
+		out, err = prov.Capture(pctx, p, t.Amount, movementKey(t))
 	} else {
-		out, err = prov.Void(pctx, p, fmt.Sprintf("langran-tx-%d", t.ID))
+		out, err = prov.Void(pctx, p, movementKey(t))
 	}
 	cancel()
 	if d := IsDeclined(err); d != nil {
 		out, err = &Outcome{Status: model.TxFailure, ErrorCode: d.Code}, nil
 	}
 	if err != nil {
-		if _, ok := model.AsError(err); ok {
+		if e, ok := model.AsError(err); ok {
+			// The provider refused the request itself: the entry is over.
+			_, _ = s.settle(ctx, t, &Outcome{Status: model.TxFailure, ErrorCode: string(e.Code)})
 			return nil, err
 		}
 		return nil, s.providerFailed(ctx, string(kind), t.ID, err)
@@ -234,6 +260,12 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (*model.PaymentTra
 				most, from = left, &payments[i]
 			}
 		}
+		if from != nil {
+			if _, ok := s.providers[from.Method]; !ok {
+				return &model.Error{Code: model.CodeMethodUnavailable, Field: []string{"input", "orderId"},
+					Message: fmt.Sprintf("the money came by %s, which is not configured now", from.Method)}
+			}
+		}
 		if from == nil || amount > most {
 			msg := fmt.Sprintf("at most %s can be refunded", model.Money{Minor: most, Currency: o.Currency}.Amount())
 			if all > most {
@@ -261,15 +293,15 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (*model.PaymentTra
 		return nil, &model.Error{Code: model.CodeMethodUnavailable, Message: fmt.Sprintf("%s is not configured", p.Method)}
 	}
 	pctx, cancel := context.WithTimeout(ctx, s.opts.ProviderTimeout)
-	out, err := prov.Refund(pctx, p, t.Amount, fmt.Sprintf("langran-tx-%d", t.ID))
+	out, err := prov.Refund(pctx, p, t.Amount, movementKey(t))
 	cancel()
 	if d := IsDeclined(err); d != nil {
 		out, err = &Outcome{Status: model.TxFailure, ErrorCode: d.Code}, nil
 	}
+	if e, ok := model.AsError(err); ok {
+		out, err = &Outcome{Status: model.TxFailure, ErrorCode: string(e.Code)}, nil
+	}
 	if err != nil {
-		if _, ok := model.AsError(err); ok {
-			return nil, err
-		}
 		return nil, s.providerFailed(ctx, "refund", t.ID, err)
 	}
 	if out.Status == model.TxPending {
@@ -326,11 +358,15 @@ func refundAmount(ctx context.Context, tx *store.Store, o *model.Order, in Refun
 			return 0, &model.Error{Code: model.CodeNotFound, Field: []string{"input", "lines", fmt.Sprint(i), "lineId"},
 				Message: "the order has no such line"}
 		}
-		if left := ol.Quantity - ol.RefundedQuantity - asked[l.LineID]; l.Quantity > left {
+		done := ol.RefundedQuantity + asked[l.LineID]
+		if left := ol.Quantity - done; l.Quantity > left {
 			return 0, model.InvalidField([]string{"input", "lines", fmt.Sprint(i), "quantity"},
 				"%d of the line's units are left to refund", max(left, 0))
 		}
-		sum += ol.Total * int64(l.Quantity) / int64(ol.Quantity)
+		// Shares by running total, so the units' shares add up to the
+		// line's total exactly: the last unit takes the remainder.
+		share := func(n int) int64 { return ol.Total * int64(n) / int64(ol.Quantity) }
+		sum += share(done+l.Quantity) - share(done)
 	}
 	if in.Amount != nil {
 		return *in.Amount, nil

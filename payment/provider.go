@@ -124,6 +124,11 @@ type Event struct {
 	// transfer); it makes the ledger entry unique.
 	Ref       string
 	ErrorCode string
+	// MovementKey is the idempotency key the movement was asked for with
+	// (langran-tx-<id>), when the provider carries it back: it names the
+	// ledger entry the event answers even before the entry knows the
+	// provider's reference.
+	MovementKey string
 	// Created is when the provider made the event: events may arrive out
 	// of order, and the ledger never moves a payment backwards.
 	Created time.Time

@@ -151,21 +151,40 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*model.Payment, e
 		if err != nil {
 			return err
 		}
+		nothing := &model.Error{Code: model.CodeNothingToPay, Field: []string{"input", "orderId"},
+			Message: fmt.Sprintf("the order is %s with nothing to pay", o.Status)}
 		p, err = tx.FindPaymentByIdempotencyKey(ctx, keyHash)
 		if err == nil {
 			if p.RequestHash != reqHash {
 				return &model.Error{Code: model.CodeIdempotencyKeyReused, Field: []string{"input", "idempotencyKey"},
 					Message: "this idempotencyKey started a payment by another method; make a new key"}
 			}
+			if !started(p) && o.Status != model.OrderPendingPayment {
+				return nothing // paid or called off since: do not start it now
+			}
 			return nil
 		}
 		if model.ErrorCodeOf(err) != model.CodeNotFound {
 			return err
 		}
-		owed := o.Money().Outstanding()
-		if o.Status != model.OrderPendingPayment || owed == 0 {
-			return &model.Error{Code: model.CodeNothingToPay, Field: []string{"input", "orderId"},
-				Message: fmt.Sprintf("the order is %s with nothing to pay", o.Status)}
+		// What is owed: the total less what was taken and what cards
+		// hold, so a second attempt cannot charge the order twice.
+		owed := o.Total - o.Captured - o.Authorized
+		if o.Status != model.OrderPendingPayment || owed <= 0 {
+			return nothing
+		}
+		// An attempt by the same method for the same amount still
+		// waiting (a second tab, a retry with a new key) is the answer:
+		// one QR code, one PaymentIntent.
+		open, err := tx.FindPaymentsByOrderIDs(ctx, []int64{o.ID})
+		if err != nil {
+			return err
+		}
+		for i := range open {
+			if q := &open[i]; q.Method == in.Method && q.Status == model.PaymentPending && q.Amount == owed && q.Captured == 0 {
+				p = q
+				return nil
+			}
 		}
 		now := s.now()
 		p = &model.Payment{OrderID: o.ID, Method: in.Method, Status: model.PaymentPending, Amount: owed,
@@ -185,7 +204,10 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*model.Payment, e
 	if err != nil {
 		return nil, err
 	}
-	if p.Status != model.PaymentPending || p.ClientSecret != "" || p.Payload != "" || p.Reference != "" {
+	if p.Status == model.PaymentFailed {
+		return p, &model.Error{Code: model.CodePaymentDeclined, Message: "this payment failed: " + p.ErrorCode + "; start another with a new key"}
+	}
+	if p.Status != model.PaymentPending || started(p) {
 		return p, nil // started before: the same answer again
 	}
 	pctx, cancel := context.WithTimeout(ctx, s.opts.ProviderTimeout)
@@ -206,8 +228,14 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*model.Payment, e
 		return p, &model.Error{Code: model.CodePaymentDeclined, Message: d.Message}
 	}
 	if err != nil {
-		if _, ok := model.AsError(err); ok {
-			return nil, err // the provider refused the request itself (e.g. a currency it cannot take)
+		if e, ok := model.AsError(err); ok {
+			// The provider refused the request itself (a currency it
+			// cannot take): the attempt is over.
+			if _, err := s.st.UpdatePaymentIf(ctx, p.ID, model.PaymentPending, map[string]any{
+				"status": model.PaymentFailed, "error_code": string(e.Code), "error_message": clip(e.Message, 255)}); err != nil {
+				return nil, err
+			}
+			return nil, e
 		}
 		return nil, s.providerFailed(ctx, "start", p.ID, err)
 	}
@@ -218,6 +246,11 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*model.Payment, e
 		return nil, err
 	}
 	return s.st.FindPayment(ctx, p.ID)
+}
+
+// started reports whether a provider has answered the payment's start.
+func started(p *model.Payment) bool {
+	return p.ClientSecret != "" || p.Payload != "" || p.Reference != "" || p.Instructions != ""
 }
 
 // clip cuts s to at most n bytes, on a rune boundary.
@@ -271,8 +304,13 @@ func (s *Service) MarkReceived(ctx context.Context, paymentID int64, reference, 
 				Message: fmt.Sprintf("the payment is %s already", p.Status)}
 		}
 		ref := reference
+		if _, err := tx.FindPaymentTransactionByRef(ctx, p.ID, model.TxCapture, ref); err == nil {
+			return &model.Error{Code: model.CodeConflict, Field: []string{"input", "reference"},
+				Message: "money with this reference was recorded already"}
+		}
+		// What is left of the payment (a transfer may have come short).
 		t := &model.PaymentTransaction{PaymentID: p.ID, OrderID: o.ID, Kind: model.TxCapture, Status: model.TxSuccess,
-			Amount: p.Amount, Currency: p.Currency, ProviderRef: &ref, IdempotencyKey: &keyHash,
+			Amount: p.Amount - p.Captured, Currency: p.Currency, ProviderRef: &ref, IdempotencyKey: &keyHash,
 			RefundLines: "[]", Actor: actorOf(ctx)}
 		if err := tx.AddPaymentTransaction(ctx, t); err != nil {
 			return err
@@ -331,7 +369,9 @@ func (s *Service) apply(ctx context.Context, tx *store.Store, o *model.Order, p 
 		}
 	case t.Kind == model.TxCapture:
 		set["captured"] = p.Captured + t.Amount
-		if p.Status != model.PaymentCaptured {
+		// A card's capture ends its payment; transfers add up until they
+		// reach the payment's amount.
+		if p.Status != model.PaymentCaptured && (!confirmedByStaff(p.Method) || p.Captured+t.Amount >= p.Amount) {
 			set["status"] = model.PaymentCaptured
 		}
 	case t.Kind == model.TxVoid:
@@ -403,6 +443,12 @@ func (s *Service) syncOrder(ctx context.Context, tx *store.Store, o *model.Order
 		if s.opts.OnPaid != nil {
 			return s.opts.OnPaid(ctx, tx, o, p)
 		}
+	case t.Kind == model.TxCapture && t.Status == model.TxSuccess && o.Status != model.OrderCancelled && m.Captured > o.Total:
+		// Paid twice (two transfers, a second card): keep the money on
+		// the ledger and tell staff to give the difference back.
+		return tx.AddOrderEvent(ctx, &model.OrderEvent{OrderID: o.ID, Kind: model.OrderEventNote, Actor: actor, CreatedAt: now,
+			Message: fmt.Sprintf("%s received by %s, %s more than the total: refund the difference", amount, p.Method,
+				model.Money{Minor: m.Captured - o.Total, Currency: o.Currency}.Amount())})
 	case o.Status == model.OrderCancelled && t.Kind == model.TxCapture && t.Status == model.TxSuccess:
 		// The money came after the order was called off (it expired
 		// while the buyer paid): keep it on the ledger and tell staff,

@@ -29,6 +29,7 @@ type fakeCard struct {
 	failNext atomic.Int64 // calls to fail with a network error
 	decline  atomic.Bool
 	pending  atomic.Bool // refunds answer PENDING
+	noRef    atomic.Bool // pending refunds answer without their ID, as if the webhook came first
 }
 
 func newFakeCard() *fakeCard {
@@ -91,6 +92,9 @@ func (f *fakeCard) Refund(_ context.Context, p *model.Payment, amount int64, key
 	st := model.TxSuccess
 	if f.pending.Load() {
 		st = model.TxPending
+		if f.noRef.Load() {
+			id = ""
+		}
 	}
 	return &payment.Outcome{Ref: id, Status: st}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/langran/langran/model"
@@ -23,6 +24,14 @@ const MaxWebhookBody = 256 << 10
 // provider delivers it again later.
 func (s *Service) WebhookHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			// A bug (in a hook, say) answers 500, so the provider tries
+			// again, and is logged; nothing of it reaches the sender.
+			if v := recover(); v != nil {
+				s.opts.Logger.ErrorContext(r.Context(), "webhook panicked", "path", r.URL.Path, "panic", fmt.Sprint(v))
+				http.Error(w, "the event could not be applied now; deliver it again", http.StatusInternalServerError)
+			}
+		}()
 		name := strings.TrimPrefix(r.URL.Path, "/webhooks/")
 		wp, ok := s.webhooks[name]
 		if !ok {
@@ -87,24 +96,33 @@ func (s *Service) ApplyEvent(ctx context.Context, provider string, ev *Event) er
 	if p, ok := wp.(Provider); ok {
 		method = p.Method()
 	}
+	// The payment is found before the transaction: which order it
+	// belongs to never changes, and on MySQL the transaction's first plain
+	// read fixes its snapshot, so every read in it must come after the
+	// order's lock, or it would see the ledger as it was before the wait.
+	found, err := s.eventPayment(ctx, s.st, method, ev)
+	if err != nil && model.ErrorCodeOf(err) != model.CodeNotFound {
+		return err
+	}
 	return s.st.RetryTx(ctx, func(tx *store.Store) error {
+		if found == nil {
+			// Recorded, so a redelivery is not logged again.
+			fresh, err := tx.RecordWebhookEvent(ctx, provider, ev.ID, clip(ev.Type, 64), s.now())
+			if err == nil && fresh {
+				s.opts.Logger.WarnContext(ctx, "webhook for no payment of ours", "provider", provider, "event", ev.ID, "type", ev.Type)
+			}
+			return err
+		}
+		o, err := tx.LockOrder(ctx, found.OrderID)
+		if err != nil {
+			return err
+		}
 		fresh, err := tx.RecordWebhookEvent(ctx, provider, ev.ID, clip(ev.Type, 64), s.now())
 		if err != nil || !fresh {
 			return err
 		}
-		p, err := s.eventPayment(ctx, tx, method, ev)
-		if model.ErrorCodeOf(err) == model.CodeNotFound {
-			s.opts.Logger.WarnContext(ctx, "webhook for no payment of ours", "provider", provider, "event", ev.ID, "type", ev.Type)
-			return nil
-		}
+		p, err := tx.FindPayment(ctx, found.ID)
 		if err != nil {
-			return err
-		}
-		o, err := tx.LockOrder(ctx, p.OrderID)
-		if err != nil {
-			return err
-		}
-		if p, err = tx.FindPayment(ctx, p.ID); err != nil {
 			return err
 		}
 		if ev.Currency != "" && ev.Currency != p.Currency {
@@ -166,16 +184,12 @@ func (s *Service) applyEvent(ctx context.Context, tx *store.Store, o *model.Orde
 		if err != nil {
 			return err
 		}
-		for i := range ledger {
-			e := &ledger[i]
-			if e.Kind == ev.Kind && e.Status == model.TxPending && e.ProviderRef == nil &&
-				(ev.Kind != model.TxRefund || e.Amount == ev.Amount) {
-				t = e
-				break
-			}
-		}
+		t = answered(ledger, ev)
 	}
 	if t != nil {
+		if t.Status == model.TxSuccess && ev.Status == model.TxFailure && t.Kind == model.TxRefund {
+			return s.refundFailedLater(ctx, tx, o, p, t, ev)
+		}
 		if t.Status != model.TxPending || ev.Status == model.TxPending {
 			if t.ProviderRef == nil {
 				_, err := tx.SettlePaymentTransaction(ctx, t.ID, model.TxPending, ref, "")
@@ -204,15 +218,16 @@ func (s *Service) applyEvent(ctx context.Context, tx *store.Store, o *model.Orde
 			return nil
 		}
 	case model.TxCapture:
-		// Money reported for a voided transfer did arrive: record it.
-		late := p.Status == model.PaymentVoided && confirmedByStaff(p.Method)
-		if ev.Status != model.TxSuccess || (p.Status.Final() && !late) {
-			if p.Status == model.PaymentCaptured && ev.Status == model.TxSuccess {
-				s.opts.Logger.WarnContext(ctx, "a second capture reported for a captured payment", "payment", p.ID, "event", ev.ID)
-			}
+		if ev.Status != model.TxSuccess || ev.Amount <= 0 {
 			return nil
 		}
-		if ev.Amount <= 0 {
+		// Money a person moved (a transfer) arrived, whatever the
+		// payment's status: each transfer is its own entry, by its
+		// reference. A card's capture comes once.
+		if p.Status.Final() && !confirmedByStaff(p.Method) {
+			if p.Status == model.PaymentCaptured {
+				s.opts.Logger.WarnContext(ctx, "a second capture reported for a captured card payment", "payment", p.ID, "event", ev.ID)
+			}
 			return nil
 		}
 	case model.TxVoid:
@@ -220,8 +235,15 @@ func (s *Service) applyEvent(ctx context.Context, tx *store.Store, o *model.Orde
 			return nil
 		}
 	case model.TxRefund:
-		if ev.Status != model.TxSuccess || ev.Amount <= 0 || ev.Amount > p.Refundable() {
+		if ev.Status != model.TxSuccess || ev.Amount <= 0 {
 			return nil
+		}
+		if ev.Amount > p.Refundable() {
+			// Events come in any order: the capture this refund gives
+			// back is not recorded yet. Failing makes the provider
+			// deliver it again, after the capture.
+			return fmt.Errorf("payment: refund event %s for %d of payment %d, which has %d to refund: wait for its capture",
+				ev.ID, ev.Amount, p.ID, p.Refundable())
 		}
 	default:
 		return nil
@@ -234,4 +256,46 @@ func (s *Service) applyEvent(ctx context.Context, tx *store.Store, o *model.Orde
 	}
 	_, err = s.apply(ctx, tx, o, p, t)
 	return err
+}
+
+// answered returns the pending ledger entry an event answers: the one
+// whose idempotency key the provider carried back, else the first pending
+// entry of its kind without a reference (and, for refunds, of its amount).
+func answered(ledger []model.PaymentTransaction, ev *Event) *model.PaymentTransaction {
+	if id, ok := strings.CutPrefix(ev.MovementKey, movementKeyPrefix); ok {
+		for i := range ledger {
+			if strconv.FormatInt(ledger[i].ID, 10) == id && ledger[i].Kind == ev.Kind {
+				return &ledger[i]
+			}
+		}
+	}
+	for i := range ledger {
+		e := &ledger[i]
+		if e.Kind == ev.Kind && e.Status == model.TxPending && e.ProviderRef == nil &&
+			(ev.Kind != model.TxRefund || e.Amount == ev.Amount) {
+			return e
+		}
+	}
+	return nil
+}
+
+// refundFailedLater undoes a refund the provider reported done and then
+// failed (a card account closed since): the money did not go back.
+func (s *Service) refundFailedLater(ctx context.Context, tx *store.Store, o *model.Order, p *model.Payment, t *model.PaymentTransaction, ev *Event) error {
+	if err := tx.FailPaymentTransaction(ctx, t.ID, clip(ev.ErrorCode, 64)); err != nil {
+		return err
+	}
+	if err := tx.UpdatePayment(ctx, p.ID, map[string]any{"refunded": p.Refunded - t.Amount}); err != nil {
+		return err
+	}
+	after, err := tx.FindPayment(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.syncOrder(ctx, tx, o, after, &model.PaymentTransaction{Kind: model.TxRefund, Status: model.TxFailure}); err != nil {
+		return err
+	}
+	return tx.AddOrderEvent(ctx, &model.OrderEvent{OrderID: o.ID, Kind: model.OrderEventNote, Actor: "provider:" + strings.ToLower(string(p.Method)),
+		CreatedAt: s.now(), Message: fmt.Sprintf("the refund of %s %s failed at the provider (%s): the money did not go back; refund it another way",
+			model.Money{Minor: t.Amount, Currency: t.Currency}.Amount(), t.Currency, ev.ErrorCode)})
 }

@@ -21,9 +21,37 @@ func canReadOrder(ctx context.Context, o *model.Order, accessKey string) bool {
 	case o.CustomerID != nil && v.IsCustomer(*o.CustomerID):
 		return true
 	case accessKey != "":
-		return subtle.ConstantTimeCompare([]byte(accessKey), []byte(o.AccessKey)) == 1
+		if subtle.ConstantTimeCompare([]byte(accessKey), []byte(o.AccessKey)) == 1 {
+			markBuyer(ctx, o.ID)
+			return true
+		}
 	}
 	return false
+}
+
+// buyerKey marks, for the rest of a request, an order its caller proved
+// to be the buyer of by its access key.
+type buyerKey int64
+
+// markBuyer records that the caller holds the order's access key.
+func markBuyer(ctx context.Context, orderID int64) {
+	if l := store.LoadersFrom(ctx); l != nil {
+		_, _ = l.Memo(buyerKey(orderID), func() (any, error) { return true, nil })
+	}
+}
+
+// isBuyer reports whether the caller is the order's buyer: its customer,
+// or holding its access key in this request. Staff are not.
+func isBuyer(ctx context.Context, o *model.Order) bool {
+	if o.CustomerID != nil && model.ViewerFrom(ctx).IsCustomer(*o.CustomerID) {
+		return true
+	}
+	l := store.LoadersFrom(ctx)
+	if l == nil {
+		return false
+	}
+	v, _ := l.Memo(buyerKey(o.ID), func() (any, error) { return false, nil })
+	return v == true
 }
 
 // loadOrder returns the order with id if the caller may read it, nil

@@ -21,7 +21,10 @@ func canPayOrder(ctx context.Context, o *model.Order, accessKey string) bool {
 	case o.CustomerID != nil && v.IsCustomer(*o.CustomerID):
 		return true
 	case accessKey != "":
-		return subtle.ConstantTimeCompare([]byte(accessKey), []byte(o.AccessKey)) == 1
+		if subtle.ConstantTimeCompare([]byte(accessKey), []byte(o.AccessKey)) == 1 {
+			markBuyer(ctx, o.ID)
+			return true
+		}
 	}
 	return false
 }

@@ -130,6 +130,12 @@ func (r *paymentResolver) ClientSecret(ctx context.Context, obj *model.Payment) 
 	if obj.Status != model.PaymentPending && obj.Status != model.PaymentAuthorized {
 		return nil, nil // nothing left to confirm
 	}
+	// Only the buyer confirms the card: staff and partners who may read
+	// the order never see the secret.
+	o, err := store.LoadersFrom(ctx).OrderByID.Load(ctx, obj.OrderID)()
+	if err != nil || !isBuyer(ctx, o) || o.Status != model.OrderPendingPayment {
+		return nil, err
+	}
 	return optional(obj.ClientSecret), nil
 }
 

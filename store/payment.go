@@ -175,10 +175,22 @@ func (s *Store) SettlePaymentTransaction(ctx context.Context, id int64, status m
 		set["provider_ref"] = ref
 	}
 	res := s.db.WithContext(ctx).Table("payment_transactions").Where("id = ? AND status = ?", id, model.TxPending).Updates(set)
+	if res.Error != nil && isDuplicateKey(res.Error) {
+		// Another entry holds this reference: the provider's webhook
+		// recorded the movement already.
+		return false, nil
+	}
 	if res.Error != nil {
 		return false, TranslateError(res.Error)
 	}
 	return res.RowsAffected == 1, nil
+}
+
+// FailPaymentTransaction marks a ledger entry failed after it had
+// succeeded (a refund the provider could not complete after all).
+func (s *Store) FailPaymentTransaction(ctx context.Context, id int64, errorCode string) error {
+	return TranslateError(s.db.WithContext(ctx).Table("payment_transactions").Where("id = ?", id).
+		Updates(map[string]any{"status": model.TxFailure, "error_code": errorCode, "updated_at": s.now()}).Error)
 }
 
 // SetOrderMoney records what the order's ledger adds up to.

@@ -303,7 +303,8 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 			_, err := st.SettlePaymentTransaction(ctx, 1, model.TxSuccess, "ch_1", "")
 			return err
 		},
-		"SetOrderMoney": func(st *store.Store) error { return st.SetOrderMoney(ctx, 1, model.OrderMoney{Total: 1}) },
+		"FailPaymentTransaction": func(st *store.Store) error { return st.FailPaymentTransaction(ctx, 1, "x") },
+		"SetOrderMoney":          func(st *store.Store) error { return st.SetOrderMoney(ctx, 1, model.OrderMoney{Total: 1}) },
 		"RefundOrderLine": func(st *store.Store) error {
 			_, err := st.RefundOrderLine(ctx, 1, 1, 0)
 			return err

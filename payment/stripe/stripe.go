@@ -229,6 +229,9 @@ func (p *Provider) Refund(ctx context.Context, pay *model.Payment, amount int64,
 		Amount:        stripeapi.Int64(amount),
 		Metadata:      metadataOf(pay.ID, pay.OrderID, ""),
 	}
+	// The key names the ledger entry, so the refund's webhooks settle
+	// that entry even if they arrive before this call returns.
+	params.Metadata[MetaMovementKey] = idempotencyKey
 	params.SetIdempotencyKey(idempotencyKey)
 	rf, err := p.api.V1Refunds.Create(ctx, params)
 	if err != nil {
@@ -252,6 +255,7 @@ const (
 	MetaPaymentID   = "langran_payment_id"
 	MetaOrderID     = "langran_order_id"
 	MetaOrderNumber = "order_number"
+	MetaMovementKey = "langran_key"
 )
 
 func metadataOf(paymentID, orderID int64, orderNumber string) map[string]string {

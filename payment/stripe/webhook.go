@@ -225,6 +225,7 @@ func decodeEvent(body []byte) (*payment.Event, error) {
 		}
 		out.Kind = model.TxRefund
 		out.Ref = rf.ID
+		out.MovementKey = rf.Metadata[MetaMovementKey]
 		out.Amount = rf.Amount
 		out.Currency = currencyOf(rf.Currency)
 		status := stripeapi.RefundStatus(rf.Status)
