@@ -367,7 +367,9 @@ func TestEndToEndPurchase(t *testing.T) {
 	}
 	var out bytes.Buffer
 	err := run(t.Context(), []string{"staff", "create", "--email", "owner@example.com", "--name", "Owner"},
-		func(k string) string { return map[string]string{"LANGRAN_DATABASE_URL": dbURL, "LANGRAN_LOG_LEVEL": "warn"}[k] },
+		func(k string) string {
+			return map[string]string{"LANGRAN_DATABASE_URL": dbURL, "LANGRAN_LOG_LEVEL": "warn"}[k]
+		},
 		strings.NewReader("an owner's long password\n"), &out)
 	if err != nil {
 		t.Fatalf("staff create: %v %s", err, out.String())

@@ -13,7 +13,9 @@ import (
 // is asked for with; the ledger entry's ID follows.
 const movementKeyPrefix = "langran-tx-"
 
-func movementKey(t *model.PaymentTransaction) string { return fmt.Sprintf("%s%d", movementKeyPrefix, t.ID) }
+func movementKey(t *model.PaymentTransaction) string {
+	return fmt.Sprintf("%s%d", movementKeyPrefix, t.ID)
+}
 
 // Capture takes amount (all it holds when nil) of a card payment that
 // holds money (manual capture), through its provider. The same key again
