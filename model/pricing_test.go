@@ -58,17 +58,17 @@ func TestSplitVAT(t *testing.T) {
 		{"107.00, the reference's first example", 10700, 10000, 700, 700},
 		{"536.00, the reference's second example", 53600, 50093, 3507, 700},
 		{"zero", 0, 0, 0, 700},
-		{"0.01 holds 0.0065 VAT: none", 1, 1, 0, 700},
-		// 0.15 × 7/107 = 0.98..., 0.08 × 7/107 = 0.523: half up takes
+		{"0.01 baht holds 0.065 satang of VAT: none", 1, 1, 0, 700},
+		// In satang: 15 × 7/107 = 0.98, 8 × 7/107 = 0.52: half up takes
 		// both up where truncation would give 0.
 		{"0.15 rounds up", 15, 14, 1, 700},
 		{"0.08 rounds up", 8, 7, 1, 700},
-		{"0.07 holds 0.458: down", 7, 7, 0, 700},
+		{"7 satang hold 0.458: down", 7, 7, 0, 700},
 		// At 7% a gross never holds exactly half a satang (14 × gross is
-		// even, 107 is odd); at 20% 0.03 holds exactly 0.005, and half up
+		// even, 107 is odd); at 20% 3 satang hold exactly 0.5, and half up
 		// takes it up where half even would not.
 		{"exactly half a satang rounds up", 3, 2, 1, 2000},
-		{"half again, upwards", 15, 12, 3, 2000}, // 0.025 -> 0.03
+		{"half again, upwards", 15, 12, 3, 2000}, // 2.5 satang -> 3
 		{"a refund mirrors the sale", -53600, -50093, -3507, 700},
 		{"no VAT", 12345, 12345, 0, 0},
 		{"10%", 11000, 10000, 1000, 1000},
