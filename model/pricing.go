@@ -38,21 +38,42 @@ func (r RateBasisPoints) String() string {
 }
 
 // VATIn returns the VAT contained in a gross (VAT-inclusive) amount at rate,
-// rounded half up. Amounts below zero are treated as their opposite and
-// negated, so refunds mirror sales.
+// rounded half up: gross × rate / (100% + rate). Amounts below zero are
+// treated as their opposite and negated, so refunds mirror sales. A rate of
+// zero or below holds no VAT.
 func VATIn(gross int64, rate RateBasisPoints) int64 {
-	if gross < 0 {
-		return -VATIn(-gross, rate)
-	}
 	if rate <= 0 {
 		return 0
 	}
-	den := int64(MaxRate) + int64(rate)
-	// gross × rate / den, half up, without overflow for any realistic
-	// amount (gross < 2^63 / 20000).
-	q, r := gross/den, gross%den
-	num := r*int64(rate)*2 + den
-	return q*int64(rate) + num/(2*den)
+	// The magnitude as uint64: negating math.MinInt64 in int64 gives
+	// itself back, which used to recurse forever.
+	neg := gross < 0
+	u := uint64(gross)
+	if neg {
+		u = -u
+	}
+	// A 128-bit product so that no amount or rate overflows; the quotient
+	// fits because rate < den. The remainder is compared as r ≥ den − r
+	// rather than 2r ≥ den, which could overflow for absurd rates.
+	den := uint64(MaxRate) + uint64(rate)
+	hi, lo := bits.Mul64(u, uint64(rate))
+	q, r := bits.Div64(hi, lo, den)
+	if r >= den-r {
+		q++
+	}
+	vat := int64(q)
+	if neg {
+		vat = -vat
+	}
+	return vat
+}
+
+// SplitVAT splits a gross (VAT-inclusive) amount into its base and the VAT
+// it contains, as a tax invoice shows them: the VAT is VATIn's (half up),
+// and the base is what is left, so base + VAT == gross exactly.
+func SplitVAT(gross int64, rate RateBasisPoints) (base, vat int64) {
+	vat = VATIn(gross, rate)
+	return gross - vat, vat
 }
 
 // VATPeriod is a VAT rate that applies from a date on.

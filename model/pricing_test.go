@@ -1,6 +1,8 @@
 package model
 
 import (
+	"math"
+	"math/big"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -41,6 +43,61 @@ func TestVATInMatchesExactRounding(t *testing.T) {
 		}
 		if got := VATIn(gross, rate); got != want {
 			t.Fatalf("VATIn(%d, %d) = %d, want %d", gross, rate, got, want)
+		}
+	}
+}
+
+// SplitVAT shows a tax invoice's two figures; the base is whatever the VAT
+// leaves, so the two always add up to the gross.
+func TestSplitVAT(t *testing.T) {
+	for _, c := range []struct {
+		name            string
+		gross, base, vt int64
+		rate            RateBasisPoints
+	}{
+		{"107.00, the reference's first example", 10700, 10000, 700, 700},
+		{"536.00, the reference's second example", 53600, 50093, 3507, 700},
+		{"zero", 0, 0, 0, 700},
+		{"0.01 baht holds 0.065 satang of VAT: none", 1, 1, 0, 700},
+		// In satang: 15 × 7/107 = 0.98, 8 × 7/107 = 0.52: half up takes
+		// both up where truncation would give 0.
+		{"0.15 rounds up", 15, 14, 1, 700},
+		{"0.08 rounds up", 8, 7, 1, 700},
+		{"7 satang hold 0.458: down", 7, 7, 0, 700},
+		// At 7% a gross never holds exactly half a satang (14 × gross is
+		// even, 107 is odd); at 20% 3 satang hold exactly 0.5, and half up
+		// takes it up where half even would not.
+		{"exactly half a satang rounds up", 3, 2, 1, 2000},
+		{"half again, upwards", 15, 12, 3, 2000}, // 2.5 satang -> 3
+		{"a refund mirrors the sale", -53600, -50093, -3507, 700},
+		{"no VAT", 12345, 12345, 0, 0},
+		{"10%", 11000, 10000, 1000, 1000},
+	} {
+		base, vat := SplitVAT(c.gross, c.rate)
+		if base != c.base || vat != c.vt {
+			t.Errorf("%s: SplitVAT(%d, %s) = %d, %d; want %d, %d", c.name, c.gross, c.rate, base, vat, c.base, c.vt)
+		}
+	}
+}
+
+// The int64 extremes used to recurse forever (−MinInt64 is MinInt64); they
+// now give the exact rational answer, and base + VAT is still the gross.
+func TestVATInExtremes(t *testing.T) {
+	for _, gross := range []int64{math.MaxInt64, math.MinInt64, math.MinInt64 + 1} {
+		for _, rate := range []RateBasisPoints{1, 700, MaxRate, math.MaxInt64} {
+			n := new(big.Rat).SetFrac(new(big.Int).Mul(big.NewInt(gross), big.NewInt(int64(rate))),
+				new(big.Int).Add(big.NewInt(int64(MaxRate)), big.NewInt(int64(rate))))
+			// Half up on the magnitude: floor(|x| + 1/2), then the sign back.
+			abs := new(big.Rat).Abs(n)
+			abs.Add(abs, big.NewRat(1, 2))
+			want := new(big.Int).Quo(abs.Num(), abs.Denom())
+			if n.Sign() < 0 {
+				want.Neg(want)
+			}
+			base, vat := SplitVAT(gross, rate)
+			if vat != want.Int64() || base+vat != gross {
+				t.Errorf("SplitVAT(%d, %d) = %d, %d; want VAT %s", gross, rate, base, vat, want)
+			}
 		}
 	}
 }
