@@ -73,6 +73,10 @@ type Config struct {
 	// Payments says which payment methods the shop takes and with what
 	// credentials.
 	Payments PaymentConfig
+	// Seller is who receipts and tax invoices are issued by
+	// (LANGRAN_SELLER_*); nil when no tax ID is configured, and then no
+	// documents are issued. Development uses a demo seller.
+	Seller *model.Seller
 	// LinkSecret signs links opened without a token, such as a PromptPay
 	// QR code's image (LANGRAN_LINK_SECRET). It must be the same on every
 	// replica; in development a random one is made at start.
@@ -187,6 +191,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		p.failWith("LANGRAN_RATE_LIMIT_BUCKET", fmt.Sprintf("want 0 (off) or at least LANGRAN_MAX_COMPLEXITY (%d), so that every allowed operation can run", c.MaxComplexity))
 	}
 	c.Payments = p.payments(dev)
+	c.Seller = p.seller(dev)
 	if raw := p.getenv("LANGRAN_LINK_SECRET"); raw != "" {
 		if len(raw) < model.MinLinkKey {
 			p.failWith("LANGRAN_LINK_SECRET", fmt.Sprintf("must be at least %d characters (openssl rand -hex 32)", model.MinLinkKey))
@@ -200,6 +205,40 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		_, _ = rand.Read(c.LinkSecret)
 	}
 	return c, p.err
+}
+
+// seller reads who documents are issued by; dev makes up a demo shop.
+func (p *envParser) seller(dev bool) *model.Seller {
+	taxID := strings.TrimSpace(p.getenv("LANGRAN_SELLER_TAX_ID"))
+	if taxID == "" && !dev {
+		return nil
+	}
+	s := &model.Seller{
+		NameTH:    p.str("LANGRAN_SELLER_NAME_TH", "ร้านหลังร้าน (ร้านสาธิต)"),
+		NameEN:    p.str("LANGRAN_SELLER_NAME_EN", "Langran Demo Shop"),
+		AddressTH: p.str("LANGRAN_SELLER_ADDRESS_TH", "99 ถนนสุขุมวิท แขวงคลองเตย เขตคลองเตย กรุงเทพมหานคร 10110"),
+		AddressEN: p.str("LANGRAN_SELLER_ADDRESS_EN", "99 Sukhumvit Road, Khlong Toei, Bangkok 10110"),
+		TaxID:     taxID,
+		Branch:    p.str("LANGRAN_SELLER_BRANCH", model.HeadOffice),
+		Phone:     p.getenv("LANGRAN_SELLER_PHONE"),
+		Email:     p.getenv("LANGRAN_SELLER_EMAIL"),
+		LogoURL:   p.getenv("LANGRAN_SELLER_LOGO_URL"),
+		Footer:    p.getenv("LANGRAN_SELLER_FOOTER"),
+	}
+	s.VATRegistered = p.boolean("LANGRAN_SELLER_VAT_REGISTERED", true)
+	if s.TaxID == "" {
+		s.TaxID = demoPromptPayID // a valid demo tax ID
+	}
+	if !model.ValidThaiTaxID(s.TaxID) {
+		p.fail("LANGRAN_SELLER_TAX_ID", s.TaxID, "a 13-digit Thai tax ID with its check digit")
+	}
+	if len(s.Branch) != 5 || strings.Trim(s.Branch, "0123456789") != "" {
+		p.fail("LANGRAN_SELLER_BRANCH", s.Branch, "5 digits, 00000 for the head office")
+	}
+	if !dev && (p.getenv("LANGRAN_SELLER_NAME_TH") == "" || p.getenv("LANGRAN_SELLER_ADDRESS_TH") == "") {
+		p.failWith("LANGRAN_SELLER_NAME_TH", "the seller's Thai name and address (LANGRAN_SELLER_ADDRESS_TH) must be set with its tax ID: every document shows them")
+	}
+	return s
 }
 
 // payments reads the payment methods' settings; dev turns demo methods on.

@@ -23,6 +23,8 @@ import (
 	"github.com/langran/langran/payment/manual"
 	"github.com/langran/langran/payment/promptpay"
 	"github.com/langran/langran/payment/stripe"
+	"github.com/langran/langran/receipt"
+	"github.com/langran/langran/receipt/etax"
 	"github.com/langran/langran/resolver"
 	"github.com/langran/langran/shipping"
 	"github.com/langran/langran/store"
@@ -124,12 +126,19 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *
 	delivery := shipping.New(shipping.Options{Timeout: cfg.ShippingTimeout, Log: log}, shippingTable)
 	carts := checkout.New(st, checkout.Options{PayWithin: cfg.PayWithin, Delivery: delivery, VAT: cfg.VAT,
 		DeliveryOptional: !cfg.DeliveryRequired})
-	qr := promptpay.QRLinks{Base: cfg.PublicURL, Signer: model.NewLinkSigner(cfg.LinkSecret)}
-	payments := newPayments(cfg, st, log)
+	signer := model.NewLinkSigner(cfg.LinkSecret)
+	qr := promptpay.QRLinks{Base: cfg.PublicURL, Signer: signer}
+	var receipts *receipt.Service
+	if cfg.Seller != nil {
+		receipts = receipt.New(st, *cfg.Seller, nil)
+	}
+	receiptLinks := &receipt.Links{Base: cfg.PublicURL, Signer: signer, Store: st, Log: log, Formats: receiptFormats()}
+	payments := newPayments(cfg, st, log, receipts)
 	schema := graph.NewExecutableSchema(graph.Config{
 		Resolvers: &resolver.Resolver{Store: st, Auth: accounts, Catalog: catalog.New(st, auth.Audit), Checkout: carts,
 			Shipping: delivery, ShippingTable: shippingTable, Inventory: stock, Discounts: discount.New(st, auth.Audit),
-			Payments: payments, PromptPayQRURL: qr.URL, StripePublishableKey: stripePublishableKey(cfg)},
+			Payments: payments, PromptPayQRURL: qr.URL, StripePublishableKey: stripePublishableKey(cfg),
+			Receipts: receipts, ReceiptLinks: receiptLinks},
 		Directives: resolver.Directives(),
 	})
 	queryCache := web.QueryDocumentCache{Inner: lru.New[*ast.QueryDocument](1000)}
@@ -183,6 +192,7 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *
 	// Providers' notifications: verified, applied once, answered fast.
 	mux.Handle("/webhooks/", payments.WebhookHandler())
 	mux.Handle("GET "+promptpay.QRPath, qr.Handler())
+	mux.Handle("GET "+receipt.DocumentPath, receiptLinks.Handler())
 	mux.Handle("GET /healthz", web.Health())
 	mux.Handle("GET /readyz", web.Ready(st.Ping, log))
 	if cfg.MetricsAddr == "" {
@@ -204,10 +214,15 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *
 // newPayments builds the payment service with the methods the
 // configuration turns on. Configuration was checked when it was loaded, so
 // a provider that cannot be built here is a bug.
-func newPayments(cfg Config, st *store.Store, log *slog.Logger) *payment.Service {
+func newPayments(cfg Config, st *store.Store, log *slog.Logger, receipts *receipt.Service) *payment.Service {
 	pc := cfg.Payments
 	var providers []payment.Provider
 	opts := payment.Options{ManualCapture: pc.ManualCapture, Logger: log}
+	if receipts != nil {
+		// Paying issues the receipt, and refunding the credit note, in
+		// the same transaction.
+		opts.OnPaid, opts.OnRefunded = receipts.IssueForPaid, receipts.IssueCreditNote
+	}
 	if pc.PromptPayID != "" {
 		p, err := promptpay.New(pc.PromptPayID)
 		if err != nil {
@@ -238,6 +253,13 @@ func newPayments(cfg Config, st *store.Store, log *slog.Logger) *payment.Service
 		providers = append(providers, p)
 	}
 	return payment.NewService(st, opts, providers...)
+}
+
+// receiptFormats are the ways documents are drawn, by link extension.
+func receiptFormats() map[string]receipt.Format {
+	return map[string]receipt.Format{
+		"xml": {ContentType: "application/xml; charset=utf-8", Render: etax.Encode},
+	}
 }
 
 // stripePublishableKey is the key storefronts initialise Stripe with.

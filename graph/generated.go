@@ -60,6 +60,8 @@ type ResolverRoot interface {
 	ProductVariant() ProductVariantResolver
 	ProductVariantConnection() ProductVariantConnectionResolver
 	Query() QueryResolver
+	Receipt() ReceiptResolver
+	ReceiptConnection() ReceiptConnectionResolver
 	ShippingRate() ShippingRateResolver
 	ShippingZone() ShippingZoneResolver
 	StaffMember() StaffMemberResolver
@@ -587,6 +589,7 @@ type ComplexityRoot struct {
 		ProductVariantsBulkCreate        func(childComplexity int, productID string, variants []gqlmodel.ProductVariantInput) int
 		ProductVariantsBulkDelete        func(childComplexity int, productID string, variantsIds []string) int
 		ProductVariantsBulkUpdate        func(childComplexity int, productID string, variants []gqlmodel.ProductVariantInput) int
+		ReceiptRequestFullTaxInvoice     func(childComplexity int, input gqlmodel.ReceiptRequestFullTaxInvoiceInput) int
 		RefundCreate                     func(childComplexity int, input gqlmodel.RefundCreateInput) int
 		ShippingRateCreate               func(childComplexity int, zoneID string, input gqlmodel.ShippingRateInput) int
 		ShippingRateDelete               func(childComplexity int, id string) int
@@ -621,6 +624,7 @@ type ComplexityRoot struct {
 		PayBy             func(childComplexity int) int
 		Payments          func(childComplexity int) int
 		Phone             func(childComplexity int) int
+		Receipts          func(childComplexity int) int
 		ShippingAddress   func(childComplexity int) int
 		ShippingMethod    func(childComplexity int) int
 		ShippingTotal     func(childComplexity int) int
@@ -880,10 +884,49 @@ type ComplexityRoot struct {
 		ProductExport        func(childComplexity int, filter *gqlmodel.AdminProductFilter) int
 		ProductVariant       func(childComplexity int, id string) int
 		Products             func(childComplexity int, first *int, after *string, last *int, before *string, filter *gqlmodel.ProductFilter, sortKey *gqlmodel.ProductSortKeys, reverse *bool) int
+		Receipts             func(childComplexity int, first *int, after *string, last *int, before *string, filter *gqlmodel.ReceiptFilter) int
+		ReceiptsExportURL    func(childComplexity int, filter *gqlmodel.ReceiptFilter) int
 		ShippingPreview      func(childComplexity int, input gqlmodel.ShippingPreviewInput) int
 		ShippingZones        func(childComplexity int) int
 		StaffMembers         func(childComplexity int, first *int, after *string, last *int, before *string) int
 		StripePublishableKey func(childComplexity int) int
+	}
+
+	Receipt struct {
+		BuyerName           func(childComplexity int) int
+		GID                 func(childComplexity int) int
+		HTMLURL             func(childComplexity int) int
+		IssuedAt            func(childComplexity int) int
+		Number              func(childComplexity int) int
+		OrderNumber         func(childComplexity int) int
+		Original            func(childComplexity int) int
+		PDFURL              func(childComplexity int) int
+		Replaces            func(childComplexity int) int
+		Status              func(childComplexity int) int
+		Total               func(childComplexity int) int
+		TotalInWords        func(childComplexity int) int
+		TotalInWordsEnglish func(childComplexity int) int
+		Type                func(childComplexity int) int
+		VatAmount           func(childComplexity int) int
+		VatBase             func(childComplexity int) int
+		XMLURL              func(childComplexity int) int
+	}
+
+	ReceiptConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReceiptEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ReceiptPayload struct {
+		Receipt    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	RefundCreatePayload struct {
@@ -1173,6 +1216,7 @@ type MutationResolver interface {
 	PaymentCapture(ctx context.Context, input gqlmodel.PaymentCaptureInput) (*gqlmodel.PaymentPayload, error)
 	PaymentVoid(ctx context.Context, input gqlmodel.PaymentVoidInput) (*gqlmodel.PaymentPayload, error)
 	RefundCreate(ctx context.Context, input gqlmodel.RefundCreateInput) (*gqlmodel.RefundCreatePayload, error)
+	ReceiptRequestFullTaxInvoice(ctx context.Context, input gqlmodel.ReceiptRequestFullTaxInvoiceInput) (*gqlmodel.ReceiptPayload, error)
 	ShippingZoneCreate(ctx context.Context, input gqlmodel.ShippingZoneInput) (*gqlmodel.ShippingZonePayload, error)
 	ShippingZoneUpdate(ctx context.Context, id string, input gqlmodel.ShippingZoneInput) (*gqlmodel.ShippingZonePayload, error)
 	ShippingZoneDelete(ctx context.Context, id string) (*gqlmodel.ShippingZoneDeletePayload, error)
@@ -1204,6 +1248,7 @@ type OrderResolver interface {
 	TotalCaptured(ctx context.Context, obj *model.Order) (*model.Money, error)
 	TotalRefunded(ctx context.Context, obj *model.Order) (*model.Money, error)
 	TotalOutstanding(ctx context.Context, obj *model.Order) (*model.Money, error)
+	Receipts(ctx context.Context, obj *model.Order) ([]model.Receipt, error)
 }
 type OrderConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *gqlmodel.Connection[model.Order]) (int, error)
@@ -1293,8 +1338,27 @@ type QueryResolver interface {
 	Orders(ctx context.Context, first *int, after *string, last *int, before *string, filter *gqlmodel.OrderFilter) (*gqlmodel.Connection[model.Order], error)
 	PaymentMethods(ctx context.Context) ([]model.PaymentMethod, error)
 	StripePublishableKey(ctx context.Context) (*string, error)
+	Receipts(ctx context.Context, first *int, after *string, last *int, before *string, filter *gqlmodel.ReceiptFilter) (*gqlmodel.Connection[model.Receipt], error)
+	ReceiptsExportURL(ctx context.Context, filter *gqlmodel.ReceiptFilter) (string, error)
 	ShippingZones(ctx context.Context) ([]model.ShippingZone, error)
 	ShippingPreview(ctx context.Context, input gqlmodel.ShippingPreviewInput) (*gqlmodel.ShippingPreview, error)
+}
+type ReceiptResolver interface {
+	Total(ctx context.Context, obj *model.Receipt) (*model.Money, error)
+	VatAmount(ctx context.Context, obj *model.Receipt) (*model.Money, error)
+	VatBase(ctx context.Context, obj *model.Receipt) (*model.Money, error)
+	TotalInWords(ctx context.Context, obj *model.Receipt) (string, error)
+	TotalInWordsEnglish(ctx context.Context, obj *model.Receipt) (string, error)
+	BuyerName(ctx context.Context, obj *model.Receipt) (*string, error)
+	Replaces(ctx context.Context, obj *model.Receipt) (*string, error)
+	Original(ctx context.Context, obj *model.Receipt) (*string, error)
+	OrderNumber(ctx context.Context, obj *model.Receipt) (string, error)
+	PDFURL(ctx context.Context, obj *model.Receipt) (string, error)
+	HTMLURL(ctx context.Context, obj *model.Receipt) (string, error)
+	XMLURL(ctx context.Context, obj *model.Receipt) (string, error)
+}
+type ReceiptConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *gqlmodel.Connection[model.Receipt]) (int, error)
 }
 type ShippingRateResolver interface {
 	Zone(ctx context.Context, obj *model.ShippingRate) (*model.ShippingZone, error)
@@ -3602,6 +3666,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ProductVariantsBulkUpdate(childComplexity, args["productId"].(string), args["variants"].([]gqlmodel.ProductVariantInput)), true
+	case "Mutation.receiptRequestFullTaxInvoice":
+		if e.ComplexityRoot.Mutation.ReceiptRequestFullTaxInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_receiptRequestFullTaxInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReceiptRequestFullTaxInvoice(childComplexity, args["input"].(gqlmodel.ReceiptRequestFullTaxInvoiceInput)), true
 	case "Mutation.refundCreate":
 		if e.ComplexityRoot.Mutation.RefundCreate == nil {
 			break
@@ -3864,6 +3939,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.Phone(childComplexity), true
+	case "Order.receipts":
+		if e.ComplexityRoot.Order.Receipts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.Receipts(childComplexity), true
 	case "Order.shippingAddress":
 		if e.ComplexityRoot.Order.ShippingAddress == nil {
 			break
@@ -5021,6 +5102,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Products(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*gqlmodel.ProductFilter), args["sortKey"].(*gqlmodel.ProductSortKeys), args["reverse"].(*bool)), true
+	case "Query.receipts":
+		if e.ComplexityRoot.Query.Receipts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_receipts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Receipts(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*gqlmodel.ReceiptFilter)), true
+	case "Query.receiptsExportUrl":
+		if e.ComplexityRoot.Query.ReceiptsExportURL == nil {
+			break
+		}
+
+		args, err := ec.field_Query_receiptsExportUrl_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReceiptsExportURL(childComplexity, args["filter"].(*gqlmodel.ReceiptFilter)), true
 	case "Query.shippingPreview":
 		if e.ComplexityRoot.Query.ShippingPreview == nil {
 			break
@@ -5055,6 +5158,160 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.StripePublishableKey(childComplexity), true
+
+	case "Receipt.buyerName":
+		if e.ComplexityRoot.Receipt.BuyerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receipt.BuyerName(childComplexity), true
+	case "Receipt.id":
+		if e.ComplexityRoot.Receipt.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receipt.GID(childComplexity), true
+	case "Receipt.htmlUrl":
+		if e.ComplexityRoot.Receipt.HTMLURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receipt.HTMLURL(childComplexity), true
+	case "Receipt.issuedAt":
+		if e.ComplexityRoot.Receipt.IssuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receipt.IssuedAt(childComplexity), true
+	case "Receipt.number":
+		if e.ComplexityRoot.Receipt.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receipt.Number(childComplexity), true
+	case "Receipt.orderNumber":
+		if e.ComplexityRoot.Receipt.OrderNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receipt.OrderNumber(childComplexity), true
+	case "Receipt.original":
+		if e.ComplexityRoot.Receipt.Original == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receipt.Original(childComplexity), true
+	case "Receipt.pdfUrl":
+		if e.ComplexityRoot.Receipt.PDFURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receipt.PDFURL(childComplexity), true
+	case "Receipt.replaces":
+		if e.ComplexityRoot.Receipt.Replaces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receipt.Replaces(childComplexity), true
+	case "Receipt.status":
+		if e.ComplexityRoot.Receipt.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receipt.Status(childComplexity), true
+	case "Receipt.total":
+		if e.ComplexityRoot.Receipt.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receipt.Total(childComplexity), true
+	case "Receipt.totalInWords":
+		if e.ComplexityRoot.Receipt.TotalInWords == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receipt.TotalInWords(childComplexity), true
+	case "Receipt.totalInWordsEnglish":
+		if e.ComplexityRoot.Receipt.TotalInWordsEnglish == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receipt.TotalInWordsEnglish(childComplexity), true
+	case "Receipt.documentType":
+		if e.ComplexityRoot.Receipt.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receipt.Type(childComplexity), true
+	case "Receipt.vatAmount":
+		if e.ComplexityRoot.Receipt.VatAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receipt.VatAmount(childComplexity), true
+	case "Receipt.vatBase":
+		if e.ComplexityRoot.Receipt.VatBase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receipt.VatBase(childComplexity), true
+	case "Receipt.xmlUrl":
+		if e.ComplexityRoot.Receipt.XMLURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receipt.XMLURL(childComplexity), true
+
+	case "ReceiptConnection.edges":
+		if e.ComplexityRoot.ReceiptConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiptConnection.Edges(childComplexity), true
+	case "ReceiptConnection.nodes":
+		if e.ComplexityRoot.ReceiptConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiptConnection.Nodes(childComplexity), true
+	case "ReceiptConnection.pageInfo":
+		if e.ComplexityRoot.ReceiptConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiptConnection.PageInfo(childComplexity), true
+	case "ReceiptConnection.totalCount":
+		if e.ComplexityRoot.ReceiptConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiptConnection.TotalCount(childComplexity), true
+
+	case "ReceiptEdge.cursor":
+		if e.ComplexityRoot.ReceiptEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiptEdge.Cursor(childComplexity), true
+	case "ReceiptEdge.node":
+		if e.ComplexityRoot.ReceiptEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiptEdge.Node(childComplexity), true
+
+	case "ReceiptPayload.receipt":
+		if e.ComplexityRoot.ReceiptPayload.Receipt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiptPayload.Receipt(childComplexity), true
+	case "ReceiptPayload.userErrors":
+		if e.ComplexityRoot.ReceiptPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiptPayload.UserErrors(childComplexity), true
 
 	case "RefundCreatePayload.order":
 		if e.ComplexityRoot.RefundCreatePayload.Order == nil {
@@ -5592,6 +5849,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProductOptionUpdateInput", ec.unmarshalInputProductOptionUpdateInput),
 			graphql.NewInputUnmarshaler("ProductOptionValueInput", ec.unmarshalInputProductOptionValueInput),
 			graphql.NewInputUnmarshaler("ProductVariantInput", ec.unmarshalInputProductVariantInput),
+			graphql.NewInputUnmarshaler("ReceiptFilter", ec.unmarshalInputReceiptFilter),
+			graphql.NewInputUnmarshaler("ReceiptRequestFullTaxInvoiceInput", ec.unmarshalInputReceiptRequestFullTaxInvoiceInput),
 			graphql.NewInputUnmarshaler("RefundCreateInput", ec.unmarshalInputRefundCreateInput),
 			graphql.NewInputUnmarshaler("RefundLineInput", ec.unmarshalInputRefundLineInput),
 			graphql.NewInputUnmarshaler("SelectedOptionInput", ec.unmarshalInputSelectedOptionInput),
@@ -5682,7 +5941,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/account.graphqls" "schema/admin.graphqls" "schema/cart.graphqls" "schema/catalog.graphqls" "schema/catalog_admin.graphqls" "schema/discount.graphqls" "schema/inventory.graphqls" "schema/order.graphqls" "schema/payment.graphqls" "schema/scalars.graphqls" "schema/shipping.graphqls"
+//go:embed "schema/account.graphqls" "schema/admin.graphqls" "schema/cart.graphqls" "schema/catalog.graphqls" "schema/catalog_admin.graphqls" "schema/discount.graphqls" "schema/inventory.graphqls" "schema/order.graphqls" "schema/payment.graphqls" "schema/receipt.graphqls" "schema/scalars.graphqls" "schema/shipping.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -5703,6 +5962,7 @@ var sources = []*ast.Source{
 	{Name: "schema/inventory.graphqls", Input: sourceData("schema/inventory.graphqls"), BuiltIn: false},
 	{Name: "schema/order.graphqls", Input: sourceData("schema/order.graphqls"), BuiltIn: false},
 	{Name: "schema/payment.graphqls", Input: sourceData("schema/payment.graphqls"), BuiltIn: false},
+	{Name: "schema/receipt.graphqls", Input: sourceData("schema/receipt.graphqls"), BuiltIn: false},
 	{Name: "schema/scalars.graphqls", Input: sourceData("schema/scalars.graphqls"), BuiltIn: false},
 	{Name: "schema/shipping.graphqls", Input: sourceData("schema/shipping.graphqls"), BuiltIn: false},
 }
@@ -6684,6 +6944,8 @@ func (ec *executionContext) childFields_Order(ctx context.Context, field graphql
 		return ec.fieldContext_Order_totalRefunded(ctx, field)
 	case "totalOutstanding":
 		return ec.fieldContext_Order_totalOutstanding(ctx, field)
+	case "receipts":
+		return ec.fieldContext_Order_receipts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Order", field.Name)
 }
@@ -7126,6 +7388,80 @@ func (ec *executionContext) childFields_PromptPayCode(ctx context.Context, field
 		return ec.fieldContext_PromptPayCode_qrImageUrl(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PromptPayCode", field.Name)
+}
+
+func (ec *executionContext) childFields_Receipt(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Receipt_id(ctx, field)
+	case "number":
+		return ec.fieldContext_Receipt_number(ctx, field)
+	case "documentType":
+		return ec.fieldContext_Receipt_documentType(ctx, field)
+	case "status":
+		return ec.fieldContext_Receipt_status(ctx, field)
+	case "issuedAt":
+		return ec.fieldContext_Receipt_issuedAt(ctx, field)
+	case "total":
+		return ec.fieldContext_Receipt_total(ctx, field)
+	case "vatAmount":
+		return ec.fieldContext_Receipt_vatAmount(ctx, field)
+	case "vatBase":
+		return ec.fieldContext_Receipt_vatBase(ctx, field)
+	case "totalInWords":
+		return ec.fieldContext_Receipt_totalInWords(ctx, field)
+	case "totalInWordsEnglish":
+		return ec.fieldContext_Receipt_totalInWordsEnglish(ctx, field)
+	case "buyerName":
+		return ec.fieldContext_Receipt_buyerName(ctx, field)
+	case "replaces":
+		return ec.fieldContext_Receipt_replaces(ctx, field)
+	case "original":
+		return ec.fieldContext_Receipt_original(ctx, field)
+	case "orderNumber":
+		return ec.fieldContext_Receipt_orderNumber(ctx, field)
+	case "pdfUrl":
+		return ec.fieldContext_Receipt_pdfUrl(ctx, field)
+	case "htmlUrl":
+		return ec.fieldContext_Receipt_htmlUrl(ctx, field)
+	case "xmlUrl":
+		return ec.fieldContext_Receipt_xmlUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Receipt", field.Name)
+}
+
+func (ec *executionContext) childFields_ReceiptConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReceiptConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ReceiptConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReceiptConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReceiptConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReceiptConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReceiptEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReceiptEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReceiptEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReceiptEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReceiptPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "receipt":
+		return ec.fieldContext_ReceiptPayload_receipt(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ReceiptPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReceiptPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RefundCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8870,6 +9206,20 @@ func (ec *executionContext) field_Mutation_productVariantsBulkUpdate_args(ctx co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_receiptRequestFullTaxInvoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (gqlmodel.ReceiptRequestFullTaxInvoiceInput, error) {
+			return ec.unmarshalNReceiptRequestFullTaxInvoiceInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐReceiptRequestFullTaxInvoiceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_refundCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9773,6 +10123,66 @@ func (ec *executionContext) field_Query_products_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["reverse"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_receiptsExportUrl_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*gqlmodel.ReceiptFilter, error) {
+			return ec.unmarshalOReceiptFilter2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐReceiptFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_receipts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*gqlmodel.ReceiptFilter, error) {
+			return ec.unmarshalOReceiptFilter2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐReceiptFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -20875,6 +21285,63 @@ func (ec *executionContext) fieldContext_Mutation_refundCreate(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_receiptRequestFullTaxInvoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_receiptRequestFullTaxInvoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReceiptRequestFullTaxInvoice(ctx, fc.Args["input"].(gqlmodel.ReceiptRequestFullTaxInvoiceInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Public == nil {
+					var zeroVal *gqlmodel.ReceiptPayload
+					return zeroVal, errors.New("directive public is not implemented")
+				}
+				return ec.Directives.Public(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ReceiptPayload) graphql.Marshaler {
+			return ec.marshalNReceiptPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐReceiptPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_receiptRequestFullTaxInvoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReceiptPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_receiptRequestFullTaxInvoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_shippingZoneCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22070,6 +22537,38 @@ func (ec *executionContext) fieldContext_Order_totalOutstanding(_ context.Contex
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_receipts(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_receipts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().Receipts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Receipt) graphql.Marshaler {
+			return ec.marshalNReceipt2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐReceiptᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_receipts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Receipt(ctx, field)
 		},
 	}
 	return fc, nil
@@ -27140,6 +27639,130 @@ func (ec *executionContext) fieldContext_Query_stripePublishableKey(_ context.Co
 	return graphql.NewScalarFieldContext("Query", field, true, true, "String")
 }
 
+func (ec *executionContext) _Query_receipts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_receipts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Receipts(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*gqlmodel.ReceiptFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "VIEW_REPORTS")
+				if err != nil {
+					var zeroVal *gqlmodel.Connection[model.Receipt]
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal *gqlmodel.Connection[model.Receipt]
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Connection[model.Receipt]) graphql.Marshaler {
+			return ec.marshalNReceiptConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_receipts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReceiptConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_receipts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_receiptsExportUrl(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_receiptsExportUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReceiptsExportURL(ctx, fc.Args["filter"].(*gqlmodel.ReceiptFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permission, err := ec.unmarshalNPermission2githubᚗcomᚋlangranᚋlangranᚋmodelᚐPermission(ctx, "VIEW_REPORTS")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.HasPermission == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive hasPermission is not implemented")
+				}
+				return ec.Directives.HasPermission(ctx, nil, directive0, permission)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNURL2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_receiptsExportUrl(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type URL does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_receiptsExportUrl_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_shippingZones(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27323,6 +27946,662 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Receipt_id(ctx context.Context, field graphql.CollectedField, obj *model.Receipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receipt_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receipt_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receipt", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Receipt_number(ctx context.Context, field graphql.CollectedField, obj *model.Receipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receipt_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receipt_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receipt", field, false, false, "String")
+}
+
+func (ec *executionContext) _Receipt_documentType(ctx context.Context, field graphql.CollectedField, obj *model.Receipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receipt_documentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DocumentType) graphql.Marshaler {
+			return ec.marshalNReceiptDocumentType2githubᚗcomᚋlangranᚋlangranᚋmodelᚐDocumentType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receipt_documentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receipt", field, false, false, "ReceiptDocumentType")
+}
+
+func (ec *executionContext) _Receipt_status(ctx context.Context, field graphql.CollectedField, obj *model.Receipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receipt_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReceiptStatus) graphql.Marshaler {
+			return ec.marshalNReceiptStatus2githubᚗcomᚋlangranᚋlangranᚋmodelᚐReceiptStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receipt_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receipt", field, false, false, "ReceiptStatus")
+}
+
+func (ec *executionContext) _Receipt_issuedAt(ctx context.Context, field graphql.CollectedField, obj *model.Receipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receipt_issuedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receipt_issuedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receipt", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Receipt_total(ctx context.Context, field graphql.CollectedField, obj *model.Receipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receipt_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Receipt().Total(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receipt_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Receipt",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Receipt_vatAmount(ctx context.Context, field graphql.CollectedField, obj *model.Receipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receipt_vatAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Receipt().VatAmount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receipt_vatAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Receipt",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Receipt_vatBase(ctx context.Context, field graphql.CollectedField, obj *model.Receipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receipt_vatBase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Receipt().VatBase(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receipt_vatBase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Receipt",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Receipt_totalInWords(ctx context.Context, field graphql.CollectedField, obj *model.Receipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receipt_totalInWords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Receipt().TotalInWords(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receipt_totalInWords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receipt", field, true, true, "String")
+}
+
+func (ec *executionContext) _Receipt_totalInWordsEnglish(ctx context.Context, field graphql.CollectedField, obj *model.Receipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receipt_totalInWordsEnglish(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Receipt().TotalInWordsEnglish(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receipt_totalInWordsEnglish(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receipt", field, true, true, "String")
+}
+
+func (ec *executionContext) _Receipt_buyerName(ctx context.Context, field graphql.CollectedField, obj *model.Receipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receipt_buyerName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Receipt().BuyerName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Receipt_buyerName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receipt", field, true, true, "String")
+}
+
+func (ec *executionContext) _Receipt_replaces(ctx context.Context, field graphql.CollectedField, obj *model.Receipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receipt_replaces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Receipt().Replaces(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Receipt_replaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receipt", field, true, true, "String")
+}
+
+func (ec *executionContext) _Receipt_original(ctx context.Context, field graphql.CollectedField, obj *model.Receipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receipt_original(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Receipt().Original(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Receipt_original(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receipt", field, true, true, "String")
+}
+
+func (ec *executionContext) _Receipt_orderNumber(ctx context.Context, field graphql.CollectedField, obj *model.Receipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receipt_orderNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Receipt().OrderNumber(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receipt_orderNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receipt", field, true, true, "String")
+}
+
+func (ec *executionContext) _Receipt_pdfUrl(ctx context.Context, field graphql.CollectedField, obj *model.Receipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receipt_pdfUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Receipt().PDFURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNURL2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receipt_pdfUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receipt", field, true, true, "URL")
+}
+
+func (ec *executionContext) _Receipt_htmlUrl(ctx context.Context, field graphql.CollectedField, obj *model.Receipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receipt_htmlUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Receipt().HTMLURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNURL2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receipt_htmlUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receipt", field, true, true, "URL")
+}
+
+func (ec *executionContext) _Receipt_xmlUrl(ctx context.Context, field graphql.CollectedField, obj *model.Receipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receipt_xmlUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Receipt().XMLURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNURL2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receipt_xmlUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receipt", field, true, true, "URL")
+}
+
+func (ec *executionContext) _ReceiptConnection_edges(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.Receipt]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiptConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.Edge[model.Receipt]) graphql.Marshaler {
+			return ec.marshalNReceiptEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiptConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceiptConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReceiptEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReceiptConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.Receipt]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiptConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Receipt) graphql.Marshaler {
+			return ec.marshalNReceipt2ᚕᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐReceiptᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiptConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceiptConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Receipt(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReceiptConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.Receipt]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiptConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiptConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceiptConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReceiptConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.Receipt]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiptConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReceiptConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiptConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceiptConnection", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ReceiptEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Edge[model.Receipt]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiptEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiptEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceiptEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReceiptEdge_node(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Edge[model.Receipt]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiptEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Receipt) graphql.Marshaler {
+			return ec.marshalNReceipt2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐReceipt(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiptEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceiptEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Receipt(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReceiptPayload_receipt(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ReceiptPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiptPayload_receipt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Receipt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Receipt) graphql.Marshaler {
+			return ec.marshalOReceipt2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐReceipt(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiptPayload_receipt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceiptPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Receipt(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReceiptPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ReceiptPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiptPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiptPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceiptPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -32614,6 +33893,146 @@ func UnmarshalProductVariantInput(ctx context.Context, raw any) (gqlmodel.Produc
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReceiptFilter(ctx context.Context, obj any) (gqlmodel.ReceiptFilter, error) {
+	var it gqlmodel.ReceiptFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"issuedAfter", "issuedBefore", "documentType", "number"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "issuedAfter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedAfter"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedAfter = data
+		case "issuedBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedBefore"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedBefore = data
+		case "documentType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentType"))
+			data, err := ec.unmarshalOReceiptDocumentType2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDocumentTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentType = data
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReceiptFilter unmarshals raw into the ReceiptFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReceiptFilter(ctx context.Context, raw any) (gqlmodel.ReceiptFilter, error) {
+	var out gqlmodel.ReceiptFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReceiptFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReceiptRequestFullTaxInvoiceInput(ctx context.Context, obj any) (gqlmodel.ReceiptRequestFullTaxInvoiceInput, error) {
+	var it gqlmodel.ReceiptRequestFullTaxInvoiceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "accessKey", "name", "address", "taxId", "branch"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "accessKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccessKey = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "taxId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxID = data
+		case "branch":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("branch"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Branch = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReceiptRequestFullTaxInvoiceInput unmarshals raw into the ReceiptRequestFullTaxInvoiceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReceiptRequestFullTaxInvoiceInput(ctx context.Context, raw any) (gqlmodel.ReceiptRequestFullTaxInvoiceInput, error) {
+	var out gqlmodel.ReceiptRequestFullTaxInvoiceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReceiptRequestFullTaxInvoiceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRefundCreateInput(ctx context.Context, obj any) (gqlmodel.RefundCreateInput, error) {
 	var it gqlmodel.RefundCreateInput
 	if obj == nil {
@@ -33340,6 +34759,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._StaffMember(ctx, sel, obj)
+	case model.Receipt:
+		return ec._Receipt(ctx, sel, &obj)
+	case *model.Receipt:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Receipt(ctx, sel, obj)
 	case model.ProductVariant:
 		return ec._ProductVariant(ctx, sel, &obj)
 	case *model.ProductVariant:
@@ -37092,6 +38518,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "receiptRequestFullTaxInvoice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_receiptRequestFullTaxInvoice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "shippingZoneCreate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_shippingZoneCreate(ctx, field)
@@ -37333,6 +38766,12 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Order_totalOutstanding(ctx, field, obj)
+				})
+		case "receipts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_receipts(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -39010,6 +40449,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_stripePublishableKey(ctx, field)
 				})
+		case "receipts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_receipts(ctx, field)
+				})
+		case "receiptsExportUrl":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_receiptsExportUrl(ctx, field)
+				})
 		case "shippingZones":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -39035,6 +40486,256 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var receiptImplementors = []string{"Receipt", "Node"}
+
+func (ec *executionContext) _Receipt(ctx context.Context, sel ast.SelectionSet, obj *model.Receipt) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, receiptImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Receipt")
+		case "id":
+			out.Values[i] = ec._Receipt_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "number":
+			out.Values[i] = ec._Receipt_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "documentType":
+			out.Values[i] = ec._Receipt_documentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Receipt_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuedAt":
+			out.Values[i] = ec._Receipt_issuedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "total":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Receipt_total(ctx, field, obj)
+				})
+		case "vatAmount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Receipt_vatAmount(ctx, field, obj)
+				})
+		case "vatBase":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Receipt_vatBase(ctx, field, obj)
+				})
+		case "totalInWords":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Receipt_totalInWords(ctx, field, obj)
+				})
+		case "totalInWordsEnglish":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Receipt_totalInWordsEnglish(ctx, field, obj)
+				})
+		case "buyerName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Receipt_buyerName(ctx, field, obj)
+				})
+		case "replaces":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Receipt_replaces(ctx, field, obj)
+				})
+		case "original":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Receipt_original(ctx, field, obj)
+				})
+		case "orderNumber":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Receipt_orderNumber(ctx, field, obj)
+				})
+		case "pdfUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Receipt_pdfUrl(ctx, field, obj)
+				})
+		case "htmlUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Receipt_htmlUrl(ctx, field, obj)
+				})
+		case "xmlUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Receipt_xmlUrl(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var receiptConnectionImplementors = []string{"ReceiptConnection"}
+
+func (ec *executionContext) _ReceiptConnection(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.Connection[model.Receipt]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, receiptConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReceiptConnection")
+		case "edges":
+			out.Values[i] = ec._ReceiptConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._ReceiptConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReceiptConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReceiptConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var receiptEdgeImplementors = []string{"ReceiptEdge"}
+
+func (ec *executionContext) _ReceiptEdge(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.Edge[model.Receipt]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, receiptEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReceiptEdge")
+		case "cursor":
+			out.Values[i] = ec._ReceiptEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReceiptEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var receiptPayloadImplementors = []string{"ReceiptPayload"}
+
+func (ec *executionContext) _ReceiptPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.ReceiptPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, receiptPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReceiptPayload")
+		case "receipt":
+			out.Values[i] = ec._ReceiptPayload_receipt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ReceiptPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -42160,6 +43861,121 @@ func (ec *executionContext) unmarshalNProductVariantInput2ᚕgithubᚗcomᚋlang
 	return res, nil
 }
 
+func (ec *executionContext) marshalNReceipt2githubᚗcomᚋlangranᚋlangranᚋmodelᚐReceipt(ctx context.Context, sel ast.SelectionSet, v model.Receipt) graphql.Marshaler {
+	return ec._Receipt(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReceipt2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐReceiptᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Receipt) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReceipt2githubᚗcomᚋlangranᚋlangranᚋmodelᚐReceipt(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReceipt2ᚕᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐReceiptᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Receipt) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReceipt2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐReceipt(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReceipt2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐReceipt(ctx context.Context, sel ast.SelectionSet, v *model.Receipt) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Receipt!")
+		return graphql.Null
+	}
+	return ec._Receipt(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReceiptConnection2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.Connection[model.Receipt]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReceiptConnection!")
+		return graphql.Null
+	}
+	return ec._ReceiptConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReceiptDocumentType2githubᚗcomᚋlangranᚋlangranᚋmodelᚐDocumentType(ctx context.Context, v any) (model.DocumentType, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.DocumentType(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReceiptDocumentType2githubᚗcomᚋlangranᚋlangranᚋmodelᚐDocumentType(ctx context.Context, sel ast.SelectionSet, v model.DocumentType) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReceiptDocumentType!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNReceiptEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v gqlmodel.Edge[model.Receipt]) graphql.Marshaler {
+	return ec._ReceiptEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReceiptEdge2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []gqlmodel.Edge[model.Receipt]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReceiptEdge2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReceiptPayload2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐReceiptPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.ReceiptPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReceiptPayload!")
+		return graphql.Null
+	}
+	return ec._ReceiptPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReceiptRequestFullTaxInvoiceInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐReceiptRequestFullTaxInvoiceInput(ctx context.Context, v any) (gqlmodel.ReceiptRequestFullTaxInvoiceInput, error) {
+	res, err := ec.unmarshalInputReceiptRequestFullTaxInvoiceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReceiptStatus2githubᚗcomᚋlangranᚋlangranᚋmodelᚐReceiptStatus(ctx context.Context, v any) (model.ReceiptStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.ReceiptStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReceiptStatus2githubᚗcomᚋlangranᚋlangranᚋmodelᚐReceiptStatus(ctx context.Context, sel ast.SelectionSet, v model.ReceiptStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReceiptStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNRefundCreateInput2githubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐRefundCreateInput(ctx context.Context, v any) (gqlmodel.RefundCreateInput, error) {
 	res, err := ec.unmarshalInputRefundCreateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -43363,6 +45179,57 @@ func (ec *executionContext) marshalOPromptPayCode2ᚖgithubᚗcomᚋlangranᚋla
 		return graphql.Null
 	}
 	return ec._PromptPayCode(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReceipt2ᚖgithubᚗcomᚋlangranᚋlangranᚋmodelᚐReceipt(ctx context.Context, sel ast.SelectionSet, v *model.Receipt) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Receipt(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReceiptDocumentType2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDocumentTypeᚄ(ctx context.Context, v any) ([]model.DocumentType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.DocumentType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReceiptDocumentType2githubᚗcomᚋlangranᚋlangranᚋmodelᚐDocumentType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOReceiptDocumentType2ᚕgithubᚗcomᚋlangranᚋlangranᚋmodelᚐDocumentTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.DocumentType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReceiptDocumentType2githubᚗcomᚋlangranᚋlangranᚋmodelᚐDocumentType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOReceiptFilter2ᚖgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐReceiptFilter(ctx context.Context, v any) (*gqlmodel.ReceiptFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReceiptFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalORefundLineInput2ᚕgithubᚗcomᚋlangranᚋlangranᚋgraphᚋgqlmodelᚐRefundLineInputᚄ(ctx context.Context, v any) ([]gqlmodel.RefundLineInput, error) {

@@ -376,3 +376,36 @@ func ValidThaiTaxID(id string) bool {
 	}
 	return int(id[12]-'0') == (11-sum%11)%10
 }
+
+// FormatAddress lays an address out as printable lines: Thai order for
+// Thailand (subdistrict, district, province and zip), the common
+// international order otherwise. withName puts the person's name and
+// company first; a document that names the buyer already leaves them out.
+func FormatAddress(a *MailingAddress, withName bool) []string {
+	var lines []string
+	add := func(parts ...string) {
+		var kept []string
+		for _, p := range parts {
+			if p = strings.TrimSpace(p); p != "" {
+				kept = append(kept, p)
+			}
+		}
+		if len(kept) > 0 {
+			lines = append(lines, strings.Join(kept, " "))
+		}
+	}
+	if withName {
+		add(a.FirstName, a.LastName)
+		add(a.Company)
+	}
+	add(a.Address1)
+	add(a.Address2)
+	if a.Country == "TH" {
+		add(a.Subdistrict, a.District)
+		add(a.Province, a.Zip)
+	} else {
+		add(a.City, a.Province, a.Zip)
+	}
+	add(a.Country)
+	return lines
+}

@@ -30,6 +30,7 @@ const (
 	TypeInventoryMovement  NodeType = "InventoryMovement"
 	TypePayment            NodeType = "Payment"
 	TypePaymentTransaction NodeType = "PaymentTransaction"
+	TypeReceipt            NodeType = "Receipt"
 )
 
 var nodeTypes = map[NodeType]bool{

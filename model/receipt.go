@@ -1,6 +1,10 @@
 package model
 
-import "time"
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
 
 // DocumentType is the kind of a document issued for a payment or refund.
 type DocumentType string
@@ -138,3 +142,80 @@ func (d *ReceiptDocument) TitleEN() string {
 	}
 	return "Receipt"
 }
+
+// ReceiptStatus says whether a document stands.
+type ReceiptStatus string
+
+// The receipt statuses.
+const (
+	ReceiptIssued    ReceiptStatus = "ISSUED"
+	ReceiptCancelled ReceiptStatus = "CANCELLED" // replaced by another document, and kept
+)
+
+// Receipt is an issued document as stored: its number, what it is about,
+// and its content as JSON, which nothing ever updates. Only Status and
+// ReplacedByID change, when a replacement cancels it.
+type Receipt struct {
+	ID      int64 `gorm:"primaryKey"`
+	OrderID int64
+	// Source says what the document was issued for, once: "paid:<order>",
+	// "refund:<transaction>", "replaces:<receipt>".
+	Source       string
+	Type         DocumentType
+	Series       string // the numbering series, e.g. "RT2611"
+	Seq          int64  // the number within the series, from 1, without gaps
+	Number       string // e.g. "RT2611-000123"
+	Status       ReceiptStatus
+	IssuedAt     time.Time
+	Currency     CurrencyCode
+	Total        int64
+	VAT          int64 `gorm:"column:vat"`
+	ReplacesID   *int64
+	ReplacedByID *int64
+	OriginalID   *int64 // a credit note's original document
+	Document     string // ReceiptDocument as JSON
+	CreatedAt    time.Time
+}
+
+// GID returns the document's opaque global ID.
+func (r *Receipt) GID() string { return EncodeGlobalID(TypeReceipt, r.ID) }
+
+// Doc decodes the document's content.
+func (r *Receipt) Doc() (*ReceiptDocument, error) {
+	var d ReceiptDocument
+	if err := json.Unmarshal([]byte(r.Document), &d); err != nil {
+		return nil, fmt.Errorf("receipt %d: %w", r.ID, err)
+	}
+	return &d, nil
+}
+
+// SeriesPrefix is the letters a document type's numbers start with.
+func SeriesPrefix(t DocumentType) string {
+	switch t {
+	case DocTaxInvoice:
+		return "TX"
+	case DocAbbreviatedTaxInvoice:
+		return "RT"
+	case DocCreditNote:
+		return "CN"
+	}
+	return "RC"
+}
+
+// ReceiptSeries is the series a document of type t issued at is numbered
+// in: its prefix, the branch when it is not the head office, and the year
+// and month in Bangkok (RT2611, RT00002-2611).
+func ReceiptSeries(t DocumentType, branch string, at time.Time) string {
+	p := SeriesPrefix(t)
+	if branch != "" && branch != HeadOffice {
+		p += branch + "-"
+	}
+	return p + at.In(Bangkok).Format("0601")
+}
+
+// ReceiptNumber is the document number of seq in series.
+func ReceiptNumber(series string, seq int64) string { return fmt.Sprintf("%s-%06d", series, seq) }
+
+// Bangkok is Thailand's time zone (UTC+7, no daylight saving), which
+// documents are dated in.
+var Bangkok = time.FixedZone("Asia/Bangkok", 7*60*60)

@@ -19,6 +19,10 @@ const DefaultProviderTimeout = 20 * time.Second
 // receipts workflow hooks in here.
 type PaidFunc func(ctx context.Context, tx *store.Store, o *model.Order, p *model.Payment) error
 
+// RefundedFunc is called in the transaction that records a successful
+// refund t of order o; an error rolls it back. Credit notes hook in here.
+type RefundedFunc func(ctx context.Context, tx *store.Store, o *model.Order, t *model.PaymentTransaction) error
+
 // Options configure a Service.
 type Options struct {
 	// ManualCapture holds card payments for staff to capture later
@@ -31,6 +35,8 @@ type Options struct {
 	Now      func() time.Time
 	Logger   *slog.Logger
 	OnPaid   PaidFunc
+	// OnRefunded is called for each successful refund, in its transaction.
+	OnRefunded RefundedFunc
 }
 
 // Service takes payments for orders and keeps their ledger.
@@ -393,6 +399,11 @@ func (s *Service) apply(ctx context.Context, tx *store.Store, o *model.Order, p 
 	if t.Status == model.TxSuccess && t.Kind == model.TxRefund {
 		if err := s.refundLines(ctx, tx, o, t); err != nil {
 			return nil, err
+		}
+		if s.opts.OnRefunded != nil {
+			if err := s.opts.OnRefunded(ctx, tx, o, t); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if err := s.syncOrder(ctx, tx, o, after, t); err != nil {

@@ -121,36 +121,6 @@ func isCountryCode(s string) bool {
 	return len(s) == 2 && unicode.IsUpper(rune(s[0])) && unicode.IsUpper(rune(s[1])) && s[0] <= 'Z' && s[1] <= 'Z'
 }
 
-// formatAddress lays an address out as printable lines: Thai order for
-// Thailand (subdistrict, district, province and zip), the common
-// international order otherwise.
-func formatAddress(a *model.MailingAddress) []string {
-	var lines []string
-	add := func(parts ...string) {
-		var kept []string
-		for _, p := range parts {
-			if p = strings.TrimSpace(p); p != "" {
-				kept = append(kept, p)
-			}
-		}
-		if len(kept) > 0 {
-			lines = append(lines, strings.Join(kept, " "))
-		}
-	}
-	add(a.FirstName, a.LastName)
-	add(a.Company)
-	add(a.Address1)
-	add(a.Address2)
-	if a.Country == "TH" {
-		add(a.Subdistrict, a.District)
-		add(a.Province, a.Zip)
-	} else {
-		add(a.City, a.Province, a.Zip)
-	}
-	add(a.Country)
-	return lines
-}
-
 // reset runs customerReset and customerResetByUrl.
 func (r *mutationResolver) reset(ctx context.Context, in auth.ResetInput) (*gqlmodel.CustomerResetPayload, error) {
 	c, sess, err := r.Auth.ResetCustomerPassword(ctx, in)

@@ -50,7 +50,7 @@ func (r *customerDataExportResolver) JSON(ctx context.Context, obj *model.Custom
 }
 
 func (r *mailingAddressResolver) Formatted(ctx context.Context, obj *model.MailingAddress) ([]string, error) {
-	return formatAddress(obj), nil
+	return model.FormatAddress(obj, true), nil
 }
 
 func (r *mailingAddressConnectionResolver) TotalCount(ctx context.Context, obj *gqlmodel.Connection[model.MailingAddress]) (int, error) {

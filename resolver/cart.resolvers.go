@@ -172,7 +172,7 @@ func (r *cartLineConnectionResolver) TotalCount(ctx context.Context, obj *gqlmod
 }
 
 func (r *deliveryAddressResolver) Formatted(ctx context.Context, obj *model.MailingAddress) ([]string, error) {
-	return formatAddress(obj), nil
+	return model.FormatAddress(obj, true), nil
 }
 
 func (r *deliveryOptionResolver) Description(ctx context.Context, obj *model.DeliveryOption) (*string, error) {

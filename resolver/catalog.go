@@ -283,6 +283,12 @@ func (r *Resolver) loadNode(ctx context.Context, id string, field []string) (gql
 			return nil, err
 		}
 		node = t
+	case model.TypeReceipt:
+		rc, err := loadReceipt(ctx, g.ID)
+		if rc == nil {
+			return nil, err
+		}
+		node = rc
 	case model.TypeCartLine:
 		// A line's ID holds none of its cart's secret.
 		return nil, nil

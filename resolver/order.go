@@ -178,6 +178,10 @@ func primeOrders(ctx context.Context, st *store.Store, orders []model.Order) err
 			if _, errs := l.OrderEventsByOrder.LoadMany(ctx, ids)(); firstErr(errs) != nil {
 				return firstErr(errs)
 			}
+		case "receipts":
+			if _, errs := l.ReceiptsByOrder.LoadMany(ctx, ids)(); firstErr(errs) != nil {
+				return firstErr(errs)
+			}
 		case "payments":
 			groups, errs := l.PaymentsByOrder.LoadMany(ctx, ids)()
 			if firstErr(errs) != nil {

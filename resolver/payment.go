@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"strconv"
+	"strings"
 
 	"github.com/langran/langran/graph/gqlmodel"
 	"github.com/langran/langran/model"
@@ -129,4 +130,33 @@ func refundInput(in gqlmodel.RefundCreateInput, oid int64, cur model.CurrencyCod
 		out.Lines = append(out.Lines, model.RefundLine{LineID: id, Quantity: l.Quantity})
 	}
 	return out, nil
+}
+
+// receiptFilter converts the staff's document filter.
+func receiptFilter(in *gqlmodel.ReceiptFilter) store.ReceiptFilter {
+	var f store.ReceiptFilter
+	if in == nil {
+		return f
+	}
+	f.Since, f.Until, f.Types = in.IssuedAfter, in.IssuedBefore, in.DocumentType
+	if in.Number != nil {
+		f.Number = strings.TrimSpace(*in.Number)
+	}
+	return f
+}
+
+// loadReceipt returns the document with id if the caller may read its
+// order, nil otherwise.
+func loadReceipt(ctx context.Context, id int64) (*model.Receipt, error) {
+	rc, err := store.LoadersFrom(ctx).ReceiptByID.Load(ctx, id)()
+	if model.ErrorCodeOf(err) == model.CodeNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if o, err := loadOrder(ctx, rc.OrderID, ""); o == nil {
+		return nil, err
+	}
+	return rc, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/langran/langran/discount"
 	"github.com/langran/langran/inventory"
 	"github.com/langran/langran/payment"
+	"github.com/langran/langran/receipt"
 	"github.com/langran/langran/shipping"
 	"github.com/langran/langran/store"
 )
@@ -42,4 +43,8 @@ type Resolver struct {
 	PromptPayQRURL func(payload string) string
 	// StripePublishableKey is handed to storefronts; "" without Stripe.
 	StripePublishableKey string
+	// Receipts issues documents; nil when the shop issues none.
+	Receipts *receipt.Service
+	// ReceiptLinks makes the documents' signed links.
+	ReceiptLinks *receipt.Links
 }

@@ -62,6 +62,8 @@ type Loaders struct {
 	PaymentsByOrder      *dataloader.Loader[int64, []model.Payment]
 	PaymentTxByID        *dataloader.Loader[int64, *model.PaymentTransaction]
 	PaymentTxsByPayment  *dataloader.Loader[int64, []model.PaymentTransaction]
+	ReceiptByID          *dataloader.Loader[int64, *model.Receipt]
+	ReceiptsByOrder      *dataloader.Loader[int64, []model.Receipt]
 
 	memo sync.Map // key -> *memoCell, see Memo
 
@@ -222,6 +224,8 @@ func NewLoaders(s *Store, o LoaderOptions) *Loaders {
 		PaymentTxByID:       byID(o, s.FindPaymentTransactionsByIDs, func(t *model.PaymentTransaction) int64 { return t.ID }),
 		PaymentTxsByPayment: grouped(o, s.FindPaymentTransactionsByPaymentIDs,
 			func(t *model.PaymentTransaction) int64 { return t.PaymentID }),
+		ReceiptByID:     byID(o, s.FindReceiptsByIDs, func(r *model.Receipt) int64 { return r.ID }),
+		ReceiptsByOrder: grouped(o, s.FindReceiptsByOrderIDs, func(r *model.Receipt) int64 { return r.OrderID }),
 		ProductCountCategory: newLoader(o, func(ctx context.Context, ids []int64) []*dataloader.Result[int64] {
 			counts, err := s.CountProductsInCategories(ctx, ids)
 			out := make([]*dataloader.Result[int64], len(ids))
@@ -355,5 +359,7 @@ func (l *Loaders) ClearAll() {
 	l.PaymentsByOrder.ClearAll()
 	l.PaymentTxByID.ClearAll()
 	l.PaymentTxsByPayment.ClearAll()
+	l.ReceiptByID.ClearAll()
+	l.ReceiptsByOrder.ClearAll()
 	l.claims.Clear()
 }

@@ -597,6 +597,38 @@ var migrations = []migration{
 		){{table}}`,
 		`CREATE UNIQUE INDEX ux_webhook_events ON webhook_events (provider, event_id)`,
 	}},
+	// Receipts and tax invoices: immutable snapshots, numbered without gaps
+	// per series by a counter row each issuing transaction locks.
+	{Version: 14, Name: "receipts", Statements: []string{
+		`CREATE TABLE receipt_counters (
+			series VARCHAR(32){{bin}} NOT NULL PRIMARY KEY,
+			last_seq BIGINT NOT NULL
+		){{keyed}}`,
+		`CREATE TABLE receipts (
+			id {{pk}},
+			order_id BIGINT NOT NULL REFERENCES orders(id),
+			source VARCHAR(64){{bin}} NOT NULL,
+			type VARCHAR(32) NOT NULL,
+			series VARCHAR(32){{bin}} NOT NULL,
+			seq BIGINT NOT NULL,
+			number VARCHAR(64){{bin}} NOT NULL,
+			status VARCHAR(16) NOT NULL,
+			issued_at DATETIME NOT NULL,
+			currency CHAR(3) NOT NULL,
+			total BIGINT NOT NULL,
+			vat BIGINT NOT NULL,
+			replaces_id BIGINT NULL,
+			replaced_by_id BIGINT NULL,
+			original_id BIGINT NULL,
+			document TEXT NOT NULL,
+			created_at DATETIME NOT NULL
+		){{table}}`,
+		`CREATE UNIQUE INDEX ux_receipts_source ON receipts (source)`,
+		`CREATE UNIQUE INDEX ux_receipts_number ON receipts (number)`,
+		`CREATE UNIQUE INDEX ux_receipts_series ON receipts (series, seq)`,
+		`CREATE INDEX ix_receipts_order ON receipts (order_id, id)`,
+		`CREATE INDEX ix_receipts_issued ON receipts (issued_at, id)`,
+	}},
 }
 
 // LatestSchemaVersion is the version the migrations bring a database to.

@@ -309,6 +309,24 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 			_, err := st.RefundOrderLine(ctx, 1, 1, 0)
 			return err
 		},
+		// Receipts.
+		"NextReceiptSeq": func(st *store.Store) error { _, err := st.NextReceiptSeq(ctx, "RT2611"); return err },
+		"CreateReceipt": func(st *store.Store) error {
+			return st.CreateReceipt(ctx, &model.Receipt{OrderID: 1, Source: "paid:1", Number: "RT2611-000001"})
+		},
+		"FindReceiptBySource":    func(st *store.Store) error { _, err := st.FindReceiptBySource(ctx, "paid:1"); return err },
+		"LockReceipt":            func(st *store.Store) error { _, err := st.LockReceipt(ctx, 1); return err },
+		"FindReceiptsByIDs":      func(st *store.Store) error { _, err := st.FindReceiptsByIDs(ctx, one); return err },
+		"FindReceiptsByOrderIDs": func(st *store.Store) error { _, err := st.FindReceiptsByOrderIDs(ctx, one); return err },
+		"CancelReceipt":          func(st *store.Store) error { _, err := st.CancelReceipt(ctx, 1, 2); return err },
+		"ListReceipts": func(st *store.Store) error {
+			_, _, err := st.ListReceipts(ctx, store.ReceiptFilter{}, store.Page{Sort: store.SortByID, Limit: 5})
+			return err
+		},
+		"CountReceipts": func(st *store.Store) error { _, err := st.CountReceipts(ctx, store.ReceiptFilter{}); return err },
+		"EachReceipt": func(st *store.Store) error {
+			return st.EachReceipt(ctx, store.ReceiptFilter{}, func(*model.Receipt) error { return nil })
+		},
 		"RecordWebhookEvent": func(st *store.Store) error {
 			_, err := st.RecordWebhookEvent(ctx, "stripe", "evt_1", "payment_intent.succeeded", time.Now())
 			return err

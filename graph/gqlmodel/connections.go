@@ -45,6 +45,8 @@ type (
 	CartLineEdge             = Edge[model.CartLine]
 	OrderConnection          = Connection[model.Order]
 	OrderEdge                = Edge[model.Order]
+	ReceiptConnection        = Connection[model.Receipt]
+	ReceiptEdge              = Edge[model.Receipt]
 	OrderLineConnection      = Connection[model.OrderLine]
 	OrderLineEdge            = Edge[model.OrderLine]
 	// InventoryMovementConnection is a page of the inventory ledger.

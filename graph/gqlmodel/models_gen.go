@@ -779,6 +779,34 @@ type PromptPayCode struct {
 type Query struct {
 }
 
+// Which documents; fields left out do not narrow the list.
+type ReceiptFilter struct {
+	// Issued at or after this time.
+	IssuedAfter *time.Time `json:"issuedAfter,omitempty"`
+	// Issued before this time.
+	IssuedBefore *time.Time `json:"issuedBefore,omitempty"`
+	// Of these kinds.
+	DocumentType []model.DocumentType `json:"documentType,omitempty"`
+	// The document with this number.
+	Number *string `json:"number,omitempty"`
+}
+
+// The buyer's details for a full tax invoice.
+type ReceiptRequestFullTaxInvoiceInput struct {
+	// The paid order's ID.
+	OrderID string `json:"orderId"`
+	// The order's access key, for a guest without signing in.
+	AccessKey *string `json:"accessKey,omitempty"`
+	// The buyer's name or company name, as registered.
+	Name string `json:"name"`
+	// The buyer's address, as registered.
+	Address string `json:"address"`
+	// The buyer's 13-digit tax ID.
+	TaxID string `json:"taxId"`
+	// The buyer's branch, 5 digits; 00000 (the head office) when left out.
+	Branch *string `json:"branch,omitempty"`
+}
+
 // Give money of an order back, through the provider that took it.
 type RefundCreateInput struct {
 	// The order's ID.

@@ -41,3 +41,9 @@ type RefundCreatePayload struct {
 	Order      *model.Order              `json:"order,omitempty"`
 	UserErrors []UserError               `json:"userErrors"`
 }
+
+// ReceiptPayload is the result of a change that issues a document.
+type ReceiptPayload struct {
+	Receipt    *model.Receipt `json:"receipt,omitempty"`
+	UserErrors []UserError    `json:"userErrors"`
+}
