@@ -301,3 +301,93 @@ func TestPromptPayBankNotification(t *testing.T) {
 		t.Errorf("%d ledger rows after two deliveries, want 1", n)
 	}
 }
+
+// The buyer reads the documents of their paid order with its access key
+// and opens them by short-lived signed links; altered and expired links
+// are refused; another customer sees nothing; the accountant lists them
+// and downloads the CSV; the buyer asks for a full tax invoice later.
+func TestReceiptsThroughTheAPI(t *testing.T) {
+	const linkSecret = "receipt link secret of at least 32 chars"
+	srv := newTestServer(t, storetest.SQLite, 10, map[string]string{"LANGRAN_LINK_SECRET": linkSecret})
+	vs := saleVariants(t, srv, 1, 5)
+	manager := staffToken(t, srv, model.RoleOrderManager)
+	analyst := staffToken(t, srv, model.RoleAnalyst)
+	id, accessKey, total := guestOrder(t, srv, vs[0].GID, "rc-1")
+	in := map[string]any{"orderId": id, "method": "BANK_TRANSFER", "idempotencyKey": "p1", "accessKey": accessKey}
+	pay := payload(t, srv.post(t, paymentCreateMutation, map[string]any{"i": in}), "paymentCreate")["payment"].(map[string]any)
+	payload(t, srv.post(t, `mutation($i: PaymentMarkReceivedInput!) { paymentMarkReceived(input: $i) { userErrors { code } } }`,
+		map[string]any{"i": map[string]any{"paymentId": pay["id"], "reference": "BBL-1", "idempotencyKey": "m"}}, as(manager)...), "paymentMarkReceived")
+
+	const receiptFields = `id number documentType status total { amount } vatAmount { amount } vatBase { amount } totalInWords
+		totalInWordsEnglish orderNumber replaces pdfUrl htmlUrl xmlUrl`
+	got := srv.post(t, `query($id: ID!, $k: String) { order(id: $id, accessKey: $k) { receipts { `+receiptFields+` } } }`,
+		map[string]any{"id": id, "k": accessKey}).mustData(t)
+	rs := at(got, "order", "receipts").([]any)
+	if len(rs) != 1 {
+		t.Fatalf("receipts: %v", got)
+	}
+	rc := rs[0].(map[string]any)
+	minor, _ := model.ParseMinor(total, 2)
+	if rc["documentType"] != "ABBREVIATED_TAX_INVOICE" || at(rc, "total", "amount") != total || rc["totalInWords"] != model.BahtText(minor) {
+		t.Errorf("the receipt: %v", rc)
+	}
+	fetch := func(u string) (int, string, []byte) {
+		t.Helper()
+		u = srv.URL + strings.TrimPrefix(u, "http://localhost:8080")
+		res, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res.StatusCode, res.Header.Get("Content-Type"), body
+	}
+	code, ctype, body := fetch(rc["xmlUrl"].(string))
+	if code != 200 || !strings.HasPrefix(ctype, "application/xml") || !bytes.Contains(body, []byte(rc["number"].(string))) {
+		t.Errorf("the XML link: %d %s %.200s", code, ctype, body)
+	}
+	rid, _ := model.DecodeGlobalIDOf(rc["id"].(string), model.TypeReceipt)
+	signer := model.NewLinkSigner([]byte(linkSecret))
+	past := time.Now().Add(-time.Minute).Truncate(time.Second)
+	name := fmt.Sprintf("%d.xml", rid)
+	refused := []string{
+		strings.Replace(rc["xmlUrl"].(string), "sig=", "sig=A", 1),
+		strings.Replace(rc["xmlUrl"].(string), fmt.Sprintf("/%d.xml", rid), fmt.Sprintf("/%d.xml", rid+1), 1),
+		fmt.Sprintf("http://localhost:8080/receipts/%s?exp=%s&sig=%s", name, model.LinkExpiry(past), signer.Sign(past, "receipt", name)),
+	}
+	for i, u := range refused {
+		if code, _, _ := fetch(u); code != http.StatusForbidden {
+			t.Errorf("link %d %s: %d, want 403 (the good one is %s)", i, u, code, rc["xmlUrl"])
+		}
+	}
+	// Another customer, and a guest without the key, see no receipt.
+	signUp(t, srv, "other@example.com", "another long password")
+	other := signIn(t, srv, "customerAccessTokenCreate", "other@example.com", "another long password")
+	for _, h := range [][]string{as(other), nil} {
+		d := srv.post(t, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": rc["id"]}, h...).mustData(t)
+		if d["node"] != nil {
+			t.Errorf("someone else read the receipt: %v", d)
+		}
+	}
+	// The buyer asks for a full tax invoice.
+	full := payload(t, srv.post(t, `mutation($i: ReceiptRequestFullTaxInvoiceInput!) { receiptRequestFullTaxInvoice(input: $i) {
+		receipt { `+receiptFields+` } userErrors { field code message } } }`, map[string]any{"i": map[string]any{
+		"orderId": id, "accessKey": accessKey, "name": "บริษัท มาลี จำกัด", "address": "12 ซอยสุขุมวิท 11 กรุงเทพมหานคร 10110",
+		"taxId": "0994000165382"}}), "receiptRequestFullTaxInvoice")
+	if at(full, "receipt", "documentType") != "TAX_INVOICE" || at(full, "receipt", "replaces") != rc["number"] {
+		t.Errorf("the full tax invoice: %v", full)
+	}
+	// The accountant lists them and downloads the CSV.
+	list := srv.post(t, `{ receipts(first: 10) { totalCount nodes { number status documentType } } receiptsExportUrl }`, nil, as(analyst)...).mustData(t)
+	if at(list, "receipts", "totalCount") != 2.0 || at(list, "receipts", "nodes", 0, "status") != "CANCELLED" {
+		t.Errorf("the accountant's list: %v", list)
+	}
+	code, ctype, body = fetch(list["receiptsExportUrl"].(string))
+	lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(string(body), "\ufeff")), "\n")
+	if code != 200 || !strings.HasPrefix(ctype, "text/csv") || len(lines) != 3 || !strings.Contains(lines[2], "บริษัท มาลี จำกัด") {
+		t.Errorf("the CSV: %d %s %q", code, ctype, body)
+	}
+	if r := srv.post(t, `{ receipts(first: 1) { totalCount } }`, nil, as(manager)...); len(r.Errors) == 0 {
+		t.Errorf("an order manager without VIEW_REPORTS listed receipts: %s", r.Raw)
+	}
+}

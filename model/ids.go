@@ -39,7 +39,7 @@ var nodeTypes = map[NodeType]bool{
 	TypeStaffMember: true, TypeAPIKey: true, TypeAuditEntry: true, TypeCartLine: true, TypeDiscountCode: true, TypeOrder: true, TypeOrderLine: true,
 	TypeShippingZone: true, TypeShippingRate: true,
 	TypeInventoryMovement: true,
-	TypePayment:           true, TypePaymentTransaction: true,
+	TypePayment:           true, TypePaymentTransaction: true, TypeReceipt: true,
 }
 
 const gidPrefix = "gid://langran/"

@@ -136,3 +136,16 @@ func TestParseAcceptLanguage(t *testing.T) {
 		}
 	}
 }
+
+// Every type with a global ID decodes: a type left out of nodeTypes
+// would make its IDs "invalid" everywhere (node, mutations' inputs).
+func TestEveryNodeTypeDecodes(t *testing.T) {
+	for _, typ := range []NodeType{TypeProduct, TypeProductVariant, TypeCategory, TypeProductImage, TypeProductOption,
+		TypeCustomer, TypeMailingAddress, TypeStaffMember, TypeAPIKey, TypeAuditEntry, TypeCartLine, TypeDiscountCode,
+		TypeOrder, TypeOrderLine, TypeShippingZone, TypeShippingRate, TypeInventoryMovement, TypePayment,
+		TypePaymentTransaction, TypeReceipt} {
+		if id, err := DecodeGlobalIDOf(EncodeGlobalID(typ, 42), typ); err != nil || id != 42 {
+			t.Errorf("%s: %d %v", typ, id, err)
+		}
+	}
+}

@@ -65,8 +65,9 @@ func (l *Links) URL(id int64, ext string) string {
 func (l *Links) ExportURL(f store.ReceiptFilter) string {
 	exp := l.now().Add(15 * time.Minute).Truncate(time.Second)
 	v := exportQuery(f)
+	sig := l.Signer.Sign(exp, "receipts-export", v.Encode())
 	v.Set("exp", model.LinkExpiry(exp))
-	v.Set("sig", l.Signer.Sign(exp, "receipts-export", v.Encode()))
+	v.Set("sig", sig)
 	return l.Base + ExportPath + "?" + v.Encode()
 }
 
