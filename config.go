@@ -197,9 +197,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			p.failWith("LANGRAN_LINK_SECRET", fmt.Sprintf("must be at least %d characters (openssl rand -hex 32)", model.MinLinkKey))
 		}
 		c.LinkSecret = []byte(raw)
-	} else if c.Production() && c.Payments.PromptPayID != "" {
-		// Each replica would sign QR links with its own random key.
-		p.failWith("LANGRAN_LINK_SECRET", "must be set in production when PromptPay is on: every replica signs QR code links with it")
+	} else if c.Production() && (c.Payments.PromptPayID != "" || c.Seller != nil) {
+		// Each replica would sign links with its own random key.
+		p.failWith("LANGRAN_LINK_SECRET", "must be set in production when PromptPay or receipts are on: every replica signs their links with it")
 	} else {
 		c.LinkSecret = make([]byte, model.MinLinkKey)
 		_, _ = rand.Read(c.LinkSecret)
