@@ -357,6 +357,34 @@ func TestConfigRejectsBadValues(t *testing.T) {
 			t.Errorf("%s=%s: err %v", k, v, err)
 		}
 	}
+	// Payment and receipt settings: each bad one is named, and its value
+	// is not repeated when it may be a secret.
+	for _, c := range []struct {
+		env  map[string]string
+		name string
+	}{
+		{map[string]string{"LANGRAN_PROMPTPAY_ID": "12345"}, "LANGRAN_PROMPTPAY_ID"},
+		{map[string]string{"LANGRAN_PROMPTPAY_WEBHOOK_SECRET": "short"}, "LANGRAN_PROMPTPAY_WEBHOOK_SECRET"},
+		{map[string]string{"LANGRAN_BANK_TRANSFER_ACCOUNT": "KBank only"}, "LANGRAN_BANK_TRANSFER_ACCOUNT"},
+		{map[string]string{"LANGRAN_STRIPE_SECRET_KEY": "sk_test_secretvalue"}, "LANGRAN_STRIPE_WEBHOOK_SECRET"},
+		{map[string]string{"LANGRAN_STRIPE_CAPTURE": "later"}, "LANGRAN_STRIPE_CAPTURE"},
+		{map[string]string{"LANGRAN_LINK_SECRET": "too short"}, "LANGRAN_LINK_SECRET"},
+		{map[string]string{"LANGRAN_SELLER_TAX_ID": "0105558123450"}, "LANGRAN_SELLER_TAX_ID"},
+		{map[string]string{"LANGRAN_SELLER_BRANCH": "1"}, "LANGRAN_SELLER_BRANCH"},
+		{map[string]string{"LANGRAN_ENV": "production", "LANGRAN_SELLER_TAX_ID": "0105558123451"}, "LANGRAN_SELLER_NAME_TH"},
+		{map[string]string{"LANGRAN_ENV": "production", "LANGRAN_SELLER_TAX_ID": "0105558123451", "LANGRAN_SELLER_NAME_TH": "ร้าน",
+			"LANGRAN_SELLER_ADDRESS_TH": "กรุงเทพฯ"}, "LANGRAN_LINK_SECRET"},
+		{map[string]string{"LANGRAN_ENV": "production", "LANGRAN_PROMPTPAY_ID": "0812345678"}, "LANGRAN_LINK_SECRET"},
+	} {
+		_, err := LoadConfig(func(name string) string { return c.env[name] })
+		if err == nil || !strings.Contains(err.Error(), c.name) || strings.Contains(err.Error(), "secretvalue") {
+			t.Errorf("%v: err %v, want one naming %s", c.env, err, c.name)
+		}
+	}
+	prod, err := LoadConfig(func(name string) string { return map[string]string{"LANGRAN_ENV": "production"}[name] })
+	if err != nil || prod.Seller != nil || prod.Payments.PromptPayID != "" || prod.Payments.BankAccount != nil || prod.Payments.CashOnDelivery {
+		t.Errorf("production turns on no payment method or seller by itself: %+v %v", prod.Payments, err)
+	}
 	cfg, err := LoadConfig(func(string) string { return "" })
 	if err != nil || cfg.Addr != ":8080" || cfg.DatabaseURL != "sqlite:langran.db" || !cfg.GraphiQL || !cfg.SeedDemo ||
 		cfg.MaxUploadBytes != 32<<20 || cfg.VAT.RateAt(time.Now()) != 700 || cfg.PayWithin != time.Hour {
