@@ -14,9 +14,16 @@ import (
 // canReadOrder reports whether the caller may read the order: it is their
 // own, they are staff who may read orders, or they hold its access key.
 func canReadOrder(ctx context.Context, o *model.Order, accessKey string) bool {
+	return orderAccess(ctx, o, accessKey, model.PermReadOrders)
+}
+
+// orderAccess reports whether the caller may act on the order as its
+// buyer or as staff with perm: staff with perm, the order's customer, or
+// whoever holds its access key (remembered for the request as its buyer).
+func orderAccess(ctx context.Context, o *model.Order, accessKey string, perm model.Permission) bool {
 	v := model.ViewerFrom(ctx)
 	switch {
-	case v.Can(model.PermReadOrders):
+	case v.Can(perm):
 		return true
 	case o.CustomerID != nil && v.IsCustomer(*o.CustomerID):
 		return true
@@ -29,29 +36,22 @@ func canReadOrder(ctx context.Context, o *model.Order, accessKey string) bool {
 	return false
 }
 
-// buyerKey marks, for the rest of a request, an order its caller proved
-// to be the buyer of by its access key.
-type buyerKey int64
-
-// markBuyer records that the caller holds the order's access key.
-func markBuyer(ctx context.Context, orderID int64) {
-	if l := store.LoadersFrom(ctx); l != nil {
-		_, _ = l.Memo(buyerKey(orderID), func() (any, error) { return true, nil })
+// buyerOrder decodes the order ID of a buyer's mutation input and returns
+// the order if the caller may act on it (orderAccess with perm); anyone
+// else's order is NOT_FOUND, as if it did not exist.
+func buyerOrder(ctx context.Context, st *store.Store, id, accessKey string, perm model.Permission) (*model.Order, error) {
+	oid, err := decodeID([]string{"input", "orderId"}, id, model.TypeOrder)
+	if err != nil {
+		return nil, err
 	}
-}
-
-// isBuyer reports whether the caller is the order's buyer: its customer,
-// or holding its access key in this request. Staff are not.
-func isBuyer(ctx context.Context, o *model.Order) bool {
-	if o.CustomerID != nil && model.ViewerFrom(ctx).IsCustomer(*o.CustomerID) {
-		return true
+	orders, err := st.FindOrdersByIDs(ctx, []int64{oid})
+	if err != nil {
+		return nil, err
 	}
-	l := store.LoadersFrom(ctx)
-	if l == nil {
-		return false
+	if len(orders) == 0 || !orderAccess(ctx, &orders[0], accessKey, perm) {
+		return nil, &model.Error{Code: model.CodeNotFound, Field: []string{"input", "orderId"}, Message: "no such order"}
 	}
-	v, _ := l.Memo(buyerKey(o.ID), func() (any, error) { return false, nil })
-	return v == true
+	return &orders[0], nil
 }
 
 // loadOrder returns the order with id if the caller may read it, nil
@@ -248,4 +248,29 @@ func selects(p *prefetcher, f graphql.CollectedField, typ, name string) bool {
 		}
 	}
 	return false
+}
+
+// buyerKey marks, for the rest of a request, an order its caller proved
+// to be the buyer of by its access key.
+type buyerKey int64
+
+// markBuyer records that the caller holds the order's access key.
+func markBuyer(ctx context.Context, orderID int64) {
+	if l := store.LoadersFrom(ctx); l != nil {
+		_, _ = l.Memo(buyerKey(orderID), func() (any, error) { return true, nil })
+	}
+}
+
+// isBuyer reports whether the caller is the order's buyer: its customer,
+// or holding its access key in this request. Staff are not.
+func isBuyer(ctx context.Context, o *model.Order) bool {
+	if o.CustomerID != nil && model.ViewerFrom(ctx).IsCustomer(*o.CustomerID) {
+		return true
+	}
+	l := store.LoadersFrom(ctx)
+	if l == nil {
+		return false
+	}
+	v, _ := l.Memo(buyerKey(o.ID), func() (any, error) { return false, nil })
+	return v == true
 }

@@ -2,7 +2,6 @@ package resolver
 
 import (
 	"context"
-	"crypto/subtle"
 	"strconv"
 	"strings"
 
@@ -11,24 +10,6 @@ import (
 	"github.com/langran/langran/payment"
 	"github.com/langran/langran/store"
 )
-
-// canPayOrder reports whether the caller may pay the order: it is their
-// own, they hold its access key, or they are staff who manage payments.
-func canPayOrder(ctx context.Context, o *model.Order, accessKey string) bool {
-	v := model.ViewerFrom(ctx)
-	switch {
-	case v.Can(model.PermManagePayments):
-		return true
-	case o.CustomerID != nil && v.IsCustomer(*o.CustomerID):
-		return true
-	case accessKey != "":
-		if subtle.ConstantTimeCompare([]byte(accessKey), []byte(o.AccessKey)) == 1 {
-			markBuyer(ctx, o.ID)
-			return true
-		}
-	}
-	return false
-}
 
 // loadPayment returns the payment with id if the caller may read its
 // order, nil otherwise.

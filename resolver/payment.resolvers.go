@@ -24,19 +24,11 @@ func (r *mutationResolver) PaymentCreate(ctx context.Context, input gqlmodel.Pay
 		store.LoadersFrom(ctx).ClearAll()
 		return &gqlmodel.PaymentCreatePayload{Payment: p, UserErrors: ue}, nil
 	}
-	oid, err := decodeID([]string{"input", "orderId"}, input.OrderID, model.TypeOrder)
+	o, err := buyerOrder(ctx, r.Store, input.OrderID, deref(input.AccessKey), model.PermManagePayments)
 	if err != nil {
 		return answer(nil, err)
 	}
-	o, err := r.Store.FindOrdersByIDs(ctx, []int64{oid})
-	if err != nil {
-		return nil, err
-	}
-	if len(o) == 0 || !canPayOrder(ctx, &o[0], deref(input.AccessKey)) {
-		// Someone else's order looks like no order at all.
-		return answer(nil, &model.Error{Code: model.CodeNotFound, Field: []string{"input", "orderId"}, Message: "no such order"})
-	}
-	return answer(r.Payments.Create(ctx, payment.CreateInput{OrderID: oid, Method: input.Method, IdempotencyKey: input.IdempotencyKey}))
+	return answer(r.Payments.Create(ctx, payment.CreateInput{OrderID: o.ID, Method: input.Method, IdempotencyKey: input.IdempotencyKey}))
 }
 
 func (r *mutationResolver) PaymentMarkReceived(ctx context.Context, input gqlmodel.PaymentMarkReceivedInput) (*gqlmodel.PaymentPayload, error) {

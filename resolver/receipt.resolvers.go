@@ -24,19 +24,14 @@ func (r *mutationResolver) ReceiptRequestFullTaxInvoice(ctx context.Context, inp
 		store.LoadersFrom(ctx).ClearAll()
 		return &gqlmodel.ReceiptPayload{Receipt: rc, UserErrors: ue}, nil
 	}
-	oid, err := decodeID([]string{"input", "orderId"}, input.OrderID, model.TypeOrder)
+	if r.Receipts == nil {
+		return answer(nil, &model.Error{Code: model.CodeConflict, Message: "this shop issues no documents"})
+	}
+	o, err := buyerOrder(ctx, r.Store, input.OrderID, deref(input.AccessKey), model.PermManageOrders)
 	if err != nil {
 		return answer(nil, err)
 	}
-	orders, err := r.Store.FindOrdersByIDs(ctx, []int64{oid})
-	if err != nil {
-		return nil, err
-	}
-	v := model.ViewerFrom(ctx)
-	if len(orders) == 0 || r.Receipts == nil || !(v.Can(model.PermManageOrders) || canPayOrder(ctx, &orders[0], deref(input.AccessKey))) {
-		return answer(nil, &model.Error{Code: model.CodeNotFound, Field: []string{"input", "orderId"}, Message: "no such order"})
-	}
-	return answer(r.Receipts.RequestFullTaxInvoice(ctx, receipt.FullTaxInvoiceInput{OrderID: oid, Name: input.Name,
+	return answer(r.Receipts.RequestFullTaxInvoice(ctx, receipt.FullTaxInvoiceInput{OrderID: o.ID, Name: input.Name,
 		Address: input.Address, TaxID: input.TaxID, Branch: deref(input.Branch)}))
 }
 
