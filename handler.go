@@ -25,6 +25,7 @@ import (
 	"github.com/langran/langran/payment/stripe"
 	"github.com/langran/langran/receipt"
 	"github.com/langran/langran/receipt/etax"
+	"github.com/langran/langran/receipt/render"
 	"github.com/langran/langran/resolver"
 	"github.com/langran/langran/shipping"
 	"github.com/langran/langran/store"
@@ -258,7 +259,9 @@ func newPayments(cfg Config, st *store.Store, log *slog.Logger, receipts *receip
 // receiptFormats are the ways documents are drawn, by link extension.
 func receiptFormats() map[string]receipt.Format {
 	return map[string]receipt.Format{
-		"xml": {ContentType: "application/xml; charset=utf-8", Render: etax.Encode},
+		"pdf":  {ContentType: "application/pdf", Render: render.PDF},
+		"html": {ContentType: "text/html; charset=utf-8", Render: render.HTML},
+		"xml":  {ContentType: "application/xml; charset=utf-8", Render: etax.Encode},
 	}
 }
 

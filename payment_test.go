@@ -346,6 +346,15 @@ func TestReceiptsThroughTheAPI(t *testing.T) {
 	if code != 200 || !strings.HasPrefix(ctype, "application/xml") || !bytes.Contains(body, []byte(rc["number"].(string))) {
 		t.Errorf("the XML link: %d %s %.200s", code, ctype, body)
 	}
+	code, ctype, body = fetch(rc["htmlUrl"].(string))
+	if code != 200 || !strings.HasPrefix(ctype, "text/html") || !bytes.Contains(body, []byte(rc["number"].(string))) ||
+		!bytes.Contains(body, []byte("ใบกำกับภาษีอย่างย่อ")) {
+		t.Errorf("the HTML link: %d %s", code, ctype)
+	}
+	code, ctype, body = fetch(rc["pdfUrl"].(string))
+	if code != 200 || ctype != "application/pdf" || !bytes.HasPrefix(body, []byte("%PDF-")) {
+		t.Errorf("the PDF link: %d %s %.20q", code, ctype, body)
+	}
 	rid, _ := model.DecodeGlobalIDOf(rc["id"].(string), model.TypeReceipt)
 	signer := model.NewLinkSigner([]byte(linkSecret))
 	past := time.Now().Add(-time.Minute).Truncate(time.Second)
