@@ -71,7 +71,10 @@ func (s *Service) IssueForPaid(ctx context.Context, tx *store.Store, o *model.Or
 		Type: typ, IssuedAt: s.now().UTC().Truncate(time.Second), Seller: s.seller, Buyer: buyer,
 		OrderNumber: o.Number(), Currency: o.Currency,
 		Subtotal: o.Subtotal, Discount: o.Discount, Shipping: o.Shipping - o.ShippingOff, Total: o.Total,
-		PaymentMethod: p.Method, PaymentReference: paymentReference(p),
+		PaymentMethod: p.Method,
+	}
+	if d.PaymentReference, err = paymentReference(ctx, tx, p); err != nil {
+		return err
 	}
 	for _, l := range lines {
 		title := l.Title
@@ -124,16 +127,26 @@ func (s *Service) issue(ctx context.Context, tx *store.Store, orderID int64, sou
 	return r, nil
 }
 
-// paymentReference is what names the money on a document: the bank's or
-// provider's reference for the payment.
-func paymentReference(p *model.Payment) string {
+// paymentReference is what names the money on a document: the reference
+// of the payment's last capture (the bank's, the card's charge), else the
+// provider's ID for the payment or the reference the buyer quoted.
+func paymentReference(ctx context.Context, tx *store.Store, p *model.Payment) (string, error) {
 	if p == nil {
-		return ""
+		return "", nil
+	}
+	ledger, err := tx.FindPaymentTransactionsByPaymentIDs(ctx, []int64{p.ID})
+	if err != nil {
+		return "", err
+	}
+	for i := len(ledger) - 1; i >= 0; i-- {
+		if e := ledger[i]; e.Kind == model.TxCapture && e.Status == model.TxSuccess && e.ProviderRef != nil {
+			return *e.ProviderRef, nil
+		}
 	}
 	if p.ProviderRef != "" {
-		return p.ProviderRef
+		return p.ProviderRef, nil
 	}
-	return p.Reference
+	return p.Reference, nil
 }
 
 // buyerOf is the buyer as the order names them: the delivery address's

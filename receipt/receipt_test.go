@@ -167,7 +167,7 @@ func TestPayingIssuesTheDocument(t *testing.T) {
 			if c.want == model.DocTaxInvoice && (d.Buyer == nil || d.Buyer.TaxID != c.taxID || d.Buyer.Name != "นกแก้ว จำกัด" || d.Buyer.Address == "") {
 				t.Errorf("the full tax invoice's buyer: %+v", d.Buyer)
 			}
-			if d.PaymentMethod != model.MethodBankTransfer || d.PaymentReference == "" {
+			if d.PaymentMethod != model.MethodBankTransfer || d.PaymentReference != fmt.Sprint("BANK-", o.ID) {
 				t.Errorf("payment on the document: %s %q", d.PaymentMethod, d.PaymentReference)
 			}
 			var xml bytes.Buffer
