@@ -108,13 +108,19 @@ type ReceiptDocument struct {
 	// Replaces is the number of the document this one replaces (a full
 	// tax invoice asked for later), "" otherwise.
 	Replaces string `json:"replaces,omitempty"`
+	// ReplacesType is the replaced document's type.
+	ReplacesType DocumentType `json:"replacesType,omitempty"`
 	// A credit note names the document it reduces (Original), what that
 	// document said (OriginalTotal), what is right now (CorrectedTotal),
 	// and why (Reason); Total is the difference.
-	Original       string `json:"original,omitempty"`
-	OriginalTotal  int64  `json:"originalTotal,omitempty"`
-	CorrectedTotal int64  `json:"correctedTotal,omitempty"`
-	Reason         string `json:"reason,omitempty"`
+	Original string `json:"original,omitempty"`
+	// OriginalType and OriginalIssuedAt are the original's type and date,
+	// which e-Tax XML names with it.
+	OriginalType     DocumentType `json:"originalType,omitempty"`
+	OriginalIssuedAt *time.Time   `json:"originalIssuedAt,omitempty"`
+	OriginalTotal    int64        `json:"originalTotal,omitempty"`
+	CorrectedTotal   int64        `json:"correctedTotal,omitempty"`
+	Reason           string       `json:"reason,omitempty"`
 }
 
 // TitleTH is the document's title in Thai, as the Revenue Code names it.

@@ -211,7 +211,8 @@ func (s *Service) IssueCreditNote(ctx context.Context, tx *store.Store, o *model
 	}
 	d := &model.ReceiptDocument{Type: model.DocCreditNote, IssuedAt: s.now().UTC().Truncate(time.Second), Seller: s.seller,
 		Buyer: od.Buyer, OrderNumber: od.OrderNumber, Currency: t.Currency, Total: t.Amount,
-		Original: od.Number, OriginalTotal: od.Total - credited, CorrectedTotal: od.Total - credited - t.Amount,
+		Original: od.Number, OriginalType: od.Type, OriginalIssuedAt: &od.IssuedAt,
+		OriginalTotal: od.Total - credited, CorrectedTotal: od.Total - credited - t.Amount,
 		Reason: t.Reason, PaymentMethod: od.PaymentMethod, PaymentReference: deref(t.ProviderRef)}
 	if d.Reason == "" {
 		d.Reason = "คืนเงิน / Refund"
@@ -321,7 +322,7 @@ func (s *Service) RequestFullTaxInvoice(ctx context.Context, in FullTaxInvoiceIn
 		if od.Buyer != nil {
 			d.Buyer.Email = od.Buyer.Email
 		}
-		d.Replaces = od.Number
+		d.Replaces, d.ReplacesType = od.Number, od.Type
 		s.price(&d, od.VATRate)
 		r, err := s.issue(ctx, tx, o.ID, fmt.Sprintf("replaces:%d", orig.ID), &d, &orig.ID, nil)
 		if err != nil {

@@ -246,19 +246,25 @@ func creditNote(m *message, d *model.ReceiptDocument, amount func(int64) string)
 	// reason as text only; ETDA then requires Purpose.
 	m.Document.PurposeCode = "CDNG99"
 	m.Document.Purpose = reason
-	m.Transaction.Agreement.Additional = &referencedDocument{
+	ref := &referencedDocument{
 		IssuerAssignedID:  d.Original,
 		ReferenceTypeCode: originalTypeCode(d),
 	}
+	if d.OriginalIssuedAt != nil {
+		ref.IssueDateTime = dateTime(*d.OriginalIssuedAt)
+	}
+	m.Transaction.Agreement.Additional = ref
 	return nil
 }
 
-// originalTypeCode infers the type of the document a credit note reduces,
-// which the document does not record: a named buyer means a full tax
-// invoice, none an abbreviated one, and a seller outside VAT issues plain
-// receipts.
+// originalTypeCode is the type of the document a credit note reduces: as
+// the note records it, else inferred (documents issued before it was
+// recorded): a named buyer means a full tax invoice, none an abbreviated
+// one, and a seller outside VAT issues plain receipts.
 func originalTypeCode(d *model.ReceiptDocument) string {
 	switch {
+	case d.OriginalType != "":
+		return TypeCode(d.OriginalType)
 	case !d.Seller.VATRegistered:
 		return TypeCode(model.DocReceipt)
 	case d.Buyer != nil:
@@ -269,7 +275,8 @@ func originalTypeCode(d *model.ReceiptDocument) string {
 
 // replacement records the document this one replaces. A replacement keeps
 // its original's date, so IssuedAt is the replaced document's date too.
-// The replaced document's type is not recorded, so no ReferenceTypeCode.
+// No ReferenceTypeCode: ETDA's tax invoice rules accept only 388, T02, T03
+// and T04 there, none of which is the abbreviated invoice replaced.
 func replacement(m *message, d *model.ReceiptDocument) {
 	m.Document.Purpose = "ออกแทนเอกสารเลขที่ " + d.Replaces
 	switch d.Type {

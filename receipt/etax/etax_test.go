@@ -92,7 +92,8 @@ func creditNoteDoc() *model.ReceiptDocument {
 			{Title: "ถุงผ้าหลังร้าน", SKU: "BAG-01", Quantity: 1, UnitPrice: 19900, Amount: 19900},
 		},
 		Subtotal: 19900, Total: 19900,
-		Original: "RT2611-000123", OriginalTotal: 89900, CorrectedTotal: 70000,
+		Original: "RT2611-000123", OriginalType: model.DocTaxInvoice, OriginalIssuedAt: &issued,
+		OriginalTotal: 89900, CorrectedTotal: 70000,
 		Reason: "ลูกค้าคืนสินค้า",
 	})
 }
