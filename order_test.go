@@ -574,6 +574,7 @@ func TestOrderListStatementsDoNotGrow(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		srv := newTestServer(t, b, 30, nil)
 		vs := saleVariants(t, srv, 12, 3)
+		manager := staffToken(t, srv, model.RoleOrderManager)
 		for i := range 12 {
 			cart := readyCart(t, srv, map[string]int{vs[i].GID: 1, vs[(i+1)%12].GID: 2}, nil)
 			p := checkoutCart(t, srv, cart, fmt.Sprint("s", i))
@@ -586,6 +587,13 @@ func TestOrderListStatementsDoNotGrow(t *testing.T) {
 			if at(pay, "paymentCreate", "payment", "id") == nil {
 				t.Fatal(pay)
 			}
+			// Paid, so each order has a receipt too.
+			srv.post(t, `mutation($i: PaymentMarkReceivedInput!) { paymentMarkReceived(input: $i) { userErrors { code } } }`,
+				map[string]any{"i": map[string]any{"paymentId": at(pay, "paymentCreate", "payment", "id"), "reference": fmt.Sprint("BANK-", i),
+					"idempotencyKey": "m"}}, as(manager)...).mustData(t)
+		}
+		if n := countRows(t, srv, `SELECT COUNT(*) FROM receipts`); n != 12 {
+			t.Fatalf("%d receipts for 12 paid orders", n)
 		}
 		staff := staffToken(t, srv, model.RoleSupport)
 		// The fewest of three, as in TestCartStatementsDoNotGrowWithLines.
@@ -594,7 +602,7 @@ func TestOrderListStatementsDoNotGrow(t *testing.T) {
 			for range 3 {
 				before := srv.statements()
 				srv.post(t, `query($n: Int) { orders(first: $n) { nodes { number customer { email } events { kind }
-				payments { method amount { amount } transactions { kind } }
+				payments { method amount { amount } transactions { kind } } receipts { number pdfUrl }
 				lines(first: 10) { nodes { title total { amount } variant { title product { title } } } } } } }`,
 					map[string]any{"n": n}, as(staff)...).mustData(t)
 				least = min(least, srv.statements()-before)
