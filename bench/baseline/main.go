@@ -6,8 +6,8 @@
 // query and reads only its page size.
 //
 // It also answers the checkout benchmark's purchase (checkout.go): requests
-// whose operationName is CartCreate, CartBuyerIdentityUpdate or
-// CheckoutComplete are served from their variables alone, writing the same
+// whose operationName is CartCreate, CartBuyerIdentityUpdate,
+// CartSelectedDeliveryOptionUpdate or CheckoutComplete are served from their variables alone, writing the same
 // rows in Langran's tables as Langran would.
 //
 //	BASELINE_DSN='root@tcp(127.0.0.1:3306)/langran_bench?parseTime=true' baseline -addr 127.0.0.1:8090
@@ -197,7 +197,7 @@ func (s *pageServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch body.OperationName {
-	case "CartCreate", "CartBuyerIdentityUpdate", "CheckoutComplete":
+	case "CartCreate", "CartBuyerIdentityUpdate", "CartSelectedDeliveryOptionUpdate", "CheckoutComplete":
 		s.serveCheckout(w, r, body.OperationName, body.Variables)
 		return
 	}
