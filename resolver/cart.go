@@ -66,12 +66,21 @@ func loadAll[V any](ctx context.Context, ids []int64, load func(context.Context,
 	return out, nil
 }
 
-func (c loaderCatalog) Variants(ctx context.Context, ids []int64) (map[int64]*model.ProductVariant, error) {
-	return loadAll(ctx, ids, store.LoadersFrom(ctx).VariantByID.LoadMany)
-}
-
-func (c loaderCatalog) Products(ctx context.Context, ids []int64) (map[int64]*model.Product, error) {
-	return loadAll(ctx, ids, store.LoadersFrom(ctx).ProductByID.LoadMany)
+// VariantsWithProducts reads through the request's loaders, whose caches
+// the cart's other fields share: the variants' batch, then their products'.
+func (c loaderCatalog) VariantsWithProducts(ctx context.Context, ids []int64) (map[int64]*model.ProductVariant, map[int64]*model.Product, error) {
+	vs, err := loadAll(ctx, ids, store.LoadersFrom(ctx).VariantByID.LoadMany)
+	if err != nil {
+		return nil, nil, err
+	}
+	var pids []int64
+	for _, id := range ids { // in the keys' order, so the batch is the same every time
+		if v := vs[id]; v != nil {
+			pids = append(pids, v.ProductID)
+		}
+	}
+	ps, err := loadAll(ctx, pids, store.LoadersFrom(ctx).ProductByID.LoadMany)
+	return vs, ps, err
 }
 
 func (c loaderCatalog) Ancestors(ctx context.Context, ids []int64) (map[int64][]int64, error) {
@@ -294,16 +303,6 @@ func primeVariants[T any](ctx context.Context, st *store.Store, items []T, varia
 	for i := range items {
 		ids[i] = variant(&items[i])
 	}
-	vs, err := cat.Variants(ctx, ids)
-	if err != nil {
-		return err
-	}
-	var pids []int64
-	for _, id := range ids {
-		if v := vs[id]; v != nil {
-			pids = append(pids, v.ProductID)
-		}
-	}
-	_, err = cat.Products(ctx, pids)
+	_, _, err := cat.VariantsWithProducts(ctx, ids)
 	return err
 }

@@ -85,15 +85,23 @@ func (s *Store) FindOtherActiveCartOfCustomer(ctx context.Context, customerID, k
 // transaction, so two changes to one cart run one after the other and each
 // sees the other's result (tx must be a transaction).
 func (s *Store) LockCart(ctx context.Context, key string) (*model.Cart, []model.CartLine, error) {
-	return s.lockCart(ctx, "cart_key", key)
+	return s.cartWithLines(ctx, "cart_key", key, true)
 }
 
 // LockCartByID is LockCart for a cart known by its row ID.
 func (s *Store) LockCartByID(ctx context.Context, id int64) (*model.Cart, []model.CartLine, error) {
-	return s.lockCart(ctx, "id", id)
+	return s.cartWithLines(ctx, "id", id, true)
 }
 
-// cartWithLine is a row of lockCart's join: the cart and one of its lines
+// FindCartWithLines is LockCart as a plain read, which locks nothing: the
+// cart with key and its lines in one statement, for what is checked before
+// a change takes the lock (the delivery option a cart chooses, the price
+// of delivery a checkout takes in).
+func (s *Store) FindCartWithLines(ctx context.Context, key string) (*model.Cart, []model.CartLine, error) {
+	return s.cartWithLines(ctx, "cart_key", key, false)
+}
+
+// cartWithLine is a row of cartWithLines' join: the cart and one of its lines
 // (all nil when it has none).
 type cartWithLine struct {
 	model.Cart    `gorm:"embedded"`
@@ -105,18 +113,18 @@ type cartWithLine struct {
 	LineUpdatedAt *time.Time
 }
 
-// lockCart reads the cart whose column is value with its lines in one
-// statement, a locking read on MySQL: the cart's row and its lines' rows
+// cartWithLines reads the cart whose column is value with its lines in one
+// statement. With lock it is a locking read on MySQL: the cart's row and its lines' rows
 // are locked until the transaction ends (the lines are only ever written
 // under the cart's lock, so locking them too makes no one wait longer).
 // Checkout and every cart change start with it; one statement instead of
 // two is one round trip less on each.
-func (s *Store) lockCart(ctx context.Context, column string, value any) (*model.Cart, []model.CartLine, error) {
+func (s *Store) cartWithLines(ctx context.Context, column string, value any, lock bool) (*model.Cart, []model.CartLine, error) {
 	q := `SELECT carts.*, l.id AS line_id, l.variant_id AS line_variant_id, l.quantity AS line_quantity,
 			l.seen_price AS line_seen_price, l.created_at AS line_created_at, l.updated_at AS line_updated_at
 		FROM carts LEFT JOIN cart_lines l ON l.cart_id = carts.id
 		WHERE carts.` + column + ` = ? ORDER BY l.id`
-	if s.dialect == MySQL {
+	if lock && s.dialect == MySQL {
 		q += " FOR UPDATE"
 	}
 	var rows []cartWithLine

@@ -56,10 +56,15 @@ func scanVariant(rows *sql.Rows, v *model.ProductVariant) error {
 // reflection, which was a tenth of a checkout's CPU.
 const variantAllColumns = variantColumns + ", sku_key, created_at, updated_at"
 
-func scanVariantAll(rows *sql.Rows, v *model.ProductVariant) error {
-	return rows.Scan(&v.ID, &v.ProductID, &v.Position, &v.SKU, &v.Title, &v.SelectedOptions, &v.Price,
+// variantAllDest returns scan destinations for variantAllColumns, in order.
+func variantAllDest(v *model.ProductVariant) []any {
+	return []any{&v.ID, &v.ProductID, &v.Position, &v.SKU, &v.Title, &v.SelectedOptions, &v.Price,
 		&v.CompareAtPrice, &v.Currency, &v.InventoryQuantity, &v.InventoryCommitted, &v.InventoryTracked,
-		&v.AllowBackorder, &v.LowStockThreshold, &v.WeightGrams, &v.SKUKey, &v.CreatedAt, &v.UpdatedAt)
+		&v.AllowBackorder, &v.LowStockThreshold, &v.WeightGrams, &v.SKUKey, &v.CreatedAt, &v.UpdatedAt}
+}
+
+func scanVariantAll(rows *sql.Rows, v *model.ProductVariant) error {
+	return rows.Scan(variantAllDest(v)...)
 }
 
 const imageColumns = "id, product_id, position, url, alt_text, width, height"
