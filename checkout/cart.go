@@ -471,7 +471,7 @@ func (s *Service) mergeCustomerCarts(ctx context.Context, tx *store.Store, c *mo
 		if c.Email == "" {
 			c.Email = oc.Email
 		}
-		oc.Status = model.CartMerged
+		oc.Status, oc.UpdatedAt = model.CartMerged, s.now()
 		if err := tx.SaveCart(ctx, oc, nil); err != nil {
 			return nil, err
 		}

@@ -10,19 +10,32 @@ import (
 	"github.com/langran/langran/model"
 )
 
-// CreateCart inserts a cart and its lines.
+// CreateCart inserts a cart and its lines, written by hand (two statements,
+// without the reflection of GORM's Create): the cart gets its ID, the lines
+// (inserted together) do not, as nothing reads them back.
 func (s *Store) CreateCart(ctx context.Context, c *model.Cart, lines []model.CartLine) error {
 	return s.InTx(ctx, func(tx *Store) error {
-		if err := tx.db.WithContext(ctx).Create(c).Error; err != nil {
-			return TranslateError(err)
+		id, err := tx.insert(ctx, `INSERT INTO carts (cart_key, customer_id, email, phone, country_code, delivery_address, note,
+				discount_codes, delivery_option, status, created_at, updated_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.CartKey, c.CustomerID, c.Email, c.Phone, c.CountryCode, c.DeliveryAddress, c.Note, c.DiscountCodes,
+			c.DeliveryOption, c.Status, c.CreatedAt, c.UpdatedAt, c.ExpiresAt)
+		if err != nil {
+			return err
 		}
-		for i := range lines {
-			lines[i].CartID = c.ID
-		}
+		c.ID = id
 		if len(lines) == 0 {
 			return nil
 		}
-		return TranslateError(tx.db.WithContext(ctx).Create(&lines).Error)
+		const row = "(?, ?, ?, ?, ?, ?)"
+		args := make([]any, 0, 6*len(lines))
+		for i := range lines {
+			l := &lines[i]
+			l.CartID = c.ID
+			args = append(args, l.CartID, l.VariantID, l.Quantity, l.SeenPrice, l.CreatedAt, l.UpdatedAt)
+		}
+		return TranslateError(tx.db.WithContext(ctx).Exec(`INSERT INTO cart_lines (cart_id, variant_id, quantity, seen_price, created_at, updated_at)
+			VALUES `+row+strings.Repeat(", "+row, len(lines)-1), args...).Error)
 	})
 }
 
@@ -206,8 +219,10 @@ func (s *Store) SaveCart(ctx context.Context, c *model.Cart, lines []model.CartL
 // they are: the one statement of a change that touched no line (the buyer,
 // a note, the codes, the delivery option).
 func (s *Store) SaveCartFields(ctx context.Context, c *model.Cart) error {
-	return TranslateError(s.db.WithContext(ctx).Model(c).Select("customer_id", "email", "phone", "country_code",
-		"delivery_address", "note", "discount_codes", "delivery_option", "status", "updated_at", "expires_at").Updates(c).Error)
+	return TranslateError(s.db.WithContext(ctx).Exec(`UPDATE carts SET customer_id = ?, email = ?, phone = ?, country_code = ?,
+			delivery_address = ?, note = ?, discount_codes = ?, delivery_option = ?, status = ?, updated_at = ?, expires_at = ?
+		WHERE id = ?`, c.CustomerID, c.Email, c.Phone, c.CountryCode, c.DeliveryAddress, c.Note, c.DiscountCodes,
+		c.DeliveryOption, c.Status, c.UpdatedAt, c.ExpiresAt, c.ID).Error)
 }
 
 // DeleteExpiredCarts removes up to limit active carts that expired before
