@@ -67,20 +67,19 @@ func loadAll[V any](ctx context.Context, ids []int64, load func(context.Context,
 }
 
 // VariantsWithProducts reads through the request's loaders, whose caches
-// the cart's other fields share: the variants' batch, then their products'.
+// the cart's other fields share: one joined batch, which also primes the
+// variant and product loaders.
 func (c loaderCatalog) VariantsWithProducts(ctx context.Context, ids []int64) (map[int64]*model.ProductVariant, map[int64]*model.Product, error) {
-	vs, err := loadAll(ctx, ids, store.LoadersFrom(ctx).VariantByID.LoadMany)
+	found, err := loadAll(ctx, ids, store.LoadersFrom(ctx).VariantWithProduct.LoadMany)
 	if err != nil {
 		return nil, nil, err
 	}
-	var pids []int64
-	for _, id := range ids { // in the keys' order, so the batch is the same every time
-		if v := vs[id]; v != nil {
-			pids = append(pids, v.ProductID)
-		}
+	vs := make(map[int64]*model.ProductVariant, len(found))
+	ps := make(map[int64]*model.Product, len(found))
+	for id, r := range found {
+		vs[id], ps[r.Product.ID] = r.Variant, r.Product
 	}
-	ps, err := loadAll(ctx, pids, store.LoadersFrom(ctx).ProductByID.LoadMany)
-	return vs, ps, err
+	return vs, ps, nil
 }
 
 func (c loaderCatalog) Ancestors(ctx context.Context, ids []int64) (map[int64][]int64, error) {
