@@ -114,49 +114,51 @@ func (s *Store) FindCartWithLines(ctx context.Context, key string) (*model.Cart,
 	return s.cartWithLines(ctx, "cart_key", key, false)
 }
 
-// cartWithLine is a row of cartWithLines' join: the cart and one of its lines
-// (all nil when it has none).
-type cartWithLine struct {
-	model.Cart    `gorm:"embedded"`
-	LineID        *int64
-	LineVariantID *int64
-	LineQuantity  *int
-	LineSeenPrice *int64
-	LineCreatedAt *time.Time
-	LineUpdatedAt *time.Time
-}
-
 // cartWithLines reads the cart whose column is value with its lines in one
-// statement. With lock it is a locking read on MySQL: the cart's row and its lines' rows
-// are locked until the transaction ends (the lines are only ever written
-// under the cart's lock, so locking them too makes no one wait longer).
-// Checkout and every cart change start with it; one statement instead of
-// two is one round trip less on each.
+// statement, scanned by hand (GORM's reflection over the joined rows was a
+// tenth of a purchase's CPU: every cart change and checkout starts here).
+// With lock it is a locking read on MySQL: the cart's row and its lines'
+// rows are locked until the transaction ends (the lines are only ever
+// written under the cart's lock, so locking them too makes no one wait
+// longer). Checkout and every cart change start with it; one statement
+// instead of two is one round trip less on each.
 func (s *Store) cartWithLines(ctx context.Context, column string, value any, lock bool) (*model.Cart, []model.CartLine, error) {
-	q := `SELECT carts.*, l.id AS line_id, l.variant_id AS line_variant_id, l.quantity AS line_quantity,
-			l.seen_price AS line_seen_price, l.created_at AS line_created_at, l.updated_at AS line_updated_at
+	q := `SELECT ` + qualified("carts", cartColumns) + `, l.id, l.variant_id, l.quantity, l.seen_price, l.created_at, l.updated_at
 		FROM carts LEFT JOIN cart_lines l ON l.cart_id = carts.id
 		WHERE carts.` + column + ` = ? ORDER BY l.id`
 	if lock && s.dialect == MySQL {
 		q += " FOR UPDATE"
 	}
-	var rows []cartWithLine
-	if err := s.db.WithContext(ctx).Raw(q, value).Scan(&rows).Error; err != nil {
+	rows, err := s.db.WithContext(ctx).Raw(q, value).Rows()
+	if err != nil {
 		return nil, nil, TranslateError(err)
 	}
-	if len(rows) == 0 {
+	defer rows.Close()
+	var c *model.Cart
+	lines := []model.CartLine{}
+	for rows.Next() {
+		var row model.Cart
+		var id, variantID, seenPrice *int64
+		var quantity *int
+		var created, updated *time.Time
+		if err := rows.Scan(append(cartDest(&row), &id, &variantID, &quantity, &seenPrice, &created, &updated)...); err != nil {
+			return nil, nil, TranslateError(err)
+		}
+		if c == nil {
+			c = &row
+		}
+		if id != nil {
+			lines = append(lines, model.CartLine{ID: *id, CartID: c.ID, VariantID: *variantID, Quantity: *quantity,
+				SeenPrice: seenPrice, CreatedAt: *created, UpdatedAt: *updated})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, TranslateError(err)
+	}
+	if c == nil {
 		return nil, nil, TranslateError(gorm.ErrRecordNotFound)
 	}
-	c := rows[0].Cart
-	lines := []model.CartLine{}
-	for _, r := range rows {
-		if r.LineID == nil {
-			continue
-		}
-		lines = append(lines, model.CartLine{ID: *r.LineID, CartID: c.ID, VariantID: *r.LineVariantID,
-			Quantity: *r.LineQuantity, SeenPrice: r.LineSeenPrice, CreatedAt: *r.LineCreatedAt, UpdatedAt: *r.LineUpdatedAt})
-	}
-	return &c, lines, nil
+	return c, lines, nil
 }
 
 // SaveCart writes a locked cart's fields and replaces its lines with lines:
