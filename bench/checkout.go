@@ -21,8 +21,8 @@ import (
 // of -steps (by default cartCreate with 2 or 3 lines, cartBuyerIdentityUpdate
 // with an email and a Thai address answering the delivery options,
 // cartSelectedDeliveryOptionUpdate choosing the cheapest, checkoutComplete
-// with a new idempotency key). After every round the database is checked (checkoutDB.check) and
-// the run fails if any check does.
+// with a new idempotency key). After every round the database is checked
+// (checkoutDB.check) and the run fails if any check does.
 
 // defaultBuyers is -concurrency for the checkout scenario unless given.
 const defaultBuyers = 32
@@ -151,14 +151,14 @@ func runCheckout(ctx context.Context, o options) (*checkoutResult, error) {
 	defer transport.CloseIdleConnections()
 	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
 	langranEnv := []string{"LANGRAN_ORDER_PAY_WITHIN=" + co.payWithin.String()}
+	baselineArgs := []string{"-pay-within", co.payWithin.String()}
 	if !hasStep(co.steps, "delivery") {
-		// Purchases without a delivery step (-steps without it) need a shop
-		// that requires none; the baseline then checks out without
-		// shipping too.
+		// Purchases without a delivery step (-steps without it) need shops
+		// that require none: both check out without shipping.
 		langranEnv = append(langranEnv, "LANGRAN_DELIVERY_REQUIRED=false")
+		baselineArgs = append(baselineArgs, "-delivery-required=false")
 	}
-	langran, baseline, err := startTargets(db, langranBin, baselineBin, o.pprof, client, nil,
-		langranEnv, []string{"-pay-within", co.payWithin.String()})
+	langran, baseline, err := startTargets(db, langranBin, baselineBin, o.pprof, client, nil, langranEnv, baselineArgs)
 	if err != nil {
 		return nil, err
 	}

@@ -574,8 +574,9 @@ func (s *pageServer) complete(ctx context.Context, tx *sql.Tx, key, hash string)
 			}
 		}
 		switch {
-		case option == "":
+		case option == "" && s.deliveryRequired:
 			problems = append(problems, "DELIVERY_OPTION_NOT_SELECTED")
+		case option == "":
 		case !ok:
 			problems = append(problems, "DELIVERY_OPTION_NOT_AVAILABLE")
 		}
