@@ -50,6 +50,9 @@ var serverModes = []struct {
 		"LANGRAN_ENV":                  "production",
 		"LANGRAN_SEED_DEMO":            "true",
 		"LANGRAN_PUBLIC_CACHE_MAX_AGE": "60s",
+		// Production takes only the payment methods it is given.
+		"LANGRAN_PROMPTPAY_ID": "0812345678",
+		"LANGRAN_LINK_SECRET":  "a link secret of at least 32 characters",
 	}},
 }
 

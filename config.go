@@ -1,14 +1,18 @@
 package main
 
 import (
+	"crypto/rand"
 	"fmt"
-	"github.com/langran/langran/model"
 	"net"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/langran/langran/auth"
+	"github.com/langran/langran/model"
+	"github.com/langran/langran/payment/manual"
+	"github.com/langran/langran/payment/promptpay"
+	"github.com/langran/langran/payment/stripe"
 	"github.com/langran/langran/shipping"
 	"github.com/langran/langran/store"
 	"github.com/langran/langran/web"
@@ -66,7 +70,38 @@ type Config struct {
 	// RateLimit is the query-cost budget of each credential and of each
 	// anonymous client address (LANGRAN_RATE_LIMIT_*); Bucket 0 is off.
 	RateLimit web.RateLimitOptions
+	// Payments says which payment methods the shop takes and with what
+	// credentials.
+	Payments PaymentConfig
+	// LinkSecret signs links opened without a token, such as a PromptPay
+	// QR code's image (LANGRAN_LINK_SECRET). It must be the same on every
+	// replica; in development a random one is made at start.
+	LinkSecret []byte
 }
+
+// PaymentConfig is the payment methods' configuration. A method is on when
+// its settings are there; development turns on demo values for PromptPay,
+// bank transfer and cash on delivery so that `go run .` can take an order
+// to PAID.
+type PaymentConfig struct {
+	PromptPayID      string          // LANGRAN_PROMPTPAY_ID
+	PromptPaySecrets [][]byte        // LANGRAN_PROMPTPAY_WEBHOOK_SECRET, comma-separated for rotation
+	BankAccount      *manual.Account // LANGRAN_BANK_TRANSFER_ACCOUNT: "Bank|Account name|Account number"
+	CashOnDelivery   bool            // LANGRAN_CASH_ON_DELIVERY
+	// Stripe is nil unless LANGRAN_STRIPE_SECRET_KEY is set.
+	Stripe *stripe.Config
+	// ManualCapture holds card payments for staff to capture
+	// (LANGRAN_STRIPE_CAPTURE=manual).
+	ManualCapture bool
+}
+
+// Demo payment settings for development.
+const (
+	demoPromptPayID   = "0105558123451"
+	demoBankAccount   = "Demo Bank|Langran Demo Shop|123-4-56789-0"
+	minWebhookSecret  = 16
+	stripeCaptureAuto = "automatic"
+)
 
 // Production reports whether the service runs in production mode.
 func (c Config) Production() bool { return c.Env == "production" }
@@ -151,7 +186,68 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		// Otherwise an operation the cost limit allows could never run.
 		p.failWith("LANGRAN_RATE_LIMIT_BUCKET", fmt.Sprintf("want 0 (off) or at least LANGRAN_MAX_COMPLEXITY (%d), so that every allowed operation can run", c.MaxComplexity))
 	}
+	c.Payments = p.payments(dev)
+	if raw := p.getenv("LANGRAN_LINK_SECRET"); raw != "" {
+		if len(raw) < model.MinLinkKey {
+			p.failWith("LANGRAN_LINK_SECRET", fmt.Sprintf("must be at least %d characters (openssl rand -hex 32)", model.MinLinkKey))
+		}
+		c.LinkSecret = []byte(raw)
+	} else if c.Production() && c.Payments.PromptPayID != "" {
+		// Each replica would sign QR links with its own random key.
+		p.failWith("LANGRAN_LINK_SECRET", "must be set in production when PromptPay is on: every replica signs QR code links with it")
+	} else {
+		c.LinkSecret = make([]byte, model.MinLinkKey)
+		_, _ = rand.Read(c.LinkSecret)
+	}
 	return c, p.err
+}
+
+// payments reads the payment methods' settings; dev turns demo methods on.
+func (p *envParser) payments(dev bool) PaymentConfig {
+	var c PaymentConfig
+	c.PromptPayID = strings.TrimSpace(p.getenv("LANGRAN_PROMPTPAY_ID"))
+	if c.PromptPayID == "" && dev {
+		c.PromptPayID = demoPromptPayID
+	}
+	if c.PromptPayID != "" {
+		if _, err := promptpay.New(c.PromptPayID); err != nil {
+			p.fail("LANGRAN_PROMPTPAY_ID", c.PromptPayID, "a Thai mobile number, a 13-digit national or tax ID, or a 15-digit e-wallet ID")
+		}
+	}
+	for _, sec := range p.list("LANGRAN_PROMPTPAY_WEBHOOK_SECRET", "") {
+		if len(sec) < minWebhookSecret {
+			p.failWith("LANGRAN_PROMPTPAY_WEBHOOK_SECRET", fmt.Sprintf("each secret must be at least %d characters", minWebhookSecret))
+		}
+		c.PromptPaySecrets = append(c.PromptPaySecrets, []byte(sec))
+	}
+	account := p.getenv("LANGRAN_BANK_TRANSFER_ACCOUNT")
+	if account == "" && dev {
+		account = demoBankAccount
+	}
+	if account != "" {
+		a, err := manual.ParseAccount(account)
+		if err != nil {
+			p.fail("LANGRAN_BANK_TRANSFER_ACCOUNT", account, "Bank|Account name|Account number")
+		} else {
+			c.BankAccount = &a
+		}
+	}
+	c.CashOnDelivery = p.boolean("LANGRAN_CASH_ON_DELIVERY", dev)
+	switch capture := p.str("LANGRAN_STRIPE_CAPTURE", stripeCaptureAuto); capture {
+	case stripeCaptureAuto:
+	case "manual":
+		c.ManualCapture = true
+	default:
+		p.fail("LANGRAN_STRIPE_CAPTURE", capture, "automatic or manual")
+	}
+	if key := p.getenv("LANGRAN_STRIPE_SECRET_KEY"); key != "" {
+		c.Stripe = &stripe.Config{SecretKey: key, WebhookSecret: p.getenv("LANGRAN_STRIPE_WEBHOOK_SECRET"),
+			PublishableKey: p.getenv("LANGRAN_STRIPE_PUBLISHABLE_KEY"), APIBase: p.getenv("LANGRAN_STRIPE_API_BASE")}
+		if c.Stripe.WebhookSecret == "" {
+			p.failWith("LANGRAN_STRIPE_WEBHOOK_SECRET", "must be set with LANGRAN_STRIPE_SECRET_KEY: payments are confirmed by Stripe's webhooks")
+		}
+	}
+	return c
 }
 
 type envParser struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -16,6 +17,9 @@ import (
 
 	"github.com/langran/langran/graphiql"
 	"github.com/langran/langran/internal/browsertest"
+	"github.com/langran/langran/model"
+	"github.com/langran/langran/payment/stripe"
+	"github.com/langran/langran/payment/stripe/stripetest"
 	"github.com/langran/langran/store"
 )
 
@@ -269,11 +273,23 @@ func TestGraphiQLDefaultQueryIsValid(t *testing.T) {
 // enter the demo code, check out, and read the order back as a guest with
 // its access key.
 func TestEndToEndPurchase(t *testing.T) {
-	base, _ := startApp(t, nil)
+	// Stripe is stripe-mock; PromptPay, bank transfer and cash on
+	// delivery are development's demo methods.
+	const whsec = "whsec_e2e_secret"
+	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "purchase.db")
+	env := map[string]string{"LANGRAN_DATABASE_URL": dbURL, "LANGRAN_STRIPE_SECRET_KEY": "sk_test_e2e",
+		"LANGRAN_STRIPE_WEBHOOK_SECRET": whsec, "LANGRAN_STRIPE_API_BASE": stripetest.Start(t)}
+	base, _ := startApp(t, env)
+	var token string
 	gql := func(query string, vars map[string]any) map[string]any {
 		t.Helper()
 		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-		resp, err := http.Post(base+"/graphql", "application/json", bytes.NewReader(body))
+		req, _ := http.NewRequest("POST", base+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -332,5 +348,73 @@ func TestEndToEndPurchase(t *testing.T) {
 		map[string]any{"id": order["id"], "k": order["accessKey"]})
 	if at(d, "order", "number") != order["number"] || at(d, "order", "lines", "nodes", 0, "quantity") != 2.0 {
 		t.Errorf("the guest's order: %v", d)
+	}
+	committed := func() string {
+		d := gql(`query($id: ID!) { node(id: $id) { ... on ProductVariant { quantityAvailable } } }`, map[string]any{"id": variant})
+		return fmt.Sprint(at(d, "node", "quantityAvailable"))
+	}
+	availableAfterCheckout := committed()
+	if availableAfterCheckout == "<nil>" {
+		t.Fatal("the variant's quantityAvailable is not readable")
+	}
+
+	// The guest pays by PromptPay; staff confirm the transfer.
+	p := noUserErrors(at(gql(`mutation($i: PaymentCreateInput!) { paymentCreate(input: $i) { payment { id status amount { amount }
+		promptPay { payload qrImageUrl } reference } userErrors { code message } } }`, map[string]any{"i": map[string]any{
+		"orderId": order["id"], "accessKey": order["accessKey"], "method": "PROMPTPAY", "idempotencyKey": "e2e-pay-1"}}), "paymentCreate"))
+	if at(p, "payment", "amount", "amount") != total || at(p, "payment", "promptPay", "payload") == nil {
+		t.Fatalf("the PromptPay payment: %v", p)
+	}
+	var out bytes.Buffer
+	err := run(t.Context(), []string{"staff", "create", "--email", "owner@example.com", "--name", "Owner"},
+		func(k string) string {
+			return map[string]string{"LANGRAN_DATABASE_URL": dbURL, "LANGRAN_LOG_LEVEL": "warn"}[k]
+		},
+		strings.NewReader("an owner's long password\n"), &out)
+	if err != nil {
+		t.Fatalf("staff create: %v %s", err, out.String())
+	}
+	tok := gql(`mutation { staffAccessTokenCreate(input: { email: "owner@example.com", password: "an owner's long password" }) {
+		staffAccessToken { accessToken } userErrors { code } } }`, nil)
+	token = at(tok, "staffAccessTokenCreate", "staffAccessToken", "accessToken").(string)
+	m := noUserErrors(at(gql(`mutation($i: PaymentMarkReceivedInput!) { paymentMarkReceived(input: $i) { payment { status }
+		order { status financialStatus totalOutstanding { amount } } userErrors { code message } } }`, map[string]any{"i": map[string]any{
+		"paymentId": at(p, "payment", "id"), "reference": "SCB 2026113012345", "idempotencyKey": "e2e-mark-1"}}), "paymentMarkReceived"))
+	if at(m, "order", "status") != "PAID" || at(m, "order", "financialStatus") != "PAID" || at(m, "order", "totalOutstanding", "amount") != "0.00" {
+		t.Errorf("after the transfer was confirmed: %v", m)
+	}
+	if got := committed(); got != availableAfterCheckout {
+		t.Errorf("available %s after payment, %s after checkout: paying must keep the stock taken", got, availableAfterCheckout)
+	}
+
+	// A second buyer pays by card through Stripe; the webhook marks it paid.
+	token = ""
+	c2 := noUserErrors(at(gql(`mutation($v: ID!) { cartCreate(input: { lines: [{ merchandiseId: $v, quantity: 1 }], buyerIdentity: {
+		email: "som@example.com", deliveryAddress: { firstName: "Som", address1: "1 Rama IV Rd", city: "Pathum Wan", province: "Bangkok",
+		zip: "10330", country: "TH" } } }) { cart { `+cartFields+` } userErrors { code message } } }`, map[string]any{"v": variant}), "cartCreate"))
+	noUserErrors(at(gql(`mutation($c: ID!, $h: String!) { cartSelectedDeliveryOptionUpdate(cartId: $c, handle: $h) { cart { id } userErrors { code message } } }`,
+		map[string]any{"c": at(c2, "cart", "id"), "h": at(c2, "cart", "deliveryOptions", 0, "handle")}), "cartSelectedDeliveryOptionUpdate"))
+	o2 := at(noUserErrors(at(gql(`mutation($c: ID!) { checkoutComplete(cartId: $c, idempotencyKey: "e2e-2") { order { id accessKey total { amount } }
+		userErrors { code message } } }`, map[string]any{"c": at(c2, "cart", "id")}), "checkoutComplete")), "order").(map[string]any)
+	cp := noUserErrors(at(gql(`mutation($i: PaymentCreateInput!) { paymentCreate(input: $i) { payment { id clientSecret providerReference amount { amount } }
+		userErrors { code message } } }`, map[string]any{"i": map[string]any{"orderId": o2["id"], "accessKey": o2["accessKey"],
+		"method": "STRIPE_CARD", "idempotencyKey": "e2e-card-1"}}), "paymentCreate"))
+	if at(cp, "payment", "clientSecret") == nil {
+		t.Fatalf("the card payment: %v", cp)
+	}
+	pid, _ := model.DecodeGlobalIDOf(at(cp, "payment", "id").(string), model.TypePayment)
+	amount, _ := model.ParseMinor(at(cp, "payment", "amount", "amount").(string), 2)
+	ev := stripeEvent("evt_e2e", "payment_intent.succeeded", at(cp, "payment", "providerReference").(string), pid, amount, time.Now())
+	req, _ := http.NewRequest("POST", base+"/webhooks/stripe", bytes.NewReader(ev))
+	req.Header.Set("Stripe-Signature", stripe.SignPayload(whsec, time.Now(), ev))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("the Stripe webhook: %v %v", res, err)
+	}
+	res.Body.Close()
+	d = gql(`query($id: ID!, $k: String) { order(id: $id, accessKey: $k) { status financialStatus totalCaptured { amount } } }`,
+		map[string]any{"id": o2["id"], "k": o2["accessKey"]})
+	if at(d, "order", "status") != "PAID" || at(d, "order", "totalCaptured", "amount") != at(o2, "total", "amount") {
+		t.Errorf("the card order after Stripe's webhook: %v", d)
 	}
 }

@@ -62,6 +62,9 @@ func TestGraphiQLSignInAgainstRealServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	poll("the sign-in mutation", queryEditor+`.getValue().includes('staffAccessTokenCreate')`)
+	// Run sends the active tab's operation name: wait until the switch has
+	// settled there too, or Run may ask for the previous tab's operation.
+	poll("the sign-in tab to be active", `(document.querySelector('.graphiql-tab-active') || {textContent: ''}).textContent.includes('SignIn')`)
 	if err := chromedp.Do(ctx,
 		chromedp.Click(`//button[normalize-space()="Variables"]`),
 	); err != nil {

@@ -19,6 +19,10 @@ import (
 	"github.com/langran/langran/graphiql"
 	"github.com/langran/langran/inventory"
 	"github.com/langran/langran/model"
+	"github.com/langran/langran/payment"
+	"github.com/langran/langran/payment/manual"
+	"github.com/langran/langran/payment/promptpay"
+	"github.com/langran/langran/payment/stripe"
 	"github.com/langran/langran/resolver"
 	"github.com/langran/langran/shipping"
 	"github.com/langran/langran/store"
@@ -120,9 +124,12 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *
 	delivery := shipping.New(shipping.Options{Timeout: cfg.ShippingTimeout, Log: log}, shippingTable)
 	carts := checkout.New(st, checkout.Options{PayWithin: cfg.PayWithin, Delivery: delivery, VAT: cfg.VAT,
 		DeliveryOptional: !cfg.DeliveryRequired})
+	qr := promptpay.QRLinks{Base: cfg.PublicURL, Signer: model.NewLinkSigner(cfg.LinkSecret)}
+	payments := newPayments(cfg, st, log)
 	schema := graph.NewExecutableSchema(graph.Config{
 		Resolvers: &resolver.Resolver{Store: st, Auth: accounts, Catalog: catalog.New(st, auth.Audit), Checkout: carts,
-			Shipping: delivery, ShippingTable: shippingTable, Inventory: stock, Discounts: discount.New(st, auth.Audit)},
+			Shipping: delivery, ShippingTable: shippingTable, Inventory: stock, Discounts: discount.New(st, auth.Audit),
+			Payments: payments, PromptPayQRURL: qr.URL, StripePublishableKey: stripePublishableKey(cfg)},
 		Directives: resolver.Directives(),
 	})
 	queryCache := web.QueryDocumentCache{Inner: lru.New[*ast.QueryDocument](1000)}
@@ -173,6 +180,9 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *
 		// The SDL says what introspection says; it follows the same switch.
 		mux.Handle("GET "+schemaPath, schemaHandler(schema))
 	}
+	// Providers' notifications: verified, applied once, answered fast.
+	mux.Handle("/webhooks/", payments.WebhookHandler())
+	mux.Handle("GET "+promptpay.QRPath, qr.Handler())
 	mux.Handle("GET /healthz", web.Health())
 	mux.Handle("GET /readyz", web.Ready(st.Ping, log))
 	if cfg.MetricsAddr == "" {
@@ -189,6 +199,53 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *
 			return ctx, c.Count
 		},
 	})(mux)}
+}
+
+// newPayments builds the payment service with the methods the
+// configuration turns on. Configuration was checked when it was loaded, so
+// a provider that cannot be built here is a bug.
+func newPayments(cfg Config, st *store.Store, log *slog.Logger) *payment.Service {
+	pc := cfg.Payments
+	var providers []payment.Provider
+	opts := payment.Options{ManualCapture: pc.ManualCapture, Logger: log}
+	if pc.PromptPayID != "" {
+		p, err := promptpay.New(pc.PromptPayID)
+		if err != nil {
+			panic("LANGRAN_PROMPTPAY_ID passed its check but: " + err.Error())
+		}
+		providers = append(providers, p)
+		if len(pc.PromptPaySecrets) > 0 {
+			n, err := promptpay.NewNotifications(pc.PromptPaySecrets...)
+			if err != nil {
+				panic("LANGRAN_PROMPTPAY_WEBHOOK_SECRET passed its check but: " + err.Error())
+			}
+			opts.Webhooks = append(opts.Webhooks, n)
+		}
+	}
+	if pc.BankAccount != nil {
+		providers = append(providers, manual.NewBankTransfer(*pc.BankAccount))
+	}
+	if pc.CashOnDelivery {
+		providers = append(providers, manual.NewCashOnDelivery())
+	}
+	if pc.Stripe != nil {
+		sc := *pc.Stripe
+		sc.Logger = log
+		p, err := stripe.New(sc)
+		if err != nil {
+			panic("the Stripe settings passed their check but: " + err.Error())
+		}
+		providers = append(providers, p)
+	}
+	return payment.NewService(st, opts, providers...)
+}
+
+// stripePublishableKey is the key storefronts initialise Stripe with.
+func stripePublishableKey(cfg Config) string {
+	if cfg.Payments.Stripe == nil {
+		return ""
+	}
+	return cfg.Payments.Stripe.PublishableKey
 }
 
 // mailQueueSize is how many messages may wait for the mail server; more are

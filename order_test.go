@@ -576,8 +576,15 @@ func TestOrderListStatementsDoNotGrow(t *testing.T) {
 		vs := saleVariants(t, srv, 12, 3)
 		for i := range 12 {
 			cart := readyCart(t, srv, map[string]int{vs[i].GID: 1, vs[(i+1)%12].GID: 2}, nil)
-			if p := checkoutCart(t, srv, cart, fmt.Sprint("s", i)); len(at(p, "userErrors").([]any)) > 0 {
+			p := checkoutCart(t, srv, cart, fmt.Sprint("s", i))
+			if len(at(p, "userErrors").([]any)) > 0 {
 				t.Fatal(p)
+			}
+			// Each order has a payment, so the list reads payments too.
+			pay := srv.post(t, paymentCreateMutation, map[string]any{"i": map[string]any{"orderId": at(p, "order", "id"),
+				"method": "BANK_TRANSFER", "idempotencyKey": "pay", "accessKey": at(p, "order", "accessKey")}}).mustData(t)
+			if at(pay, "paymentCreate", "payment", "id") == nil {
+				t.Fatal(pay)
 			}
 		}
 		staff := staffToken(t, srv, model.RoleSupport)
@@ -587,6 +594,7 @@ func TestOrderListStatementsDoNotGrow(t *testing.T) {
 			for range 3 {
 				before := srv.statements()
 				srv.post(t, `query($n: Int) { orders(first: $n) { nodes { number customer { email } events { kind }
+				payments { method amount { amount } transactions { kind } }
 				lines(first: 10) { nodes { title total { amount } variant { title product { title } } } } } } }`,
 					map[string]any{"n": n}, as(staff)...).mustData(t)
 				least = min(least, srv.statements()-before)

@@ -184,7 +184,7 @@ func (s *Service) complete(ctx context.Context, tx *store.Store, delivery Delive
 		Email: strings.ToLower(c.Email), Phone: c.Phone, Status: model.OrderPendingPayment, Currency: q.Currency,
 		Subtotal: q.Totals.Subtotal, Discount: q.Totals.Discount, Shipping: q.Totals.Shipping, ShippingOff: q.Totals.ShippingDiscount,
 		Total: q.Totals.Total, VAT: q.Totals.VAT, VATRate: s.vat.RateAt(now), DeliveryAddress: c.DeliveryAddress,
-		Note: c.Note, CreatedAt: now, UpdatedAt: now, PayBy: &payBy}
+		Note: c.Note, CreatedAt: now, UpdatedAt: now, PayBy: &payBy, FinancialStatus: model.FinancialPending}
 	if q.Delivery != nil {
 		order.DeliveryOption, order.DeliveryTitle = q.Delivery.Handle, q.Delivery.Title
 	}

@@ -41,6 +41,9 @@ func (s *Service) MoveOrder(ctx context.Context, id int64, m Move) (*model.Order
 		}
 		if m.To == model.OrderCancelled {
 			set["cancelled_at"] = now
+			if o.Captured == 0 && o.Authorized == 0 {
+				set["financial_status"] = model.FinancialVoided
+			}
 			if o.Status.HoldsStock() {
 				if err := s.releaseStock(ctx, tx, o); err != nil {
 					return err
@@ -95,9 +98,11 @@ func orderStock(ctx context.Context, tx *store.Store, o *model.Order) ([]store.S
 	if err != nil {
 		return nil, err
 	}
-	out := make([]store.StockLine, len(lines))
-	for i, l := range lines {
-		out[i] = store.StockLine{VariantID: l.VariantID, Quantity: l.Quantity}
+	out := make([]store.StockLine, 0, len(lines))
+	for _, l := range lines {
+		if n := l.Held(); n > 0 {
+			out = append(out, store.StockLine{VariantID: l.VariantID, Quantity: n})
+		}
 	}
 	return out, nil
 }

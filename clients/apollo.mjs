@@ -314,6 +314,22 @@ await check('a purchase: cart mutations update the one normalised Cart a page wa
     variables: { id: order.id, k: order.accessKey },
   });
   expect(page.data.order?.number === order.number && page.data.order.lines.nodes[0].quantity === 3, `the order page: ${show(page.data)}`);
+
+  // Paying: the storefront asks which methods the shop takes, starts a
+  // PromptPay payment with the order's access key, and shows its QR code.
+  const methods = await client.query({ query: gql`query PaymentMethods { paymentMethods }` });
+  expect(methods.data.paymentMethods.includes('PROMPTPAY'), `payment methods: ${show(methods.data)}`);
+  const Pay = gql`mutation Pay($i: PaymentCreateInput!) { paymentCreate(input: $i) {
+    payment { id status method amount { amount currencyCode } reference promptPay { payload qrImageUrl } } userErrors { field code message } } }`;
+  const payKey = crypto.randomUUID();
+  const paid = await client.mutate({ mutation: Pay, variables: { i: { orderId: order.id, accessKey: order.accessKey, method: 'PROMPTPAY', idempotencyKey: payKey } } });
+  const payment = paid.data.paymentCreate.payment;
+  expect(payment && payment.status === 'PENDING' && payment.amount.amount === order.total.amount && payment.promptPay?.payload.startsWith('000201'),
+    `paymentCreate: ${show(paid.data)}`);
+  const qr = await fetch(payment.promptPay.qrImageUrl.replace(/^https?:\/\/[^/]+/, new URL(uri).origin));
+  expect(qr.status === 200 && qr.headers.get('content-type') === 'image/png', `the QR image: ${qr.status}`);
+  const retried = await client.mutate({ mutation: Pay, variables: { i: { orderId: order.id, accessKey: order.accessKey, method: 'PROMPTPAY', idempotencyKey: payKey } } });
+  expect(retried.data.paymentCreate.payment?.id === payment.id, `the retried payment: ${show(retried.data)}`);
 });
 
 finish('apollo');

@@ -68,6 +68,7 @@ export default [
       // and problems, a delivery address (a snapshot, not an address-book
       // entry) and an order's history entries: they change with their cart
       // or order and are cached inside it; delivery options are keyed by their handle.
+      // A PromptPay code is its payment's value, cached inside the payment.
       '@graphql-eslint/strict-id-in-types': ['error', {
         acceptedIdNames: ['id'],
         acceptedIdTypes: ['ID'],
@@ -77,7 +78,7 @@ export default [
             'ProductExport', 'ProductImportSummary', 'ProductImportRowError',
             'ThaiProvince', 'ShippingWeightBracket', 'ShippingPreview', 'ShippingPreviewOption',
             'CartLineCost', 'CartCost', 'CartBuyerIdentity', 'DeliveryAddress', 'CartDiscountCode', 'CartProblem',
-            'OrderEvent', 'InventoryLevel', 'DeliveryOption'],
+            'OrderEvent', 'InventoryLevel', 'DeliveryOption', 'PromptPayCode'],
           suffixes: ['Connection', 'Edge', 'Payload', 'AccessToken'],
         },
       }],

@@ -11,23 +11,25 @@ type NodeType string
 
 // Entity types with global IDs.
 const (
-	TypeProduct           NodeType = "Product"
-	TypeProductVariant    NodeType = "ProductVariant"
-	TypeCategory          NodeType = "Category"
-	TypeProductImage      NodeType = "ProductImage"
-	TypeProductOption     NodeType = "ProductOption"
-	TypeCustomer          NodeType = "Customer"
-	TypeMailingAddress    NodeType = "MailingAddress"
-	TypeStaffMember       NodeType = "StaffMember"
-	TypeAPIKey            NodeType = "ApiKey"
-	TypeAuditEntry        NodeType = "AuditLogEntry"
-	TypeCartLine          NodeType = "CartLine"
-	TypeDiscountCode      NodeType = "DiscountCode"
-	TypeOrder             NodeType = "Order"
-	TypeOrderLine         NodeType = "OrderLine"
-	TypeShippingZone      NodeType = "ShippingZone"
-	TypeShippingRate      NodeType = "ShippingRate"
-	TypeInventoryMovement NodeType = "InventoryMovement"
+	TypeProduct            NodeType = "Product"
+	TypeProductVariant     NodeType = "ProductVariant"
+	TypeCategory           NodeType = "Category"
+	TypeProductImage       NodeType = "ProductImage"
+	TypeProductOption      NodeType = "ProductOption"
+	TypeCustomer           NodeType = "Customer"
+	TypeMailingAddress     NodeType = "MailingAddress"
+	TypeStaffMember        NodeType = "StaffMember"
+	TypeAPIKey             NodeType = "ApiKey"
+	TypeAuditEntry         NodeType = "AuditLogEntry"
+	TypeCartLine           NodeType = "CartLine"
+	TypeDiscountCode       NodeType = "DiscountCode"
+	TypeOrder              NodeType = "Order"
+	TypeOrderLine          NodeType = "OrderLine"
+	TypeShippingZone       NodeType = "ShippingZone"
+	TypeShippingRate       NodeType = "ShippingRate"
+	TypeInventoryMovement  NodeType = "InventoryMovement"
+	TypePayment            NodeType = "Payment"
+	TypePaymentTransaction NodeType = "PaymentTransaction"
 )
 
 var nodeTypes = map[NodeType]bool{
@@ -36,6 +38,7 @@ var nodeTypes = map[NodeType]bool{
 	TypeStaffMember: true, TypeAPIKey: true, TypeAuditEntry: true, TypeCartLine: true, TypeDiscountCode: true, TypeOrder: true, TypeOrderLine: true,
 	TypeShippingZone: true, TypeShippingRate: true,
 	TypeInventoryMovement: true,
+	TypePayment:           true, TypePaymentTransaction: true,
 }
 
 const gidPrefix = "gid://langran/"

@@ -104,6 +104,18 @@ type Order struct {
 	PayBy       *time.Time
 	PaidAt      *time.Time
 	CancelledAt *time.Time
+	// FinancialStatus and the sums below are what the order's payment
+	// ledger adds up to, kept up to date in each ledger write.
+	FinancialStatus FinancialStatus
+	Authorized      int64
+	Captured        int64
+	Refunded        int64
+}
+
+// Money returns what the order's payments add up to.
+func (o *Order) Money() OrderMoney {
+	return OrderMoney{Total: o.Total, Authorized: o.Authorized, Captured: o.Captured, Refunded: o.Refunded,
+		Voided: o.FinancialStatus == FinancialVoided}
 }
 
 // GID returns the order's opaque global ID.
@@ -144,7 +156,15 @@ type OrderLine struct {
 	Discount     int64 // the line's share of the order's discounts
 	Total        int64 // Subtotal − Discount
 	VAT          int64 `gorm:"column:vat"` // the line's share of the order's VAT
+	// RefundedQuantity is how many of the line's units refunds named.
+	RefundedQuantity int
+	// Restocked is how many of the line's units went back to stock after
+	// a refund, so fulfilment and cancellation do not move them again.
+	Restocked int
 }
+
+// Held is how many of the line's units the order still holds in stock.
+func (l *OrderLine) Held() int { return l.Quantity - l.Restocked }
 
 // GID returns the line's opaque global ID.
 func (l *OrderLine) GID() string { return EncodeGlobalID(TypeOrderLine, l.ID) }

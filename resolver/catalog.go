@@ -271,6 +271,18 @@ func (r *Resolver) loadNode(ctx context.Context, id string, field []string) (gql
 			return nil, err
 		}
 		node = ol
+	case model.TypePayment:
+		p, err := loadPayment(ctx, g.ID)
+		if p == nil {
+			return nil, err
+		}
+		node = p
+	case model.TypePaymentTransaction:
+		t, err := loadPaymentTx(ctx, g.ID)
+		if t == nil {
+			return nil, err
+		}
+		node = t
 	case model.TypeCartLine:
 		// A line's ID holds none of its cart's secret.
 		return nil, nil

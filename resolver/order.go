@@ -21,9 +21,37 @@ func canReadOrder(ctx context.Context, o *model.Order, accessKey string) bool {
 	case o.CustomerID != nil && v.IsCustomer(*o.CustomerID):
 		return true
 	case accessKey != "":
-		return subtle.ConstantTimeCompare([]byte(accessKey), []byte(o.AccessKey)) == 1
+		if subtle.ConstantTimeCompare([]byte(accessKey), []byte(o.AccessKey)) == 1 {
+			markBuyer(ctx, o.ID)
+			return true
+		}
 	}
 	return false
+}
+
+// buyerKey marks, for the rest of a request, an order its caller proved
+// to be the buyer of by its access key.
+type buyerKey int64
+
+// markBuyer records that the caller holds the order's access key.
+func markBuyer(ctx context.Context, orderID int64) {
+	if l := store.LoadersFrom(ctx); l != nil {
+		_, _ = l.Memo(buyerKey(orderID), func() (any, error) { return true, nil })
+	}
+}
+
+// isBuyer reports whether the caller is the order's buyer: its customer,
+// or holding its access key in this request. Staff are not.
+func isBuyer(ctx context.Context, o *model.Order) bool {
+	if o.CustomerID != nil && model.ViewerFrom(ctx).IsCustomer(*o.CustomerID) {
+		return true
+	}
+	l := store.LoadersFrom(ctx)
+	if l == nil {
+		return false
+	}
+	v, _ := l.Memo(buyerKey(o.ID), func() (any, error) { return false, nil })
+	return v == true
 }
 
 // loadOrder returns the order with id if the caller may read it, nil
@@ -150,6 +178,23 @@ func primeOrders(ctx context.Context, st *store.Store, orders []model.Order) err
 			if _, errs := l.OrderEventsByOrder.LoadMany(ctx, ids)(); firstErr(errs) != nil {
 				return firstErr(errs)
 			}
+		case "payments":
+			groups, errs := l.PaymentsByOrder.LoadMany(ctx, ids)()
+			if firstErr(errs) != nil {
+				return firstErr(errs)
+			}
+			var pids []int64
+			for _, g := range groups {
+				for _, p := range g {
+					pids = append(pids, p.ID)
+				}
+			}
+			// Their ledgers, when selected, in one batch too.
+			if len(pids) > 0 && selects(p, f, "Payment", "transactions") {
+				if _, errs := l.PaymentTxsByPayment.LoadMany(ctx, pids)(); firstErr(errs) != nil {
+					return firstErr(errs)
+				}
+			}
 		case "customer":
 			if _, errs := l.CustomerByID.LoadMany(ctx, customers)(); notFoundOK(errs) != nil {
 				return notFoundOK(errs)
@@ -188,4 +233,15 @@ func notFoundOK(errs []error) error {
 		}
 	}
 	return nil
+}
+
+// selects reports whether field f's selection on type typ includes a
+// field named name.
+func selects(p *prefetcher, f graphql.CollectedField, typ, name string) bool {
+	for _, c := range graphql.CollectFields(p.op, f.Selections, []string{typ}) {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
 }

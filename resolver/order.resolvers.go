@@ -77,20 +77,6 @@ func (r *mutationResolver) OrderNoteAdd(ctx context.Context, id string, note str
 	})
 }
 
-func (r *orderResolver) FinancialStatus(ctx context.Context, obj *model.Order) (gqlmodel.OrderFinancialStatus, error) {
-	switch obj.Status {
-	case model.OrderPendingPayment:
-		return gqlmodel.OrderFinancialStatusPending, nil
-	case model.OrderRefunded:
-		return gqlmodel.OrderFinancialStatusRefunded, nil
-	case model.OrderCancelled:
-		if obj.PaidAt == nil {
-			return gqlmodel.OrderFinancialStatusVoided, nil
-		}
-	}
-	return gqlmodel.OrderFinancialStatusPaid, nil
-}
-
 func (r *orderResolver) FulfillmentStatus(ctx context.Context, obj *model.Order) (gqlmodel.OrderFulfillmentStatus, error) {
 	switch obj.Status {
 	case model.OrderFulfilled:

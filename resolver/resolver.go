@@ -9,6 +9,7 @@ import (
 	"github.com/langran/langran/checkout"
 	"github.com/langran/langran/discount"
 	"github.com/langran/langran/inventory"
+	"github.com/langran/langran/payment"
 	"github.com/langran/langran/shipping"
 	"github.com/langran/langran/store"
 )
@@ -34,4 +35,11 @@ type Resolver struct {
 	Inventory *inventory.Service
 	// Discounts runs staff writes to discount codes.
 	Discounts *discount.Service
+	// Payments takes payments and refunds.
+	Payments *payment.Service
+	// PromptPayQRURL returns the address of a PNG QR code of a PromptPay
+	// payload (a signed link the server answers).
+	PromptPayQRURL func(payload string) string
+	// StripePublishableKey is handed to storefronts; "" without Stripe.
+	StripePublishableKey string
 }

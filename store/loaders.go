@@ -62,6 +62,10 @@ type Loaders struct {
 	RatesByShippingZone  *dataloader.Loader[int64, []model.ShippingRate]
 	MovementByID         *dataloader.Loader[int64, *model.InventoryMovement]
 	DiscountByID         *dataloader.Loader[int64, *model.Discount]
+	PaymentByID          *dataloader.Loader[int64, *model.Payment]
+	PaymentsByOrder      *dataloader.Loader[int64, []model.Payment]
+	PaymentTxByID        *dataloader.Loader[int64, *model.PaymentTransaction]
+	PaymentTxsByPayment  *dataloader.Loader[int64, []model.PaymentTransaction]
 
 	memo sync.Map // key -> *memoCell, see Memo
 
@@ -217,6 +221,11 @@ func NewLoaders(s *Store, o LoaderOptions) *Loaders {
 		RatesByShippingZone: grouped(o, s.FindShippingRatesByZoneIDs, func(r *model.ShippingRate) int64 { return r.ZoneID }),
 		MovementByID:        byID(o, s.FindInventoryMovementsByIDs, func(m *model.InventoryMovement) int64 { return m.ID }),
 		DiscountByID:        byID(o, s.FindDiscountsByIDs, func(d *model.Discount) int64 { return d.ID }),
+		PaymentByID:         byID(o, s.FindPaymentsByIDs, func(p *model.Payment) int64 { return p.ID }),
+		PaymentsByOrder:     grouped(o, s.FindPaymentsByOrderIDs, func(p *model.Payment) int64 { return p.OrderID }),
+		PaymentTxByID:       byID(o, s.FindPaymentTransactionsByIDs, func(t *model.PaymentTransaction) int64 { return t.ID }),
+		PaymentTxsByPayment: grouped(o, s.FindPaymentTransactionsByPaymentIDs,
+			func(t *model.PaymentTransaction) int64 { return t.PaymentID }),
 		ProductCountCategory: newLoader(o, func(ctx context.Context, ids []int64) []*dataloader.Result[int64] {
 			counts, err := s.CountProductsInCategories(ctx, ids)
 			out := make([]*dataloader.Result[int64], len(ids))
@@ -382,5 +391,9 @@ func (l *Loaders) ClearAll() {
 	l.RatesByShippingZone.ClearAll()
 	l.MovementByID.ClearAll()
 	l.DiscountByID.ClearAll()
+	l.PaymentByID.ClearAll()
+	l.PaymentsByOrder.ClearAll()
+	l.PaymentTxByID.ClearAll()
+	l.PaymentTxsByPayment.ClearAll()
 	l.claims.Clear()
 }

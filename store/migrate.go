@@ -526,6 +526,77 @@ var migrations = []migration{
 	{Version: 12, Name: "cart line prices", Statements: []string{
 		`ALTER TABLE cart_lines ADD COLUMN seen_price BIGINT NULL`,
 	}},
+	// Payments: attempts, their ledger of money movements, the webhooks
+	// already applied, and what an order's ledger adds up to, kept on the
+	// order so reads need no sums. Orders that were marked paid or
+	// refunded before there was a ledger get the sums their status
+	// implies.
+	{Version: 13, Name: "payments", Statements: []string{
+		`ALTER TABLE orders ADD COLUMN financial_status VARCHAR(24) NOT NULL DEFAULT 'PENDING'`,
+		`ALTER TABLE orders ADD COLUMN authorized BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE orders ADD COLUMN captured BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE orders ADD COLUMN refunded BIGINT NOT NULL DEFAULT 0`,
+		`UPDATE orders SET financial_status = 'PAID', captured = total WHERE status IN ('PAID', 'FULFILLED', 'SHIPPED', 'DELIVERED')`,
+		`UPDATE orders SET financial_status = 'REFUNDED', captured = total, refunded = total WHERE status = 'REFUNDED'`,
+		`UPDATE orders SET financial_status = 'VOIDED' WHERE status = 'CANCELLED'`,
+		`ALTER TABLE order_lines ADD COLUMN refunded_quantity INT NOT NULL DEFAULT 0`,
+		`ALTER TABLE order_lines ADD COLUMN restocked INT NOT NULL DEFAULT 0`,
+		`CREATE TABLE payments (
+			id {{pk}},
+			order_id BIGINT NOT NULL REFERENCES orders(id),
+			method VARCHAR(24) NOT NULL,
+			status VARCHAR(16) NOT NULL,
+			amount BIGINT NOT NULL,
+			currency CHAR(3) NOT NULL,
+			captured BIGINT NOT NULL DEFAULT 0,
+			refunded BIGINT NOT NULL DEFAULT 0,
+			provider_ref VARCHAR(255){{bin}} NOT NULL DEFAULT '',
+			client_secret VARCHAR(255) NOT NULL DEFAULT '',
+			payload VARCHAR(512) NOT NULL DEFAULT '',
+			reference VARCHAR(64){{bin}} NOT NULL DEFAULT '',
+			instructions TEXT NOT NULL,
+			idempotency_key CHAR(64){{bin}} NOT NULL,
+			request_hash CHAR(64) NOT NULL,
+			manual_capture BOOLEAN NOT NULL DEFAULT FALSE,
+			error_code VARCHAR(64) NOT NULL DEFAULT '',
+			error_message VARCHAR(255) NOT NULL DEFAULT '',
+			created_at DATETIME NOT NULL,
+			updated_at DATETIME NOT NULL
+		){{table}}`,
+		`CREATE UNIQUE INDEX ux_payments_idempotency ON payments (idempotency_key)`,
+		`CREATE INDEX ix_payments_order ON payments (order_id, id)`,
+		`CREATE INDEX ix_payments_provider_ref ON payments (method, provider_ref)`,
+		`CREATE INDEX ix_payments_reference ON payments (method, reference)`,
+		`CREATE TABLE payment_transactions (
+			id {{pk}},
+			payment_id BIGINT NOT NULL REFERENCES payments(id),
+			order_id BIGINT NOT NULL REFERENCES orders(id),
+			kind VARCHAR(16) NOT NULL,
+			status VARCHAR(16) NOT NULL,
+			amount BIGINT NOT NULL,
+			currency CHAR(3) NOT NULL,
+			provider_ref VARCHAR(255){{bin}} NULL,
+			idempotency_key CHAR(64){{bin}} NULL,
+			error_code VARCHAR(64) NOT NULL DEFAULT '',
+			reason TEXT NOT NULL,
+			refund_lines TEXT NOT NULL,
+			restock BOOLEAN NOT NULL DEFAULT FALSE,
+			actor VARCHAR(64) NOT NULL,
+			created_at DATETIME NOT NULL,
+			updated_at DATETIME NOT NULL
+		){{table}}`,
+		`CREATE UNIQUE INDEX ux_payment_transactions_ref ON payment_transactions (payment_id, kind, provider_ref)`,
+		`CREATE UNIQUE INDEX ux_payment_transactions_idempotency ON payment_transactions (idempotency_key)`,
+		`CREATE INDEX ix_payment_transactions_order ON payment_transactions (order_id, id)`,
+		`CREATE TABLE webhook_events (
+			id {{pk}},
+			provider VARCHAR(32) NOT NULL,
+			event_id VARCHAR(255){{bin}} NOT NULL,
+			type VARCHAR(64) NOT NULL,
+			received_at DATETIME NOT NULL
+		){{table}}`,
+		`CREATE UNIQUE INDEX ux_webhook_events ON webhook_events (provider, event_id)`,
+	}},
 }
 
 // LatestSchemaVersion is the version the migrations bring a database to.

@@ -173,10 +173,13 @@ func (s *Store) AddOrderEvent(ctx context.Context, ev *model.OrderEvent) error {
 }
 
 // FindExpiredOrders returns up to limit unpaid orders whose time to pay
-// ended before now, oldest first.
+// ended before now, oldest first. An order some of whose money is held
+// or paid is not one: it waits for staff to capture or refund. One whose
+// attempts were all called off is.
 func (s *Store) FindExpiredOrders(ctx context.Context, now time.Time, limit int) ([]model.Order, error) {
 	var out []model.Order
-	err := s.db.WithContext(ctx).Where("status = ? AND pay_by < ?", model.OrderPendingPayment, now).
+	err := s.db.WithContext(ctx).Where("status = ? AND pay_by < ? AND financial_status IN ?",
+		model.OrderPendingPayment, now, []model.FinancialStatus{model.FinancialPending, model.FinancialVoided}).
 		Order("pay_by, id").Limit(limit).Find(&out).Error
 	return out, TranslateError(err)
 }

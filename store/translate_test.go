@@ -263,6 +263,58 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 		"CountDiscountUsesLocked": func(st *store.Store) error { _, err := st.CountDiscountUsesLocked(ctx, 1, "x"); return err },
 		"ReleaseDiscountUses":     func(st *store.Store) error { return st.ReleaseDiscountUses(ctx, 1) },
 		"MarkCartCompleted":       func(st *store.Store) error { return st.MarkCartCompleted(ctx, 1, time.Now()) },
+		// Payments.
+		"CreatePayment": func(st *store.Store) error {
+			return st.CreatePayment(ctx, &model.Payment{OrderID: 1, Method: model.MethodPromptPay, IdempotencyKey: "k"})
+		},
+		"FindPaymentByIdempotencyKey": func(st *store.Store) error { _, err := st.FindPaymentByIdempotencyKey(ctx, "k"); return err },
+		"FindPayment":                 func(st *store.Store) error { _, err := st.FindPayment(ctx, 1); return err },
+		"FindPaymentByProviderRef": func(st *store.Store) error {
+			_, err := st.FindPaymentByProviderRef(ctx, model.MethodStripeCard, "pi_1")
+			return err
+		},
+		"FindPaymentByReference": func(st *store.Store) error {
+			_, err := st.FindPaymentByReference(ctx, []model.PaymentMethod{model.MethodPromptPay}, "R1")
+			return err
+		},
+		"FindPaymentsByIDs":      func(st *store.Store) error { _, err := st.FindPaymentsByIDs(ctx, one); return err },
+		"FindPaymentsByOrderIDs": func(st *store.Store) error { _, err := st.FindPaymentsByOrderIDs(ctx, one); return err },
+		"UpdatePayment":          func(st *store.Store) error { return st.UpdatePayment(ctx, 1, map[string]any{"status": "FAILED"}) },
+		"UpdatePaymentIf": func(st *store.Store) error {
+			_, err := st.UpdatePaymentIf(ctx, 1, model.PaymentPending, map[string]any{"status": "FAILED"})
+			return err
+		},
+		"StartPayment": func(st *store.Store) error {
+			_, err := st.StartPayment(ctx, 1, "", map[string]any{"reference": "R"})
+			return err
+		},
+		"AddPaymentTransaction": func(st *store.Store) error {
+			return st.AddPaymentTransaction(ctx, &model.PaymentTransaction{PaymentID: 1, OrderID: 1, Kind: model.TxCapture})
+		},
+		"FindPaymentTransactionByKey": func(st *store.Store) error { _, err := st.FindPaymentTransactionByKey(ctx, "k"); return err },
+		"FindPaymentTransactionByRef": func(st *store.Store) error {
+			_, err := st.FindPaymentTransactionByRef(ctx, 1, model.TxRefund, "re_1")
+			return err
+		},
+		"FindPaymentTransactionsByPaymentIDs": func(st *store.Store) error {
+			_, err := st.FindPaymentTransactionsByPaymentIDs(ctx, one)
+			return err
+		},
+		"FindPaymentTransactionsByIDs": func(st *store.Store) error { _, err := st.FindPaymentTransactionsByIDs(ctx, one); return err },
+		"SettlePaymentTransaction": func(st *store.Store) error {
+			_, err := st.SettlePaymentTransaction(ctx, 1, model.TxSuccess, "ch_1", "")
+			return err
+		},
+		"FailPaymentTransaction": func(st *store.Store) error { return st.FailPaymentTransaction(ctx, 1, "x") },
+		"SetOrderMoney":          func(st *store.Store) error { return st.SetOrderMoney(ctx, 1, model.OrderMoney{Total: 1}) },
+		"RefundOrderLine": func(st *store.Store) error {
+			_, err := st.RefundOrderLine(ctx, 1, 1, 0)
+			return err
+		},
+		"RecordWebhookEvent": func(st *store.Store) error {
+			_, err := st.RecordWebhookEvent(ctx, "stripe", "evt_1", "payment_intent.succeeded", time.Now())
+			return err
+		},
 		// Shipping.
 		"ListShippingZones":          func(st *store.Store) error { _, err := st.ListShippingZones(ctx); return err },
 		"FindShippingZonesByIDs":     func(st *store.Store) error { _, err := st.FindShippingZonesByIDs(ctx, one); return err },

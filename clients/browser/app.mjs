@@ -105,7 +105,19 @@ async function purchase() {
   const read = await client.query(`query OrderPage($id: ID!, $k: String) { order(id: $id, accessKey: $k) { number } }`,
     { id: order.id, k: order.accessKey }).toPromise();
   if (read.error || read.data.order?.number !== order.number) throw new Error(`the order page: ${JSON.stringify(read.data || read.error)}`);
-  return `order ${order.number}, ${order.total.amount} THB, delivered by ${withBuyer.deliveryOptions[0].title}`;
+  // Pay by PromptPay: the page shows the QR code as an image from the API's origin.
+  const payment = (await run(`mutation Pay($i: PaymentCreateInput!) { paymentCreate(input: $i) {
+      payment { status amount { amount } promptPay { qrImageUrl } } userErrors { code message } } }`,
+  { i: { orderId: order.id, accessKey: order.accessKey, method: 'PROMPTPAY', idempotencyKey: crypto.randomUUID() } }, 'paymentCreate')).payment;
+  if (payment.status !== 'PENDING' || payment.amount.amount !== order.total.amount) throw new Error(`paymentCreate: ${JSON.stringify(payment)}`);
+  const img = new Image();
+  await new Promise((resolve, reject) => {
+    img.onload = resolve;
+    img.onerror = () => reject(new Error('the QR image did not load'));
+    img.src = payment.promptPay.qrImageUrl.replace(/^https?:\/\/[^/]+/, new URL(api).origin);
+  });
+  if (img.naturalWidth !== 512) throw new Error(`the QR image is ${img.naturalWidth} pixels wide`);
+  return `order ${order.number}, ${order.total.amount} THB, delivered by ${withBuyer.deliveryOptions[0].title}, PromptPay QR shown`;
 }
 
 async function attempt(name, fn) {

@@ -556,6 +556,47 @@ type PageInfo struct {
 	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// Take money a card holds.
+type PaymentCaptureInput struct {
+	// The payment's ID.
+	PaymentID string `json:"paymentId"`
+	// How much, at most what it holds; all of it when left out.
+	Amount *string `json:"amount,omitempty"`
+	// A key made once for this capture, 1 to 255 printable characters.
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
+// Start paying an order.
+type PaymentCreateInput struct {
+	// The order's ID.
+	OrderID string `json:"orderId"`
+	// How to pay; one of `paymentMethods`.
+	Method model.PaymentMethod `json:"method"`
+	// A key made once for this payment (a UUID), 1 to 255 printable characters. Send the same key
+	// when retrying: you get the same payment back, and the provider is asked once.
+	IdempotencyKey string `json:"idempotencyKey"`
+	// The order's access key, for a guest paying their order without signing in.
+	AccessKey *string `json:"accessKey,omitempty"`
+}
+
+// Record that the money of a PromptPay, bank transfer or cash-on-delivery payment arrived.
+type PaymentMarkReceivedInput struct {
+	// The payment's ID.
+	PaymentID string `json:"paymentId"`
+	// The bank's or courier's reference for the money, 1 to 64 characters.
+	Reference string `json:"reference"`
+	// A key made once for this confirmation, 1 to 255 printable characters.
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
+// Release what a card holds, or call off a payment that took nothing.
+type PaymentVoidInput struct {
+	// The payment's ID.
+	PaymentID string `json:"paymentId"`
+	// A key made once for this void, 1 to 255 printable characters.
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
 // An inclusive price range in the store's currency; either end may be left open.
 type PriceRangeFilter struct {
 	// The lowest price, e.g. "250.00".
@@ -726,8 +767,40 @@ type ProductVariantInput struct {
 	SelectedOptions []SelectedOptionInput `json:"selectedOptions,omitempty"`
 }
 
+// A PromptPay QR code for an exact amount.
+type PromptPayCode struct {
+	// The EMVCo payload: render it as a QR code yourself, or use qrImageUrl.
+	Payload string `json:"payload"`
+	// A PNG of the QR code, 512 pixels square.
+	QRImageURL string `json:"qrImageUrl"`
+}
+
 // The root of every read: objects by ID here, the catalog in catalog.graphqls.
 type Query struct {
+}
+
+// Give money of an order back, through the provider that took it.
+type RefundCreateInput struct {
+	// The order's ID.
+	OrderID string `json:"orderId"`
+	// How much; when left out, the lines' share of what was paid for them.
+	Amount *string `json:"amount,omitempty"`
+	// The units the money is for.
+	Lines []RefundLineInput `json:"lines,omitempty"`
+	// Why, for the order's history; at most 500 characters.
+	Reason *string `json:"reason,omitempty"`
+	// Put the lines' units back in stock: released if not shipped, received back if shipped.
+	Restock *bool `json:"restock,omitempty"`
+	// A key made once for this refund, 1 to 255 printable characters.
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
+// Units of an order line a refund is for.
+type RefundLineInput struct {
+	// The order line's ID.
+	LineID string `json:"lineId"`
+	// How many of its units, at least 1.
+	Quantity int `json:"quantity"`
 }
 
 // A variant's value for one option.
@@ -999,70 +1072,6 @@ func (e *LanguageCode) UnmarshalJSON(b []byte) error {
 }
 
 func (e LanguageCode) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-// Where an order's money is.
-type OrderFinancialStatus string
-
-const (
-	// Not paid yet.
-	OrderFinancialStatusPending OrderFinancialStatus = "PENDING"
-	// Paid.
-	OrderFinancialStatusPaid OrderFinancialStatus = "PAID"
-	// Paid back.
-	OrderFinancialStatusRefunded OrderFinancialStatus = "REFUNDED"
-	// Cancelled before payment: nothing is owed.
-	OrderFinancialStatusVoided OrderFinancialStatus = "VOIDED"
-)
-
-var AllOrderFinancialStatus = []OrderFinancialStatus{
-	OrderFinancialStatusPending,
-	OrderFinancialStatusPaid,
-	OrderFinancialStatusRefunded,
-	OrderFinancialStatusVoided,
-}
-
-func (e OrderFinancialStatus) IsValid() bool {
-	switch e {
-	case OrderFinancialStatusPending, OrderFinancialStatusPaid, OrderFinancialStatusRefunded, OrderFinancialStatusVoided:
-		return true
-	}
-	return false
-}
-
-func (e OrderFinancialStatus) String() string {
-	return string(e)
-}
-
-func (e *OrderFinancialStatus) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = OrderFinancialStatus(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid OrderFinancialStatus", str)
-	}
-	return nil
-}
-
-func (e OrderFinancialStatus) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *OrderFinancialStatus) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e OrderFinancialStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -21,3 +21,23 @@ type OrderPayload struct {
 	Order      *model.Order `json:"order,omitempty"`
 	UserErrors []UserError  `json:"userErrors"`
 }
+
+// PaymentCreatePayload is paymentCreate's result.
+type PaymentCreatePayload struct {
+	Payment    *model.Payment `json:"payment,omitempty"`
+	UserErrors []UserError    `json:"userErrors"`
+}
+
+// PaymentPayload is the result of a staff change to a payment.
+type PaymentPayload struct {
+	Payment    *model.Payment `json:"payment,omitempty"`
+	Order      *model.Order   `json:"order,omitempty"`
+	UserErrors []UserError    `json:"userErrors"`
+}
+
+// RefundCreatePayload is refundCreate's result.
+type RefundCreatePayload struct {
+	Refund     *model.PaymentTransaction `json:"refund,omitempty"`
+	Order      *model.Order              `json:"order,omitempty"`
+	UserErrors []UserError               `json:"userErrors"`
+}
