@@ -19,26 +19,28 @@ import (
 func (s *Store) CreateOrder(ctx context.Context, o *model.Order, lines []model.OrderLine, ev *model.OrderEvent) error {
 	id, err := s.insert(ctx, `INSERT INTO orders (access_key, customer_id, cart_id, idempotency_key, email, phone, status, currency,
 			subtotal, discount, shipping, shipping_off, total, vat, vat_rate, discount_codes, delivery_address, delivery_option,
-			delivery_title, note, carrier, tracking_number, created_at, updated_at, pay_by, paid_at, cancelled_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			delivery_title, note, carrier, tracking_number, created_at, updated_at, pay_by, paid_at, cancelled_at,
+			financial_status, authorized, captured, refunded)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.AccessKey, o.CustomerID, o.CartID, o.IdempotencyKey, o.Email, o.Phone, string(o.Status), string(o.Currency),
 		o.Subtotal, o.Discount, o.Shipping, o.ShippingOff, o.Total, o.VAT, int64(o.VATRate), o.DiscountCodes, o.DeliveryAddress,
-		o.DeliveryOption, o.DeliveryTitle, o.Note, o.Carrier, o.TrackingNumber, o.CreatedAt, o.UpdatedAt, o.PayBy, o.PaidAt, o.CancelledAt)
+		o.DeliveryOption, o.DeliveryTitle, o.Note, o.Carrier, o.TrackingNumber, o.CreatedAt, o.UpdatedAt, o.PayBy, o.PaidAt, o.CancelledAt,
+		string(o.FinancialStatus), o.Authorized, o.Captured, o.Refunded)
 	if err != nil {
 		return err
 	}
 	o.ID = id
 	if len(lines) > 0 {
-		const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-		args := make([]any, 0, 12*len(lines))
+		const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		args := make([]any, 0, 14*len(lines))
 		for i := range lines {
 			l := &lines[i]
 			l.OrderID = o.ID
 			args = append(args, l.OrderID, l.VariantID, l.ProductID, l.Title, l.VariantTitle, l.SKU, l.Quantity,
-				l.UnitPrice, l.Subtotal, l.Discount, l.Total, l.VAT)
+				l.UnitPrice, l.Subtotal, l.Discount, l.Total, l.VAT, l.RefundedQuantity, l.Restocked)
 		}
 		q := `INSERT INTO order_lines (order_id, variant_id, product_id, title, variant_title, sku, quantity, unit_price,
-			subtotal, discount, total, vat) VALUES ` + row + strings.Repeat(", "+row, len(lines)-1)
+			subtotal, discount, total, vat, refunded_quantity, restocked) VALUES ` + row + strings.Repeat(", "+row, len(lines)-1)
 		if err := s.db.WithContext(ctx).Exec(q, args...).Error; err != nil {
 			return TranslateError(err)
 		}
