@@ -19,9 +19,10 @@ import (
 // and against the baseline's hand-written checkout (bench/baseline,
 // checkout.go), on one migrated MariaDB database. A purchase is the steps
 // of -steps (by default cartCreate with 2 or 3 lines, cartBuyerIdentityUpdate
-// with an email and a Thai address, checkoutComplete with a new idempotency
-// key). After every round the database is checked (checkoutDB.check) and
-// the run fails if any check does.
+// with an email and a Thai address answering the delivery options,
+// cartSelectedDeliveryOptionUpdate choosing the cheapest, checkoutComplete
+// with a new idempotency key). After every round the database is checked
+// (checkoutDB.check) and the run fails if any check does.
 
 // defaultBuyers is -concurrency for the checkout scenario unless given.
 const defaultBuyers = 32
@@ -131,6 +132,9 @@ func runCheckout(ctx context.Context, o options) (*checkoutResult, error) {
 		return nil, err
 	}
 	defer cdb.Close()
+	if err := cdb.configureShipping(ctx); err != nil {
+		return nil, fmt.Errorf("the benchmark's shipping zone: %w", err)
+	}
 	pool, scarceID, err := cdb.choosePool(ctx, co.pool, co.scarce > 0)
 	if err != nil {
 		return nil, err
@@ -146,12 +150,15 @@ func runCheckout(ctx context.Context, o options) (*checkoutResult, error) {
 	}
 	defer transport.CloseIdleConnections()
 	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
-	langran, baseline, err := startTargets(db, langranBin, baselineBin, o.pprof, client, nil,
-		// The baseline has no delivery step yet, so Langran runs as a shop
-		// that needs none (LANGRAN_DELIVERY_REQUIRED=false): both check out
-		// the same carts, without shipping.
-		[]string{"LANGRAN_ORDER_PAY_WITHIN=" + co.payWithin.String(), "LANGRAN_DELIVERY_REQUIRED=false"},
-		[]string{"-pay-within", co.payWithin.String()})
+	langranEnv := []string{"LANGRAN_ORDER_PAY_WITHIN=" + co.payWithin.String()}
+	baselineArgs := []string{"-pay-within", co.payWithin.String()}
+	if !hasStep(co.steps, "delivery") {
+		// Purchases without a delivery step (-steps without it) need shops
+		// that require none: both check out without shipping.
+		langranEnv = append(langranEnv, "LANGRAN_DELIVERY_REQUIRED=false")
+		baselineArgs = append(baselineArgs, "-delivery-required=false")
+	}
+	langran, baseline, err := startTargets(db, langranBin, baselineBin, o.pprof, client, nil, langranEnv, baselineArgs)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +174,7 @@ func runCheckout(ctx context.Context, o options) (*checkoutResult, error) {
 	for _, t := range []*target{langran, baseline} {
 		buyers[t.name] = &buyerClient{http: client, url: t.base + "/graphql", steps: co.steps}
 	}
-	if err := verifySamePurchase(ctx, cdb, buyers, pool, langran, baseline); err != nil {
+	if err := verifySamePurchase(ctx, cdb, buyers, pool, hasStep(co.steps, "delivery"), langran, baseline); err != nil {
 		return nil, err
 	}
 	pick := pickFromPool(pool, scarceID)
@@ -283,8 +290,17 @@ func runCheckout(ctx context.Context, o options) (*checkoutResult, error) {
 // verifySamePurchase makes the same purchase (three pool variants) on both
 // servers and fails unless their orders hold the same figures, lines and
 // event, column by column: the proof that the baseline does the same work.
-func verifySamePurchase(ctx context.Context, cdb *checkoutDB, buyers map[string]*buyerClient, pool []int64, targets ...*target) error {
-	lines := []purchaseLine{{pool[0], 2}, {pool[1], 1}, {pool[2], 3}}
+//
+// The purchase is of the pool's three cheapest variants, well under the
+// free-shipping threshold, so with a delivery step both orders must also
+// carry the same delivery option, the one chosen on the cart, and charge
+// for it.
+func verifySamePurchase(ctx context.Context, cdb *checkoutDB, buyers map[string]*buyerClient, pool []int64, delivery bool, targets ...*target) error {
+	cheap, err := cdb.cheapest(ctx, pool, 3)
+	if err != nil {
+		return err
+	}
+	lines := []purchaseLine{{cheap[0], 2}, {cheap[1], 1}, {cheap[2], 3}}
 	orders := map[string]*purchase{}
 	for _, t := range targets {
 		before, err := t.counter(ctx)
@@ -309,6 +325,19 @@ func verifySamePurchase(ctx context.Context, cdb *checkoutDB, buyers map[string]
 	if err := cdb.compareOrders(ctx, a.orderID, b.orderID); err != nil {
 		return fmt.Errorf("%s and %s wrote different orders for the same purchase (%s vs %s): %w; the comparison would not be fair",
 			targets[0].name, targets[1].name, targets[0].name, targets[1].name, err)
+	}
+	if delivery {
+		for _, t := range targets {
+			d, err := cdb.orderDelivery(ctx, orders[t.name].orderID)
+			if err != nil {
+				return err
+			}
+			if d.Option == "" || d.Title == "" || d.Option != d.CartOption || d.Shipping <= 0 {
+				return fmt.Errorf("%s: the verifying purchase's delivery is not as chosen and charged: order %q (%q, %d), cart %q",
+					t.name, d.Option, d.Title, d.Shipping, d.CartOption)
+			}
+			logf("%s: delivery %s (%s) charged %d satang", t.name, d.Option, d.Title, d.Shipping)
+		}
 	}
 	logf("verified: langran and the baseline write the same order for the same purchase")
 	return nil
@@ -357,7 +386,7 @@ func measureCheckout(ctx context.Context, cdb *checkoutDB, t *target, c *buyerCl
 	if ctx.Err() != nil {
 		return m, ctx.Err()
 	}
-	m.Check, err = cdb.check(ctx, snap, m.res, scarceID, co.scarce)
+	m.Check, err = cdb.check(ctx, snap, m.res, scarceID, co.scarce, hasStep(co.steps, "delivery"))
 	return m, err
 }
 

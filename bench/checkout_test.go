@@ -52,12 +52,18 @@ func TestCheckoutBenchmark(t *testing.T) {
 	defer cancel()
 
 	for i, tc := range []struct {
-		name   string
-		scarce int
-	}{{"plenty", 0}, {"scarce", 50}} {
+		name     string
+		scarce   int
+		duration time.Duration
+	}{
+		{"plenty", 0, 2 * time.Second},
+		// The scarce round ends after its 200 attempts; the duration is
+		// only a bound, long enough for a machine busy with other work.
+		{"scarce", 50, time.Minute},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := options{scenario: "checkout", mysqlURL: u.String(), products: 200, reuse: i > 0, concurrency: 32,
-				duration: 2 * time.Second, rounds: 1, profileSeconds: 1, resultsDir: t.TempDir(),
+				duration: tc.duration, rounds: 1, profileSeconds: 1, resultsDir: t.TempDir(),
 				checkout: checkoutOptions{pool: 50, scarce: tc.scarce, stepsFlag: defaultSteps, payWithin: 720 * time.Hour}}
 			if err := o.checkout.validate(o); err != nil {
 				t.Fatal(err)
@@ -76,6 +82,12 @@ func TestCheckoutBenchmark(t *testing.T) {
 				if m.res.Purchases == 0 || m.Check.Orders != int64(m.res.Purchases) && m.res.Errors == 0 {
 					t.Errorf("%s: %d purchases, %d orders, %d errors (first: %v)", m.Target, m.res.Purchases, m.Check.Orders, m.res.Errors, m.res.FirstErr)
 				}
+				// Every order went through the delivery step and most paid
+				// for it (the checks hold their figures to their lines and
+				// shipping).
+				if m.Check.Delivered != m.Check.Orders || m.Check.PaidShipping == 0 {
+					t.Errorf("%s: %d orders, %d with a delivery option, %d paid for delivery", m.Target, m.Check.Orders, m.Check.Delivered, m.Check.PaidShipping)
+				}
 				if tc.scarce == 0 {
 					continue
 				}
@@ -91,8 +103,9 @@ func TestCheckoutBenchmark(t *testing.T) {
 
 // checkFindsDamage breaks the database the way the checks exist to catch,
 // and asserts that they do: an oversold variant (committed above on hand,
-// with no order to show for it) and stock on hand changed around the
-// ledger.
+// with no order to show for it), stock on hand changed around the ledger,
+// an order whose shipping is not in its total, and one without a
+// delivery option.
 func checkFindsDamage(ctx context.Context, t *testing.T, db *benchDatabase) {
 	cdb, err := openCheckoutDB(ctx, db)
 	if err != nil {
@@ -103,24 +116,36 @@ func checkFindsDamage(ctx context.Context, t *testing.T, db *benchDatabase) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var last int64
+	if err := cdb.sql.QueryRowContext(ctx, "SELECT MAX(id) FROM orders").Scan(&last); err != nil {
+		t.Fatal(err)
+	}
 	before, err := cdb.snapshot(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{
-		"UPDATE product_variants SET inventory_committed = inventory_quantity + 1 WHERE id = ?",
-		"UPDATE product_variants SET inventory_quantity = inventory_quantity + 5, inventory_committed = inventory_committed + 5 WHERE id = ?",
+	// The last two orders (of the runs above) count as this round's.
+	before.MaxOrderID = last - 2
+	for _, q := range []struct {
+		query string
+		arg   int64
+	}{
+		{"UPDATE product_variants SET inventory_committed = inventory_quantity + 1 WHERE id = ?", pool[0]},
+		{"UPDATE product_variants SET inventory_quantity = inventory_quantity + 5, inventory_committed = inventory_committed + 5 WHERE id = ?", pool[0]},
+		{"UPDATE orders SET shipping = shipping + 100 WHERE id = ?", last},
+		{"UPDATE orders SET delivery_option = '' WHERE id = ?", last - 1},
 	} {
-		if _, err := cdb.sql.ExecContext(ctx, q, pool[0]); err != nil {
+		if _, err := cdb.sql.ExecContext(ctx, q.query, q.arg); err != nil {
 			t.Fatal(err)
 		}
 	}
-	r, err := cdb.check(ctx, before, purchaseResult{}, 0, 0)
+	r, err := cdb.check(ctx, before, purchaseResult{Purchases: 2}, 0, 0, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := strings.Join(r.Problems, "; ")
-	for _, want := range []string{"1 variants oversold", "committed stock grew by", "the ledger does not add up for 1 variants"} {
+	for _, want := range []string{"1 variants oversold", "committed stock grew by", "the ledger does not add up for 1 variants",
+		"1 orders whose figures do not add up", "1 of 2 orders have no delivery option"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the checks missed %q; they found: %s", want, got)
 		}
@@ -155,10 +180,13 @@ func statSources(t *testing.T) {
 
 func TestParseSteps(t *testing.T) {
 	steps, err := parseSteps(defaultSteps)
-	if err != nil || len(steps) != 3 || steps[2].op != "CheckoutComplete" {
+	if err != nil || len(steps) != 4 || steps[2].op != "CartSelectedDeliveryOptionUpdate" || steps[3].op != "CheckoutComplete" {
 		t.Fatalf("default steps: %v, %v", steps, err)
 	}
-	for _, bad := range []string{"", "create", "buyer,checkout", "create,checkout,buyer", "create,delivery,checkout"} {
+	if _, err := parseSteps("create,buyer,checkout"); err != nil {
+		t.Errorf("a purchase without delivery: %v", err)
+	}
+	for _, bad := range []string{"", "create", "buyer,checkout", "create,checkout,buyer", "create,delivery,checkout", "create,delivery,buyer,checkout", "create,buyer,delivery"} {
 		if _, err := parseSteps(bad); err == nil {
 			t.Errorf("steps %q accepted", bad)
 		}

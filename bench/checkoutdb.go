@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -115,6 +116,82 @@ func (c *checkoutDB) setAvailable(ctx context.Context, id int64, n int) error {
 	return err
 }
 
+// The benchmark's delivery: a zone of its own for the buyers' postcode
+// (10110, central Bangkok: a postcode beats the seeded demo's province
+// zone) with a flat and a weight-table rate, so that the cheapest option,
+// which the buyers choose, depends on the cart: up to 3 kg the weight rate
+// (฿40), above it the flat rate (฿50), free from a ฿5,000 subtotal. With
+// the pool's prices and weights most orders pay for delivery and some ship
+// free.
+const (
+	benchZoneName   = "Checkout benchmark"
+	benchPostcode   = "10110"
+	benchFlatHandle = "bench-standard"
+)
+
+// configureShipping adds the benchmark's zone and rates unless they are
+// there, through Langran's store.
+func (c *checkoutDB) configureShipping(ctx context.Context) error {
+	return c.st.InTx(ctx, func(tx *store.Store) error {
+		if _, err := tx.LockShippingZones(ctx); err != nil {
+			return err
+		}
+		switch _, err := tx.FindShippingRateByHandle(ctx, benchFlatHandle); {
+		case err == nil:
+			return nil
+		case model.ErrorCodeOf(err) != model.CodeNotFound:
+			return err
+		}
+		now := time.Now().UTC().Truncate(time.Second)
+		zone := &model.ShippingZone{Name: benchZoneName, CreatedAt: now, UpdatedAt: now}
+		if err := tx.InsertShippingZone(ctx, zone, []model.ShippingZoneArea{{Kind: model.AreaPostcode, Value: benchPostcode}}); err != nil {
+			return err
+		}
+		days := func(n int) *int { return &n }
+		grams := func(n int) *int { return &n }
+		freeOver := int64(500000)
+		flat := model.ShippingRate{Handle: benchFlatHandle, Title: "Standard delivery", Description: "Parcel courier",
+			Kind: model.RateFlat, Amount: 5000, FreeOver: &freeOver, MinDays: days(1), MaxDays: days(2)}
+		weight := model.ShippingRate{Handle: "bench-economy", Title: "Economy parcel", Description: "Priced by weight",
+			Kind: model.RateWeight, MinDays: days(2), MaxDays: days(4)}
+		weight.SetWeightBrackets([]model.WeightBracket{{UpToGrams: grams(3000), Amount: 4000},
+			{UpToGrams: grams(6000), Amount: 6500}, {Amount: 9500}})
+		for i, r := range []*model.ShippingRate{&flat, &weight} {
+			r.ZoneID, r.Position, r.Active, r.Currency, r.CreatedAt, r.UpdatedAt = zone.ID, i, true, model.CurrencyTHB, now, now
+			if err := tx.InsertShippingRate(ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// cheapest returns the n cheapest variants of pool, cheapest first.
+func (c *checkoutDB) cheapest(ctx context.Context, pool []int64, n int) ([]int64, error) {
+	args := make([]any, 0, len(pool)+1)
+	for _, id := range pool {
+		args = append(args, id)
+	}
+	rows, err := c.sql.QueryContext(ctx, "SELECT id FROM product_variants WHERE id IN (?"+strings.Repeat(", ?", len(pool)-1)+
+		") ORDER BY price, id LIMIT ?", append(args, n)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	if err := rows.Err(); err == nil && len(out) < n {
+		return nil, fmt.Errorf("%d variants in the pool, %d wanted", len(out), n)
+	}
+	return out, rows.Err()
+}
+
 func (c *checkoutDB) stock(ctx context.Context, id int64) (onHand, committed int, err error) {
 	err = c.sql.QueryRowContext(ctx, "SELECT inventory_quantity, inventory_committed FROM product_variants WHERE id = ?", id).
 		Scan(&onHand, &committed)
@@ -141,9 +218,12 @@ func (c *checkoutDB) snapshot(ctx context.Context, scarceID int64) (dbSnapshot, 
 type roundCheck struct {
 	Orders, Units, CommittedIncrease, CompletedCarts int64
 	Oversold, Negative, BadTotals, BadEvents         int64
-	LedgerMismatches                                 int
-	ScarceSold                                       int64
-	Problems                                         []string // empty when every check passed
+	// Of the new orders: those with a delivery option, and those whose
+	// delivery cost something.
+	Delivered, PaidShipping int64
+	LedgerMismatches        int
+	ScarceSold              int64
+	Problems                []string // empty when every check passed
 }
 
 // check verifies the round that began at before and ended with res:
@@ -155,12 +235,17 @@ type roundCheck struct {
 //     answer was lost), and as many carts were checked out;
 //   - the units in the new orders' lines equal the increase of committed
 //     stock over all variants;
-//   - every new order's total and VAT are its lines' sums, and it has one
-//     PLACED event;
+//   - every new order's figures add up: its subtotal is its lines', its
+//     total is its lines' after discounts plus shipping (less any waived),
+//     its VAT is extracted from the total at its rate and the lines' VAT
+//     is the goods' share of it (model.Price's rules); it has one PLACED
+//     event;
+//   - with a delivery step, every new order has a delivery option and its
+//     title, and some orders paid for delivery;
 //   - the ledger adds up (store.CheckInventoryLedger);
 //   - with a scarce variant of n units: no more than n sold, and, when at
 //     least n purchases were tried and none failed, exactly n.
-func (c *checkoutDB) check(ctx context.Context, before dbSnapshot, res purchaseResult, scarceID int64, scarce int) (roundCheck, error) {
+func (c *checkoutDB) check(ctx context.Context, before dbSnapshot, res purchaseResult, scarceID int64, scarce int, delivery bool) (roundCheck, error) {
 	var r roundCheck
 	after, err := c.snapshot(ctx, scarceID)
 	if err != nil {
@@ -173,13 +258,13 @@ func (c *checkoutDB) check(ctx context.Context, before dbSnapshot, res purchaseR
 		(SELECT COALESCE(SUM(quantity), 0) FROM order_lines WHERE order_id > ?),
 		(SELECT COUNT(*) FROM carts WHERE id > ? AND status = ?),
 		(SELECT COUNT(*) FROM product_variants WHERE inventory_tracked = TRUE AND allow_backorder = FALSE AND inventory_committed > inventory_quantity),
-		(SELECT COUNT(*) FROM product_variants WHERE inventory_quantity < 0 OR inventory_committed < 0),
-		(SELECT COUNT(*) FROM orders o WHERE o.id > ? AND (o.total <> (SELECT COALESCE(SUM(l.total), 0) FROM order_lines l WHERE l.order_id = o.id)
-			OR o.vat <> (SELECT COALESCE(SUM(l.vat), 0) FROM order_lines l WHERE l.order_id = o.id))),
-		(SELECT COUNT(*) FROM orders o WHERE o.id > ? AND (SELECT COUNT(*) FROM order_events e WHERE e.order_id = o.id AND e.kind = 'PLACED') <> 1)`,
-		before.MaxOrderID, before.MaxOrderID, before.MaxCartID, model.CartCompleted, before.MaxOrderID, before.MaxOrderID).
-		Scan(&r.Orders, &r.Units, &r.CompletedCarts, &r.Oversold, &r.Negative, &r.BadTotals, &r.BadEvents)
+		(SELECT COUNT(*) FROM product_variants WHERE inventory_quantity < 0 OR inventory_committed < 0)`,
+		before.MaxOrderID, before.MaxOrderID, before.MaxCartID, model.CartCompleted).
+		Scan(&r.Orders, &r.Units, &r.CompletedCarts, &r.Oversold, &r.Negative)
 	if err != nil {
+		return r, err
+	}
+	if err := c.checkOrderFigures(ctx, before.MaxOrderID, &r); err != nil {
 		return r, err
 	}
 	mismatches, err := c.st.CheckInventoryLedger(ctx)
@@ -206,7 +291,13 @@ func (c *checkoutDB) check(ctx context.Context, before dbSnapshot, res purchaseR
 		bad("the new orders hold %d units, committed stock grew by %d", r.Units, r.CommittedIncrease)
 	}
 	if r.BadTotals > 0 {
-		bad("%d orders whose total or VAT is not their lines' sum", r.BadTotals)
+		bad("%d orders whose figures do not add up (subtotal, total or VAT against their lines and shipping)", r.BadTotals)
+	}
+	if delivery && r.Delivered != r.Orders {
+		bad("%d of %d orders have no delivery option", r.Orders-r.Delivered, r.Orders)
+	}
+	if delivery && r.Orders > 0 && r.PaidShipping == 0 {
+		bad("none of %d orders paid for delivery", r.Orders)
 	}
 	if r.BadEvents > 0 {
 		bad("%d orders without exactly one PLACED event", r.BadEvents)
@@ -229,6 +320,51 @@ func (c *checkoutDB) check(ctx context.Context, before dbSnapshot, res purchaseR
 		bad("%d purchases refused OUT_OF_STOCK with plenty of stock", res.OutOfStock)
 	}
 	return r, nil
+}
+
+// checkOrderFigures counts, among the orders after afterID, those whose
+// figures do not add up (by model.Price's rules: the total is the lines'
+// after discounts plus shipping less what a code waived; the VAT is
+// extracted from the total at the order's rate, and the lines carry the
+// goods' share of it), those without exactly one PLACED event, those with
+// a delivery option, and those that paid for delivery.
+func (c *checkoutDB) checkOrderFigures(ctx context.Context, afterID int64, r *roundCheck) error {
+	rows, err := c.sql.QueryContext(ctx, `SELECT o.subtotal, o.discount, o.shipping, o.shipping_off, o.total, o.vat, o.vat_rate,
+			o.delivery_option <> '' AND o.delivery_title <> '',
+			COALESCE(SUM(l.subtotal), 0), COALESCE(SUM(l.discount), 0), COALESCE(SUM(l.total), 0), COALESCE(SUM(l.vat), 0),
+			(SELECT COUNT(*) FROM order_events e WHERE e.order_id = o.id AND e.kind = 'PLACED')
+		FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id WHERE o.id > ? GROUP BY o.id`, afterID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var subtotal, discount, shipping, shippingOff, total, vat, rate, lSubtotal, lDiscount, lTotal, lVAT, placed int64
+		var delivered bool
+		if err := rows.Scan(&subtotal, &discount, &shipping, &shippingOff, &total, &vat, &rate, &delivered,
+			&lSubtotal, &lDiscount, &lTotal, &lVAT, &placed); err != nil {
+			return err
+		}
+		delivery := shipping - shippingOff
+		goodsVAT := vat
+		if total > 0 {
+			goodsVAT = model.Allocate(vat, []int64{lTotal, delivery})[0]
+		}
+		if subtotal != lSubtotal || discount != lDiscount || total != lTotal+delivery || shippingOff > shipping ||
+			vat != model.VATIn(total, model.RateBasisPoints(rate)) || lVAT != goodsVAT {
+			r.BadTotals++
+		}
+		if placed != 1 {
+			r.BadEvents++
+		}
+		if delivered {
+			r.Delivered++
+		}
+		if delivery > 0 {
+			r.PaidShipping++
+		}
+	}
+	return rows.Err()
 }
 
 // compareOrders checks that the two orders (by global ID) hold the same
@@ -272,6 +408,24 @@ func (c *checkoutDB) compareOrders(ctx context.Context, gidA, gidB string) error
 		}
 	}
 	return nil
+}
+
+// orderDelivery is an order's delivery columns and the option its cart
+// kept.
+type orderDelivery struct {
+	Option, Title, CartOption string
+	Shipping                  int64
+}
+
+func (c *checkoutDB) orderDelivery(ctx context.Context, gid string) (orderDelivery, error) {
+	var d orderDelivery
+	id, err := model.DecodeGlobalIDOf(gid, model.TypeOrder)
+	if err != nil {
+		return d, fmt.Errorf("order ID %q: %w", gid, err)
+	}
+	err = c.sql.QueryRowContext(ctx, `SELECT o.delivery_option, o.delivery_title, o.shipping, c.delivery_option
+		FROM orders o JOIN carts c ON c.id = o.cart_id WHERE o.id = ?`, id).Scan(&d.Option, &d.Title, &d.Shipping, &d.CartOption)
+	return d, err
 }
 
 // rows reads a query's rows as column → value (strings for text).

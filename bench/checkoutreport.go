@@ -131,7 +131,7 @@ func writeCheckoutReport(w io.Writer, meta reportMeta, rounds []checkoutRound, p
 			p("| %d | %s | %d | %d | %d | %d | %d |\n", m.Round, m.Target, m.res.Attempts(), m.res.Purchases, m.res.OutOfStock, m.res.Errors, m.Check.ScarceSold)
 		}
 	}
-	p("\nChecks after every round (orders = purchases, order units = committed increase, none oversold, totals and VAT = lines' sums, one PLACED event each, ledger = on hand):")
+	p("\nChecks after every round (orders = purchases, order units = committed increase, none oversold, subtotal, total and VAT = lines plus shipping by model.Price's rules, a delivery option on every order when the purchase chooses one, one PLACED event each, ledger = on hand):")
 	failed := false
 	for _, m := range rounds {
 		if len(m.Check.Problems) > 0 {

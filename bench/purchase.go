@@ -32,11 +32,9 @@ type purchaseStep struct {
 	vars func(p *purchase) map[string]any
 }
 
-// purchaseSteps are the steps -steps may name. Choosing a delivery option
-// (cartSelectedDeliveryOptionUpdate) is not a step yet: the baseline would
-// have to price shipping as the table provider does. Until then Langran
-// runs with LANGRAN_DELIVERY_REQUIRED=false, and neither server prices
-// shipping.
+// purchaseSteps are the steps -steps may name. The buyer step asks for the
+// cart's deliveryOptions, as a storefront does once it has an address, and
+// the delivery step chooses the first (the cheapest) of them.
 var purchaseSteps = []purchaseStep{
 	{
 		name: "create", op: "CartCreate", field: "cartCreate",
@@ -51,12 +49,19 @@ var purchaseSteps = []purchaseStep{
 	},
 	{
 		name: "buyer", op: "CartBuyerIdentityUpdate", field: "cartBuyerIdentityUpdate",
-		query: `mutation CartBuyerIdentityUpdate($cartId: ID!, $buyer: CartBuyerIdentityInput!) { cartBuyerIdentityUpdate(cartId: $cartId, buyerIdentity: $buyer) { cart { id } userErrors { code message } } }`,
+		query: `mutation CartBuyerIdentityUpdate($cartId: ID!, $buyer: CartBuyerIdentityInput!) { cartBuyerIdentityUpdate(cartId: $cartId, buyerIdentity: $buyer) { cart { id deliveryOptions { handle } } userErrors { code message } } }`,
 		vars: func(p *purchase) map[string]any {
 			return map[string]any{"cartId": p.cartID, "buyer": map[string]any{
 				"email": p.email, "phone": "0812345678",
 				"deliveryAddress": map[string]any{"firstName": "Malee", "lastName": "Srisuk", "address1": "12 Sukhumvit Soi 11",
 					"city": "Khlong Toei", "province": "Bangkok", "zip": "10110", "country": "TH", "phone": "0812345678"}}}
+		},
+	},
+	{
+		name: "delivery", op: "CartSelectedDeliveryOptionUpdate", field: "cartSelectedDeliveryOptionUpdate",
+		query: `mutation CartSelectedDeliveryOptionUpdate($cartId: ID!, $handle: String!) { cartSelectedDeliveryOptionUpdate(cartId: $cartId, handle: $handle) { cart { id } userErrors { code message } } }`,
+		vars: func(p *purchase) map[string]any {
+			return map[string]any{"cartId": p.cartID, "handle": p.deliveryHandle}
 		},
 	},
 	{
@@ -68,11 +73,13 @@ var purchaseSteps = []purchaseStep{
 	},
 }
 
-// defaultSteps is a purchase as the schema allows it today.
-const defaultSteps = "create,buyer,checkout"
+// defaultSteps is a whole purchase: the cart, the buyer, the delivery and
+// the checkout.
+const defaultSteps = "create,buyer,delivery,checkout"
 
-// parseSteps turns "create,buyer,checkout" into steps. A purchase starts
-// with create and ends with checkout.
+// parseSteps turns "create,buyer,delivery,checkout" into steps. A purchase
+// starts with create and ends with checkout; delivery needs buyer before
+// it (the options depend on the address).
 func parseSteps(s string) ([]purchaseStep, error) {
 	var out []purchaseStep
 	for _, name := range strings.Split(s, ",") {
@@ -90,8 +97,19 @@ func parseSteps(s string) ([]purchaseStep, error) {
 	if len(out) < 2 || out[0].name != "create" || out[len(out)-1].name != "checkout" {
 		return nil, errors.New("-steps must start with create and end with checkout")
 	}
+	if d := stepIndex(out, "delivery"); d >= 0 && !slices.ContainsFunc(out[:d], func(p purchaseStep) bool { return p.name == "buyer" }) {
+		return nil, errors.New("-steps: delivery needs buyer before it: the delivery options depend on the address")
+	}
 	return out, nil
 }
+
+// stepIndex is where the step named name is in steps, or -1.
+func stepIndex(steps []purchaseStep, name string) int {
+	return slices.IndexFunc(steps, func(p purchaseStep) bool { return p.name == name })
+}
+
+// hasStep reports whether steps include the step named name.
+func hasStep(steps []purchaseStep, name string) bool { return stepIndex(steps, name) >= 0 }
 
 // purchaseLine is a variant and quantity a buyer puts in the cart.
 type purchaseLine struct {
@@ -105,6 +123,9 @@ type purchase struct {
 	email  string
 	key    string // the idempotency key, new for every purchase
 	cartID string
+	// deliveryHandle is the first of the cart's deliveryOptions, as the
+	// buyer step answered them.
+	deliveryHandle string
 	// What checkoutComplete answered.
 	orderID, total string
 }
@@ -128,7 +149,10 @@ type buyerClient struct {
 // stepPayload is what the benchmark reads of a mutation's payload.
 type stepPayload struct {
 	Cart *struct {
-		ID string `json:"id"`
+		ID              string `json:"id"`
+		DeliveryOptions []struct {
+			Handle string `json:"handle"`
+		} `json:"deliveryOptions"`
 	} `json:"cart"`
 	Order *struct {
 		ID     string `json:"id"`
@@ -202,6 +226,10 @@ func (c *buyerClient) purchase(ctx context.Context, p *purchase, buf *bytes.Buff
 		switch {
 		case s.name == "create" && pl.Cart != nil:
 			p.cartID = pl.Cart.ID
+		case s.name == "buyer" && pl.Cart != nil && len(pl.Cart.DeliveryOptions) > 0:
+			p.deliveryHandle = pl.Cart.DeliveryOptions[0].Handle
+		case s.name == "buyer" && hasStep(c.steps, "delivery"):
+			return last, errors.New("buyer: the cart has no delivery options")
 		case s.name == "checkout" && pl.Order != nil:
 			p.orderID, p.total = pl.Order.ID, pl.Order.Total.Amount
 		case s.name == "checkout":

@@ -295,15 +295,7 @@ func variantsForSale(ctx context.Context, db *store.Store, ids []int64) (map[int
 	if len(ids) == 0 {
 		return out, nil
 	}
-	vs, err := db.FindVariantsByIDs(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	var pids []int64
-	for _, v := range vs {
-		pids = append(pids, v.ProductID)
-	}
-	ps, err := db.FindProductsByIDs(ctx, pids)
+	vs, ps, err := db.FindVariantsWithProducts(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -388,14 +380,10 @@ func (s *Service) SetDeliveryOption(ctx context.Context, key, handle string) (*m
 	if handle == "" || len(handle) > maxDeliveryHandle || !utf8.ValidString(handle) {
 		return nil, model.InvalidField(field, "a delivery option's handle is 1 to %d characters", maxDeliveryHandle)
 	}
-	c, err := s.Cart(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	if c == nil {
+	c, lines, err := s.st.FindCartWithLines(ctx, key)
+	if model.ErrorCodeOf(err) == model.CodeNotFound || (err == nil && !s.Usable(ctx, c)) {
 		return nil, errCartGone("cartId")
 	}
-	lines, err := s.st.FindCartLinesByCartIDs(ctx, []int64{c.ID})
 	if err != nil {
 		return nil, err
 	}
@@ -483,7 +471,7 @@ func (s *Service) mergeCustomerCarts(ctx context.Context, tx *store.Store, c *mo
 		if c.Email == "" {
 			c.Email = oc.Email
 		}
-		oc.Status = model.CartMerged
+		oc.Status, oc.UpdatedAt = model.CartMerged, s.now()
 		if err := tx.SaveCart(ctx, oc, nil); err != nil {
 			return nil, err
 		}

@@ -83,14 +83,12 @@ func (s *Service) deliverySnapshot(ctx context.Context, cartKey string) (Deliver
 	if s.delivery == nil {
 		return nil, nil
 	}
-	c, err := s.st.FindCartByKey(ctx, cartKey)
+	// The cart and its lines in one read: a cart that chose an option
+	// needs both, and one without costs the same single statement.
+	c, lines, err := s.st.FindCartWithLines(ctx, cartKey)
 	if model.ErrorCodeOf(err) == model.CodeNotFound || (err == nil && c.DeliveryOption == "") {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	lines, err := s.st.FindCartLinesByCartIDs(ctx, []int64{c.ID})
 	if err != nil {
 		return nil, err
 	}

@@ -15,8 +15,9 @@ import (
 // through the request's dataloaders; checkout reads through its
 // transaction.
 type Catalog interface {
-	Variants(ctx context.Context, ids []int64) (map[int64]*model.ProductVariant, error)
-	Products(ctx context.Context, ids []int64) (map[int64]*model.Product, error)
+	// VariantsWithProducts returns the variants with these IDs and their
+	// products, by ID.
+	VariantsWithProducts(ctx context.Context, ids []int64) (map[int64]*model.ProductVariant, map[int64]*model.Product, error)
 	Ancestors(ctx context.Context, categoryIDs []int64) (map[int64][]int64, error)
 	Discounts(ctx context.Context, codeKeys []string) (map[string]*model.Discount, error)
 	Uses(ctx context.Context, discountIDs []int64, buyerKey string) (map[int64]int, error)
@@ -85,15 +86,7 @@ func (s *Service) Quote(ctx context.Context, cat Catalog, c *model.Cart, lines [
 	for _, l := range lines {
 		vids = append(vids, l.VariantID)
 	}
-	variants, err := cat.Variants(ctx, vids)
-	if err != nil {
-		return nil, err
-	}
-	var pids []int64
-	for _, v := range variants {
-		pids = append(pids, v.ProductID)
-	}
-	products, err := cat.Products(ctx, pids)
+	variants, products, err := cat.VariantsWithProducts(ctx, vids)
 	if err != nil {
 		return nil, err
 	}
@@ -270,24 +263,18 @@ func (s *Service) DeliveryOptions(ctx context.Context, q *Quote) []model.Deliver
 	return opts
 }
 
-// Variants implements Catalog.
-func (c StoreCatalog) Variants(ctx context.Context, ids []int64) (map[int64]*model.ProductVariant, error) {
-	rows, err := c.St.FindVariantsByIDs(ctx, ids)
-	out := map[int64]*model.ProductVariant{}
-	for i := range rows {
-		out[rows[i].ID] = &rows[i]
+// VariantsWithProducts implements Catalog: one joined read.
+func (c StoreCatalog) VariantsWithProducts(ctx context.Context, ids []int64) (map[int64]*model.ProductVariant, map[int64]*model.Product, error) {
+	vs, ps, err := c.St.FindVariantsWithProducts(ctx, ids)
+	variants := make(map[int64]*model.ProductVariant, len(vs))
+	for i := range vs {
+		variants[vs[i].ID] = &vs[i]
 	}
-	return out, err
-}
-
-// Products implements Catalog.
-func (c StoreCatalog) Products(ctx context.Context, ids []int64) (map[int64]*model.Product, error) {
-	rows, err := c.St.FindProductsByIDs(ctx, ids)
-	out := map[int64]*model.Product{}
-	for i := range rows {
-		out[rows[i].ID] = &rows[i]
+	products := make(map[int64]*model.Product, len(ps))
+	for i := range ps {
+		products[ps[i].ID] = &ps[i]
 	}
-	return out, err
+	return variants, products, err
 }
 
 // Ancestors implements Catalog.

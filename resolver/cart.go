@@ -66,12 +66,20 @@ func loadAll[V any](ctx context.Context, ids []int64, load func(context.Context,
 	return out, nil
 }
 
-func (c loaderCatalog) Variants(ctx context.Context, ids []int64) (map[int64]*model.ProductVariant, error) {
-	return loadAll(ctx, ids, store.LoadersFrom(ctx).VariantByID.LoadMany)
-}
-
-func (c loaderCatalog) Products(ctx context.Context, ids []int64) (map[int64]*model.Product, error) {
-	return loadAll(ctx, ids, store.LoadersFrom(ctx).ProductByID.LoadMany)
+// VariantsWithProducts reads through the request's loaders, whose caches
+// the cart's other fields share: one joined batch, which also primes the
+// variant and product loaders.
+func (c loaderCatalog) VariantsWithProducts(ctx context.Context, ids []int64) (map[int64]*model.ProductVariant, map[int64]*model.Product, error) {
+	found, err := loadAll(ctx, ids, store.LoadersFrom(ctx).VariantWithProduct.LoadMany)
+	if err != nil {
+		return nil, nil, err
+	}
+	vs := make(map[int64]*model.ProductVariant, len(found))
+	ps := make(map[int64]*model.Product, len(found))
+	for id, r := range found {
+		vs[id], ps[r.Product.ID] = r.Variant, r.Product
+	}
+	return vs, ps, nil
 }
 
 func (c loaderCatalog) Ancestors(ctx context.Context, ids []int64) (map[int64][]int64, error) {
@@ -294,16 +302,6 @@ func primeVariants[T any](ctx context.Context, st *store.Store, items []T, varia
 	for i := range items {
 		ids[i] = variant(&items[i])
 	}
-	vs, err := cat.Variants(ctx, ids)
-	if err != nil {
-		return err
-	}
-	var pids []int64
-	for _, id := range ids {
-		if v := vs[id]; v != nil {
-			pids = append(pids, v.ProductID)
-		}
-	}
-	_, err = cat.Products(ctx, pids)
+	_, _, err := cat.VariantsWithProducts(ctx, ids)
 	return err
 }

@@ -492,6 +492,42 @@ func (s *Store) FindVariantsByIDs(ctx context.Context, ids []int64) ([]model.Pro
 	return scanAll(s.db.WithContext(ctx).Table("product_variants").Select(variantAllColumns).Where("id IN ?", ids), scanVariantAll)
 }
 
+// FindVariantsWithProducts returns the variants with these IDs and their
+// products (each product once), read together in one statement: pricing a
+// cart and checking that variants are for sale need both, and one round
+// trip instead of two is a tenth of a cart change's statements. Variants
+// without a product are left out.
+func (s *Store) FindVariantsWithProducts(ctx context.Context, ids []int64) ([]model.ProductVariant, []model.Product, error) {
+	if len(ids) == 0 {
+		return nil, nil, nil
+	}
+	q := s.db.WithContext(ctx).Table("product_variants").
+		Select(qualified("product_variants", variantAllColumns)+", "+qualified("products", productColumns)).
+		Joins("JOIN products ON products.id = product_variants.product_id").
+		Where("product_variants.id IN ?", ids).Order("product_variants.id")
+	type row struct {
+		v model.ProductVariant
+		p model.Product
+	}
+	rows, err := scanAll(q, func(rows *sql.Rows, r *row) error {
+		return rows.Scan(append(variantAllDest(&r.v), productDest(&r.p)...)...)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	variants := make([]model.ProductVariant, len(rows))
+	var products []model.Product
+	seen := make(map[int64]bool, len(rows))
+	for i, r := range rows {
+		variants[i] = r.v
+		if !seen[r.p.ID] {
+			seen[r.p.ID] = true
+			products = append(products, r.p)
+		}
+	}
+	return variants, products, nil
+}
+
 // FindCategoriesByIDs returns the categories with these IDs.
 func (s *Store) FindCategoriesByIDs(ctx context.Context, ids []int64) ([]model.Category, error) {
 	return findByIDs[model.Category](ctx, s, "categories", ids)

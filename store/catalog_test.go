@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -579,6 +580,48 @@ func TestFindVariantsByIDsReadsWholeVariants(t *testing.T) {
 		for i := range want {
 			if !reflect.DeepEqual(got[i], want[i]) {
 				t.Fatalf("variant %d:\n got %+v\nwant %+v", want[i].ID, got[i], want[i])
+			}
+		}
+	})
+}
+
+// FindVariantsWithProducts reads variants and their products in one join,
+// scanned by hand: each must equal what GORM reads, each product comes
+// once, and variants of a product are returned once each.
+func TestFindVariantsWithProductsReadsWholeRows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		st := storetest.Seeded(t, b, 0)
+		var want []model.ProductVariant
+		if err := st.DB(ctx).Order("id").Limit(40).Find(&want).Error; err != nil {
+			t.Fatal(err)
+		}
+		ids := []int64{0} // no such variant: left out
+		pids := map[int64]bool{}
+		for _, v := range want {
+			ids = append(ids, v.ID)
+			pids[v.ProductID] = true
+		}
+		var wantProducts []model.Product
+		if err := st.DB(ctx).Where("id IN ?", slices.Collect(maps.Keys(pids))).Order("id").Find(&wantProducts).Error; err != nil {
+			t.Fatal(err)
+		}
+		got, products, err := st.FindVariantsWithProducts(ctx, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) || len(want) == 0 || len(products) != len(wantProducts) || len(pids) == len(want) {
+			t.Fatalf("%d variants of %d products, want %d of %d (the test needs products with several variants)",
+				len(got), len(products), len(want), len(wantProducts))
+		}
+		for i := range want {
+			if !reflect.DeepEqual(got[i], want[i]) {
+				t.Fatalf("variant %d:\n got %+v\nwant %+v", want[i].ID, got[i], want[i])
+			}
+		}
+		slices.SortFunc(products, func(a, b model.Product) int { return cmp.Compare(a.ID, b.ID) })
+		for i := range wantProducts {
+			if !reflect.DeepEqual(products[i], wantProducts[i]) {
+				t.Fatalf("product %d:\n got %+v\nwant %+v", wantProducts[i].ID, products[i], wantProducts[i])
 			}
 		}
 	})

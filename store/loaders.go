@@ -28,8 +28,12 @@ var DefaultLoaderOptions = LoaderOptions{Wait: time.Millisecond, MaxBatch: 500}
 // the first caller's context and do no authorization: resolvers check what
 // the caller may see.
 type Loaders struct {
-	ProductByID          *dataloader.Loader[int64, *model.Product]
-	VariantByID          *dataloader.Loader[int64, *model.ProductVariant]
+	ProductByID *dataloader.Loader[int64, *model.Product]
+	VariantByID *dataloader.Loader[int64, *model.ProductVariant]
+	// VariantWithProduct reads variants joined to their products in one
+	// statement (pricing a cart needs both) and primes VariantByID and
+	// ProductByID with what it read.
+	VariantWithProduct   *dataloader.Loader[int64, *VariantWithProduct]
 	CategoryByID         *dataloader.Loader[int64, *model.Category]
 	ImageByID            *dataloader.Loader[int64, *model.ProductImage]
 	OptionByID           *dataloader.Loader[int64, *model.ProductOption]
@@ -140,7 +144,7 @@ func NewLoaders(s *Store, o LoaderOptions) *Loaders {
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = DefaultLoaderOptions.MaxBatch
 	}
-	return &Loaders{
+	l := &Loaders{
 		ProductByID:         byID(o, s.FindProductsByIDs, func(p *model.Product) int64 { return p.ID }),
 		VariantByID:         byID(o, s.FindVariantsByIDs, func(v *model.ProductVariant) int64 { return v.ID }),
 		CategoryByID:        byID(o, s.FindCategoriesByIDs, func(c *model.Category) int64 { return c.ID }),
@@ -235,6 +239,41 @@ func NewLoaders(s *Store, o LoaderOptions) *Loaders {
 			return out
 		}),
 	}
+	l.VariantWithProduct = newLoader(o, func(ctx context.Context, ids []int64) []*dataloader.Result[*VariantWithProduct] {
+		vs, ps, err := s.FindVariantsWithProducts(ctx, ids)
+		out := make([]*dataloader.Result[*VariantWithProduct], len(ids))
+		if err != nil {
+			for i := range out {
+				out[i] = &dataloader.Result[*VariantWithProduct]{Error: err}
+			}
+			return out
+		}
+		products := make(map[int64]*model.Product, len(ps))
+		for i := range ps {
+			products[ps[i].ID] = &ps[i]
+			l.ProductByID.Prime(ctx, ps[i].ID, &ps[i])
+		}
+		found := make(map[int64]*VariantWithProduct, len(vs))
+		for i := range vs {
+			found[vs[i].ID] = &VariantWithProduct{Variant: &vs[i], Product: products[vs[i].ProductID]}
+			l.VariantByID.Prime(ctx, vs[i].ID, &vs[i])
+		}
+		for i, id := range ids {
+			if r, ok := found[id]; ok {
+				out[i] = &dataloader.Result[*VariantWithProduct]{Data: r}
+			} else {
+				out[i] = &dataloader.Result[*VariantWithProduct]{Error: &model.Error{Code: model.CodeNotFound, Message: "not found"}}
+			}
+		}
+		return out
+	})
+	return l
+}
+
+// VariantWithProduct is a variant and its product.
+type VariantWithProduct struct {
+	Variant *model.ProductVariant
+	Product *model.Product
 }
 
 func newLoader[K comparable, V any](o LoaderOptions, fn dataloader.BatchFunc[K, V]) *dataloader.Loader[K, V] {
@@ -327,6 +366,7 @@ func GroupByOwner[T any](rows []T, owner func(*T) int64) map[int64][]T {
 func (l *Loaders) ClearAll() {
 	l.ProductByID.ClearAll()
 	l.VariantByID.ClearAll()
+	l.VariantWithProduct.ClearAll()
 	l.CategoryByID.ClearAll()
 	l.ImageByID.ClearAll()
 	l.OptionByID.ClearAll()

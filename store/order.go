@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -11,22 +12,43 @@ import (
 )
 
 // CreateOrder inserts an order, its lines and its first event, in the
-// transaction it is called in.
+// transaction it is called in: three statements, written by hand (GORM's
+// Create of the three, its statement building and reflection, was a tenth
+// of a checkout's CPU). The order and the event get their IDs; the lines
+// are inserted in one statement and do not (nothing reads them back).
 func (s *Store) CreateOrder(ctx context.Context, o *model.Order, lines []model.OrderLine, ev *model.OrderEvent) error {
-	db := s.db.WithContext(ctx)
-	if err := db.Create(o).Error; err != nil {
-		return TranslateError(err)
+	id, err := s.insert(ctx, `INSERT INTO orders (access_key, customer_id, cart_id, idempotency_key, email, phone, status, currency,
+			subtotal, discount, shipping, shipping_off, total, vat, vat_rate, discount_codes, delivery_address, delivery_option,
+			delivery_title, note, carrier, tracking_number, created_at, updated_at, pay_by, paid_at, cancelled_at,
+			financial_status, authorized, captured, refunded)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		o.AccessKey, o.CustomerID, o.CartID, o.IdempotencyKey, o.Email, o.Phone, string(o.Status), string(o.Currency),
+		o.Subtotal, o.Discount, o.Shipping, o.ShippingOff, o.Total, o.VAT, int64(o.VATRate), o.DiscountCodes, o.DeliveryAddress,
+		o.DeliveryOption, o.DeliveryTitle, o.Note, o.Carrier, o.TrackingNumber, o.CreatedAt, o.UpdatedAt, o.PayBy, o.PaidAt, o.CancelledAt,
+		string(o.FinancialStatus), o.Authorized, o.Captured, o.Refunded)
+	if err != nil {
+		return err
 	}
-	for i := range lines {
-		lines[i].OrderID = o.ID
-	}
+	o.ID = id
 	if len(lines) > 0 {
-		if err := db.Create(&lines).Error; err != nil {
+		const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		args := make([]any, 0, 14*len(lines))
+		for i := range lines {
+			l := &lines[i]
+			l.OrderID = o.ID
+			args = append(args, l.OrderID, l.VariantID, l.ProductID, l.Title, l.VariantTitle, l.SKU, l.Quantity,
+				l.UnitPrice, l.Subtotal, l.Discount, l.Total, l.VAT, l.RefundedQuantity, l.Restocked)
+		}
+		q := `INSERT INTO order_lines (order_id, variant_id, product_id, title, variant_title, sku, quantity, unit_price,
+			subtotal, discount, total, vat, refunded_quantity, restocked) VALUES ` + row + strings.Repeat(", "+row, len(lines)-1)
+		if err := s.db.WithContext(ctx).Exec(q, args...).Error; err != nil {
 			return TranslateError(err)
 		}
 	}
 	ev.OrderID = o.ID
-	return TranslateError(db.Create(ev).Error)
+	ev.ID, err = s.insert(ctx, `INSERT INTO order_events (order_id, kind, from_status, to_status, message, actor, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, ev.OrderID, ev.Kind, ev.FromStatus, ev.ToStatus, ev.Message, ev.Actor, ev.CreatedAt)
+	return err
 }
 
 // FindOrderByIdempotencyKey returns the order a checkout with this key

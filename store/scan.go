@@ -56,10 +56,41 @@ func scanVariant(rows *sql.Rows, v *model.ProductVariant) error {
 // reflection, which was a tenth of a checkout's CPU.
 const variantAllColumns = variantColumns + ", sku_key, created_at, updated_at"
 
-func scanVariantAll(rows *sql.Rows, v *model.ProductVariant) error {
-	return rows.Scan(&v.ID, &v.ProductID, &v.Position, &v.SKU, &v.Title, &v.SelectedOptions, &v.Price,
+// variantAllDest returns scan destinations for variantAllColumns, in order.
+func variantAllDest(v *model.ProductVariant) []any {
+	return []any{&v.ID, &v.ProductID, &v.Position, &v.SKU, &v.Title, &v.SelectedOptions, &v.Price,
 		&v.CompareAtPrice, &v.Currency, &v.InventoryQuantity, &v.InventoryCommitted, &v.InventoryTracked,
-		&v.AllowBackorder, &v.LowStockThreshold, &v.WeightGrams, &v.SKUKey, &v.CreatedAt, &v.UpdatedAt)
+		&v.AllowBackorder, &v.LowStockThreshold, &v.WeightGrams, &v.SKUKey, &v.CreatedAt, &v.UpdatedAt}
+}
+
+func scanVariantAll(rows *sql.Rows, v *model.ProductVariant) error {
+	return rows.Scan(variantAllDest(v)...)
+}
+
+// cartColumns are a cart's columns in the order cartDest reads them.
+const cartColumns = "id, cart_key, customer_id, email, phone, country_code, delivery_address, note, discount_codes, " +
+	"delivery_option, status, created_at, updated_at, expires_at"
+
+// cartDest returns scan destinations for cartColumns, in order.
+func cartDest(c *model.Cart) []any {
+	return []any{&c.ID, &c.CartKey, &c.CustomerID, &c.Email, &c.Phone, &c.CountryCode, &c.DeliveryAddress, &c.Note,
+		&c.DiscountCodes, &c.DeliveryOption, &c.Status, &c.CreatedAt, &c.UpdatedAt, &c.ExpiresAt}
+}
+
+// shippingRateColumns are a shipping rate's columns in the order
+// scanShippingRate reads them: pricing a cart's delivery reads the zone's
+// rates every time.
+const shippingRateColumns = "id, zone_id, handle, title, description, code, kind, amount, brackets, currency, " +
+	"min_subtotal, max_subtotal, free_over, min_days, max_days, active, position, created_at, updated_at"
+
+func scanShippingRate(rows *sql.Rows, r *model.ShippingRate) error {
+	return rows.Scan(&r.ID, &r.ZoneID, &r.Handle, &r.Title, &r.Description, &r.Code, &r.Kind, &r.Amount, &r.Brackets,
+		&r.Currency, &r.MinSubtotal, &r.MaxSubtotal, &r.FreeOver, &r.MinDays, &r.MaxDays, &r.Active, &r.Position,
+		&r.CreatedAt, &r.UpdatedAt)
+}
+
+func scanShippingArea(rows *sql.Rows, a *model.ShippingZoneArea) error {
+	return rows.Scan(&a.ZoneID, &a.Kind, &a.Value)
 }
 
 const imageColumns = "id, product_id, position, url, alt_text, width, height"

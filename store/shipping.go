@@ -45,11 +45,15 @@ func (s *Store) LockShippingZones(ctx context.Context) ([]model.ShippingZone, er
 }
 
 // FindShippingAreas returns the areas of every zone: what matching a
-// destination to its zone reads.
+// destination to its zone reads, for every delivery priced, so it is
+// scanned by hand.
 func (s *Store) FindShippingAreas(ctx context.Context) ([]model.ShippingZoneArea, error) {
-	var out []model.ShippingZoneArea
-	err := s.db.WithContext(ctx).Order("zone_id, kind, value").Find(&out).Error
-	return out, TranslateError(err)
+	out, err := scanAll(s.db.WithContext(ctx).Table("shipping_zone_areas").Select("zone_id, kind, value").
+		Order("zone_id, kind, value"), scanShippingArea)
+	if out == nil && err == nil {
+		out = []model.ShippingZoneArea{}
+	}
+	return out, err
 }
 
 // FindShippingAreasByZoneIDs returns the areas of these zones.
@@ -146,14 +150,18 @@ func (s *Store) DeleteShippingZone(ctx context.Context, id int64) error {
 }
 
 // FindShippingRatesByZoneIDs returns the rates of these zones, active or
-// not, by zone and position.
+// not, by zone and position, scanned by hand (every delivery priced reads
+// its zone's rates).
 func (s *Store) FindShippingRatesByZoneIDs(ctx context.Context, ids []int64) ([]model.ShippingRate, error) {
-	var out []model.ShippingRate
 	if len(ids) == 0 {
-		return out, nil
+		return []model.ShippingRate{}, nil
 	}
-	err := s.db.WithContext(ctx).Where("zone_id IN ?", ids).Order("zone_id, position, id").Find(&out).Error
-	return out, TranslateError(err)
+	out, err := scanAll(s.db.WithContext(ctx).Table("shipping_rates").Select(shippingRateColumns).
+		Where("zone_id IN ?", ids).Order("zone_id, position, id"), scanShippingRate)
+	if out == nil && err == nil {
+		out = []model.ShippingRate{}
+	}
+	return out, err
 }
 
 // FindShippingRatesByIDs returns the rates with these IDs.

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -117,6 +118,95 @@ func TestShippingTables(t *testing.T) {
 		}
 		if err := st.DeleteShippingRate(ctx, r.ID); model.ErrorCodeOf(err) != model.CodeNotFound {
 			t.Errorf("deleting a gone rate: %v", err)
+		}
+	})
+}
+
+// Zones' areas and rates are scanned by hand; they must read every field
+// as GORM reads it, NULLs and brackets included.
+func TestShippingReadsMatchGORM(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		st := storetest.Seeded(t, b, 3)
+		var wantAreas []model.ShippingZoneArea
+		if err := st.DB(ctx).Order("zone_id, kind, value").Find(&wantAreas).Error; err != nil {
+			t.Fatal(err)
+		}
+		areas, err := st.FindShippingAreas(ctx)
+		if err != nil || len(wantAreas) == 0 || !reflect.DeepEqual(areas, wantAreas) {
+			t.Fatalf("areas %+v, %v; GORM reads %+v", areas, err, wantAreas)
+		}
+		var wantRates []model.ShippingRate
+		if err := st.DB(ctx).Order("zone_id, position, id").Find(&wantRates).Error; err != nil {
+			t.Fatal(err)
+		}
+		var zones []int64
+		for _, r := range wantRates {
+			if !slices.Contains(zones, r.ZoneID) {
+				zones = append(zones, r.ZoneID)
+			}
+		}
+		rates, err := st.FindShippingRatesByZoneIDs(ctx, zones)
+		if err != nil || len(wantRates) < 5 || !reflect.DeepEqual(rates, wantRates) {
+			t.Fatalf("rates %+v, %v; GORM reads %+v", rates, err, wantRates)
+		}
+	})
+}
+
+// A cart with its lines, read in one hand-scanned join (the plain and the
+// locking read), is the cart and lines GORM reads separately; a cart
+// without lines has none, and an unknown key is NotFound.
+func TestCartWithLinesMatchesGORM(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		st := storetest.Seeded(t, b, 3)
+		var variants []int64
+		if err := st.DB(ctx).Table("product_variants").Order("id").Limit(2).Pluck("id", &variants).Error; err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC().Truncate(time.Second)
+		customer, seen := int64(7), int64(12345)
+		full := &model.Cart{CartKey: "with-lines", CustomerID: &customer, Email: "a@example.com", DeliveryAddress: `{"Zip":"10110"}`,
+			DeliveryOption: "table:x", Status: model.CartActive, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		lines := []model.CartLine{{VariantID: variants[0], Quantity: 2, SeenPrice: &seen, CreatedAt: now, UpdatedAt: now},
+			{VariantID: variants[1], Quantity: 1, CreatedAt: now, UpdatedAt: now}}
+		empty := &model.Cart{CartKey: "empty", Status: model.CartActive, CreatedAt: now, UpdatedAt: now, ExpiresAt: now}
+		for _, c := range []*model.Cart{full, empty} {
+			ls := lines
+			if c == empty {
+				ls = nil
+			}
+			if err := st.CreateCart(ctx, c, ls); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, key := range []string{"with-lines", "empty"} {
+			want, err := st.FindCartByKey(ctx, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantLines, err := st.FindCartLinesByCartIDs(ctx, []int64{want.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, got, err := st.FindCartWithLines(ctx, key)
+			if err != nil || !reflect.DeepEqual(c, want) || len(got) != len(wantLines) || (len(got) > 0 && !reflect.DeepEqual(got, wantLines)) {
+				t.Fatalf("%s: %+v %+v, %v; GORM reads %+v %+v", key, c, got, err, want, wantLines)
+			}
+			err = st.InTx(ctx, func(tx *store.Store) error {
+				lc, lls, err := tx.LockCart(ctx, key)
+				if err != nil || !reflect.DeepEqual(lc, c) || !reflect.DeepEqual(lls, got) {
+					t.Errorf("%s: locking read %+v %+v, %v; plain %+v %+v", key, lc, lls, err, c, got)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(lines) != 2 {
+			t.Fatal("the test needs lines")
+		}
+		if _, _, err := st.FindCartWithLines(ctx, "nope"); model.ErrorCodeOf(err) != model.CodeNotFound {
+			t.Fatalf("unknown key: %v", err)
 		}
 	})
 }

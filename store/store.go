@@ -222,6 +222,23 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	return TranslateError(err)
 }
 
+// insert runs a hand-written INSERT of one row and returns its ID. It still
+// goes through GORM's Exec, so it is counted and takes the context like
+// every statement, but skips the reflection of Create; the ID comes from
+// the driver's result (LastInsertId), which MySQL, MariaDB and SQLite
+// all give.
+func (s *Store) insert(ctx context.Context, query string, args ...any) (int64, error) {
+	res := gorm.WithResult()
+	if err := s.db.WithContext(ctx).Clauses(res).Exec(query, args...).Error; err != nil {
+		return 0, TranslateError(err)
+	}
+	if res.Result == nil {
+		return 0, TranslateError(errors.New("insert: the driver gave no result"))
+	}
+	id, err := res.Result.LastInsertId()
+	return id, TranslateError(err)
+}
+
 // maxTxAttempts bounds how often RetryTx runs a transaction: the pauses
 // between the attempts add up to about a second and a half.
 const maxTxAttempts = 12

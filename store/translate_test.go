@@ -64,6 +64,7 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 		"CountProductsInCategories": func(st *store.Store) error { _, err := st.CountProductsInCategories(ctx, one); return err },
 		"FindProductsByIDs":         func(st *store.Store) error { _, err := st.FindProductsByIDs(ctx, one); return err },
 		"FindVariantsByIDs":         func(st *store.Store) error { _, err := st.FindVariantsByIDs(ctx, one); return err },
+		"FindVariantsWithProducts":  func(st *store.Store) error { _, _, err := st.FindVariantsWithProducts(ctx, one); return err },
 		"FindCategoriesByIDs":       func(st *store.Store) error { _, err := st.FindCategoriesByIDs(ctx, one); return err },
 		"FindImagesByIDs":           func(st *store.Store) error { _, err := st.FindImagesByIDs(ctx, one); return err },
 		"FindOptionsByIDs":          func(st *store.Store) error { _, err := st.FindOptionsByIDs(ctx, one); return err },
@@ -199,8 +200,9 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 			_, err := st.FindOtherActiveCartOfCustomer(ctx, 1, 2, time.Now())
 			return err
 		},
-		"LockCart":     func(st *store.Store) error { _, _, err := st.LockCart(ctx, "x"); return err },
-		"LockCartByID": func(st *store.Store) error { _, _, err := st.LockCartByID(ctx, 1); return err },
+		"LockCart":          func(st *store.Store) error { _, _, err := st.LockCart(ctx, "x"); return err },
+		"FindCartWithLines": func(st *store.Store) error { _, _, err := st.FindCartWithLines(ctx, "x"); return err },
+		"LockCartByID":      func(st *store.Store) error { _, _, err := st.LockCartByID(ctx, 1); return err },
 		"SaveCart": func(st *store.Store) error {
 			return st.SaveCart(ctx, &model.Cart{ID: 1, CartKey: "x"}, []model.CartLine{{VariantID: 1, Quantity: 1}})
 		},

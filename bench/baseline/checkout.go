@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -18,21 +19,24 @@ import (
 	"github.com/langran/langran/model"
 )
 
-// The checkout half of the baseline: cartCreate, cartBuyerIdentityUpdate and
-// checkoutComplete for guests, written straight against Langran's tables with
-// database/sql, so that the checkout benchmark can run the same purchases
-// against both servers on one migrated database and check the same
-// invariants afterwards. It keeps Langran's transaction semantics (the cart's
-// row lock, the idempotency key, a conditional stock take per variant in ID
-// order, the order with snapshot lines and its first event, the cart marked
-// checked out, all in one transaction run again whole on a deadlock) and
-// leaves out everything else: GraphQL, authentication, limits, logging,
-// discount codes, signed-in customers and delivery options.
+// The checkout half of the baseline: cartCreate, cartBuyerIdentityUpdate
+// (answering the cart's deliveryOptions), cartSelectedDeliveryOptionUpdate
+// and checkoutComplete for guests, written straight against Langran's
+// tables with database/sql, so that the checkout benchmark can run the same
+// purchases against both servers on one migrated database and check the
+// same invariants afterwards. It keeps Langran's transaction semantics (the
+// cart's row lock, the idempotency key, a conditional stock take per
+// variant in ID order, delivery priced again, the order with snapshot lines
+// and its first event, the cart marked checked out, all in one transaction
+// run again whole on a deadlock) and leaves out everything else: GraphQL,
+// authentication, limits, logging, discount codes, signed-in customers and
+// shipping providers other than the zone and rate tables (shipping.go).
 //
-// The pure formats it shares with Langran come from model (global IDs, cart
-// keys, the idempotency key's hash, minor units as decimals, the address's
-// JSON), so that the rows the two write can be compared column by column;
-// the pricing (VAT extraction and its sharing among lines) is written here.
+// The pure formats and rules it shares with Langran come from model (global
+// IDs, cart keys, the idempotency key's hash, minor units as decimals, the
+// address's JSON, which zone an address falls in), so that the rows the two
+// write can be compared column by column; the pricing (a rate's price, VAT
+// extraction and its sharing between delivery and lines) is written here.
 
 // vatRate is Thailand's 7 %, in basis points.
 const vatRate = 700
@@ -76,11 +80,24 @@ func (s *pageServer) checkoutOperation(ctx context.Context, op string, vars json
 			return nil, 0, errBadRequest
 		}
 		n, uerr, err := s.setBuyer(ctx, v.CartID, v.Buyer)
-		id := v.CartID
-		if uerr != nil {
-			id = ""
+		if uerr != nil || err != nil {
+			return map[string]any{"cartBuyerIdentityUpdate": cartPayload("", uerr)}, n, err
 		}
-		return map[string]any{"cartBuyerIdentityUpdate": cartPayload(id, uerr)}, n, err
+		// The storefront shows the delivery options once it has the address.
+		opts, m, err := s.cartDeliveryOptions(ctx, v.CartID)
+		p := cartPayload(v.CartID, nil)
+		p["cart"].(map[string]any)["deliveryOptions"] = opts
+		return map[string]any{"cartBuyerIdentityUpdate": p}, n + m, err
+	case "CartSelectedDeliveryOptionUpdate":
+		var v struct {
+			CartID string `json:"cartId"`
+			Handle string `json:"handle"`
+		}
+		if err := json.Unmarshal(vars, &v); err != nil {
+			return nil, 0, errBadRequest
+		}
+		n, uerr, err := s.selectDelivery(ctx, v.CartID, v.Handle)
+		return map[string]any{"cartSelectedDeliveryOptionUpdate": cartPayload(v.CartID, uerr)}, n, err
 	case "CheckoutComplete":
 		var v struct {
 			CartID         string `json:"cartId"`
@@ -118,7 +135,7 @@ func userErrors(e *userError) []any {
 func cartPayload(id string, e *userError) map[string]any {
 	p := map[string]any{"cart": nil, "userErrors": userErrors(e)}
 	if e == nil && id != "" {
-		p["cart"] = map[string]string{"id": id}
+		p["cart"] = map[string]any{"id": id}
 	}
 	return p
 }
@@ -283,6 +300,96 @@ func (s *pageServer) setBuyer(ctx context.Context, cartID string, buyer buyerInp
 	return 1, nil, nil
 }
 
+// cartGoods reads what delivery is priced on for an active, unexpired
+// cart: its address and the lines of variants for sale, joined to their
+// prices and weights, in one statement. ok is false when there is no such
+// cart, or it has no lines or no address.
+func (s *pageServer) cartGoods(ctx context.Context, key string) (cartID int64, g goods, ok bool, err error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT c.id, c.delivery_address, l.quantity, v.price, v.currency, COALESCE(v.weight_grams, 0)
+		FROM carts c JOIN cart_lines l ON l.cart_id = c.id JOIN product_variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
+		WHERE c.cart_key = ? AND c.status = 'ACTIVE' AND c.expires_at > ? AND c.customer_id IS NULL AND p.status = 'ACTIVE' ORDER BY l.id`, key, now())
+	if err != nil {
+		return 0, g, false, err
+	}
+	var address string
+	var lines []pricedLine
+	for rows.Next() {
+		var l pricedLine
+		if err := rows.Scan(&cartID, &address, &l.quantity, &l.price, &l.currency, &l.weight); err != nil {
+			rows.Close()
+			return 0, g, false, err
+		}
+		lines = append(lines, l)
+	}
+	if err := rows.Err(); err != nil || len(lines) == 0 || address == "" {
+		return 0, g, false, err
+	}
+	var a model.MailingAddress
+	if err := json.Unmarshal([]byte(address), &a); err != nil {
+		return 0, g, false, err
+	}
+	return cartID, goodsOf(a, lines), true, nil
+}
+
+// cartDeliveryOptions answers a cart's deliveryOptions { handle }: none
+// without lines or an address.
+func (s *pageServer) cartDeliveryOptions(ctx context.Context, cartID string) ([]any, int, error) {
+	out := []any{}
+	key, err := model.DecodeCartID(cartID)
+	if err != nil {
+		return out, 0, nil
+	}
+	_, g, ok, err := s.cartGoods(ctx, key)
+	if err != nil || !ok {
+		return out, 1, err
+	}
+	opts, n, err := deliveryOptions(ctx, s.db, g)
+	for _, o := range opts {
+		out = append(out, map[string]string{"handle": o.handle})
+	}
+	return out, 1 + n, err
+}
+
+// selectDelivery chooses the cart's delivery option: one of the options
+// for the cart as it is now (checked before the write, as Langran checks
+// it before taking the cart's lock), stored with one conditional UPDATE of
+// the active, unexpired cart.
+func (s *pageServer) selectDelivery(ctx context.Context, cartID, handle string) (int, *userError, error) {
+	key, err := model.DecodeCartID(cartID)
+	if err != nil {
+		return 0, &userError{"INVALID", "invalid cart ID"}, nil
+	}
+	if handle == "" || len(handle) > 64 {
+		return 0, &userError{"INVALID", "a delivery option's handle is 1 to 64 characters"}, nil
+	}
+	n := 1
+	_, g, ok, err := s.cartGoods(ctx, key)
+	if err != nil {
+		return n, nil, err
+	}
+	if !ok {
+		return n, &userError{"INVALID", "give the cart some lines and a delivery address first"}, nil
+	}
+	_, m, ok, err := chooseDelivery(ctx, s.db, g, handle)
+	if n += m; err != nil {
+		return n, nil, err
+	}
+	if !ok {
+		return n, &userError{"NOT_FOUND", "no such delivery option for this cart"}, nil
+	}
+	t := now()
+	n++
+	res, err := s.db.ExecContext(ctx, `UPDATE carts SET delivery_option = ?, updated_at = ?, expires_at = ?
+		WHERE cart_key = ? AND status = 'ACTIVE' AND expires_at > ?`, handle, t, t.Add(model.CartLifetime), key, t)
+	if err != nil {
+		return n, nil, err
+	}
+	if k, err := res.RowsAffected(); err != nil || k == 0 {
+		return n, &userError{"NOT_FOUND", "no such cart: it may have expired"}, err
+	}
+	return n, nil, nil
+}
+
 // order is what checkoutComplete answers with.
 type order struct {
 	id       int64
@@ -300,11 +407,12 @@ type pricedLine struct {
 	variantTitle, title  string
 	active               bool
 	canSell              bool
+	weight               int64 // grams, 0 when the variant has none
 	subtotal, vat        int64
 }
 
 // completeCheckout is Langran's checkoutComplete for a guest cart without
-// discount codes or delivery option, in one transaction retried whole on a
+// discount codes, in one transaction retried whole on a
 // deadlock or lock wait timeout.
 func (s *pageServer) completeCheckout(ctx context.Context, cartID, idemKey string) (*order, int, *userError, error) {
 	key, err := model.DecodeCartID(cartID)
@@ -406,7 +514,7 @@ func (s *pageServer) complete(ctx context.Context, tx *sql.Tx, key, hash string)
 	// transaction.
 	n++
 	rows, err := tx.QueryContext(ctx, `SELECT l.variant_id, l.quantity, v.product_id, v.price, v.currency, v.sku, v.title, p.title,
-			p.status = 'ACTIVE', (v.inventory_tracked = FALSE OR v.allow_backorder = TRUE OR v.inventory_quantity - v.inventory_committed >= l.quantity)
+			COALESCE(v.weight_grams, 0), p.status = 'ACTIVE', (v.inventory_tracked = FALSE OR v.allow_backorder = TRUE OR v.inventory_quantity - v.inventory_committed >= l.quantity)
 		FROM cart_lines l JOIN product_variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
 		WHERE l.cart_id = ? ORDER BY l.id`, cartID)
 	if err != nil {
@@ -415,7 +523,7 @@ func (s *pageServer) complete(ctx context.Context, tx *sql.Tx, key, hash string)
 	var lines []pricedLine
 	for rows.Next() {
 		var l pricedLine
-		if err := rows.Scan(&l.variantID, &l.quantity, &l.productID, &l.price, &l.currency, &l.sku, &l.variantTitle, &l.title, &l.active, &l.canSell); err != nil {
+		if err := rows.Scan(&l.variantID, &l.quantity, &l.productID, &l.price, &l.currency, &l.sku, &l.variantTitle, &l.title, &l.weight, &l.active, &l.canSell); err != nil {
 			rows.Close()
 			return nil, n, nil, err
 		}
@@ -441,8 +549,37 @@ func (s *pageServer) complete(ctx context.Context, tx *sql.Tx, key, hash string)
 	if _, ok := model.NormalizeEmail(email); !ok {
 		problems = append(problems, "MISSING_EMAIL")
 	}
+	// Delivery, priced in the transaction: the baseline asks no carrier,
+	// only the tables, so it needs no snapshot taken before the locks.
+	var delivery deliveryOption
 	if address == "" {
 		problems = append(problems, "MISSING_DELIVERY_ADDRESS")
+	} else if len(lines) > 0 {
+		var a model.MailingAddress
+		if err := json.Unmarshal([]byte(address), &a); err != nil {
+			return nil, n, nil, err
+		}
+		var forSale []pricedLine
+		for _, l := range lines {
+			if l.active {
+				forSale = append(forSale, l)
+			}
+		}
+		ok := false
+		if option != "" {
+			var m int
+			delivery, m, ok, err = chooseDelivery(ctx, tx, goodsOf(a, forSale), option)
+			if n += m; err != nil {
+				return nil, n, nil, err
+			}
+		}
+		switch {
+		case option == "" && s.deliveryRequired:
+			problems = append(problems, "DELIVERY_OPTION_NOT_SELECTED")
+		case option == "":
+		case !ok:
+			problems = append(problems, "DELIVERY_OPTION_NOT_AVAILABLE")
+		}
 	}
 	if len(problems) > 0 {
 		code := "CART_NOT_READY"
@@ -451,7 +588,8 @@ func (s *pageServer) complete(ctx context.Context, tx *sql.Tx, key, hash string)
 		}
 		return nil, n, &userError{code, "the cart cannot be checked out: " + strings.Join(problems, ", ")}, nil
 	}
-	currency, subtotal, vat := priceLines(lines)
+	currency, total, vat := priceLines(lines, delivery.amount)
+	subtotal := total - delivery.amount
 
 	// The stock: one conditional UPDATE per variant, in ID order.
 	byVariant := slices.Clone(lines)
@@ -473,9 +611,9 @@ func (s *pageServer) complete(ctx context.Context, tx *sql.Tx, key, hash string)
 	res, err := tx.ExecContext(ctx, `INSERT INTO orders (access_key, customer_id, cart_id, idempotency_key, email, phone, status,
 			currency, subtotal, discount, shipping, shipping_off, total, vat, vat_rate, discount_codes, delivery_address,
 			delivery_option, delivery_title, note, carrier, tracking_number, created_at, updated_at, pay_by)
-		VALUES (?, NULL, ?, ?, ?, ?, 'PENDING_PAYMENT', ?, ?, 0, 0, 0, ?, ?, ?, '', ?, ?, '', ?, '', '', ?, ?, ?)`,
-		model.NewCartKey(), cartID, hash, strings.ToLower(email), phone, currency, subtotal, subtotal, vat, vatRate,
-		address, option, note, t, t, t.Add(s.payWithin))
+		VALUES (?, NULL, ?, ?, ?, ?, 'PENDING_PAYMENT', ?, ?, 0, ?, 0, ?, ?, ?, '', ?, ?, ?, ?, '', '', ?, ?, ?)`,
+		model.NewCartKey(), cartID, hash, strings.ToLower(email), phone, currency, subtotal, delivery.amount, total, vat, vatRate,
+		address, delivery.handle, delivery.title, note, t, t, t.Add(s.payWithin))
 	if err != nil {
 		return nil, n, nil, err
 	}
@@ -503,50 +641,71 @@ func (s *pageServer) complete(ctx context.Context, tx *sql.Tx, key, hash string)
 	if _, err := tx.ExecContext(ctx, "UPDATE carts SET status = 'COMPLETED', updated_at = ? WHERE id = ?", t, cartID); err != nil {
 		return nil, n, nil, err
 	}
-	return &order{id: orderID, total: subtotal, currency: currency}, n, nil, nil
+	return &order{id: orderID, total: total, currency: currency}, n, nil, nil
 }
 
 // priceLines sets each line's subtotal and VAT share and returns the
-// currency, the total and its VAT. The VAT is taken out of the total once,
-// rounded half up (total × 700 / 10700), and shared among the lines in
-// proportion to their amounts by largest remainder (ties to the earlier
-// line), so the shares add up to it exactly.
-func priceLines(lines []pricedLine) (currency string, total, vat int64) {
+// currency, the total (the lines plus shipping) and its VAT. The VAT is
+// taken out of the total once, rounded half up (total × 700 / 10700), and
+// shared by largest remainder (ties to the earlier share): first between
+// the goods and the delivery, then the goods' part among the lines in
+// proportion to their amounts, so the shares add up to it exactly.
+func priceLines(lines []pricedLine, shipping int64) (currency string, total, vat int64) {
 	currency = "THB"
+	amounts := make([]int64, len(lines))
+	var goods int64
 	for i := range lines {
 		lines[i].subtotal = lines[i].price * int64(lines[i].quantity)
-		total += lines[i].subtotal
+		amounts[i] = lines[i].subtotal
+		goods += lines[i].subtotal
 		currency = lines[i].currency
 	}
+	shipping = max(shipping, 0)
+	total = goods + shipping
 	const den = 10000 + vatRate
 	vat = (total*vatRate*2 + den) / (2 * den)
-	if total <= 0 {
-		return currency, total, 0
+	goodsVAT := vat
+	if total > 0 {
+		goodsVAT = share(vat, []int64{goods, shipping})[0]
+	}
+	for i, v := range share(goodsVAT, amounts) {
+		lines[i].vat = v
+	}
+	return currency, total, vat
+}
+
+// share divides a non-negative amount among weights in proportion, by
+// largest remainder (ties to the earlier weight); all of it to the first
+// when the weights sum to nothing.
+func share(amount int64, weights []int64) []int64 {
+	parts := make([]int64, len(weights))
+	var sum int64
+	for _, w := range weights {
+		sum += w
+	}
+	if len(weights) == 0 {
+		return parts
+	}
+	if sum <= 0 {
+		parts[0] = amount
+		return parts
 	}
 	type rem struct {
 		i int
 		r int64
 	}
-	rems := make([]rem, len(lines))
+	rems := make([]rem, len(weights))
 	var given int64
-	for i := range lines {
-		lines[i].vat = vat * lines[i].subtotal / total
-		given += lines[i].vat
-		rems[i] = rem{i, vat * lines[i].subtotal % total}
+	for i, w := range weights {
+		parts[i] = amount * w / sum
+		given += parts[i]
+		rems[i] = rem{i, amount * w % sum}
 	}
-	slices.SortStableFunc(rems, func(a, b rem) int {
-		switch {
-		case a.r > b.r:
-			return -1
-		case a.r < b.r:
-			return 1
-		}
-		return 0
-	})
-	for k := int64(0); k < vat-given; k++ {
-		lines[rems[k].i].vat++
+	slices.SortStableFunc(rems, func(a, b rem) int { return cmp.Compare(b.r, a.r) })
+	for k := int64(0); k < amount-given; k++ {
+		parts[rems[k].i]++
 	}
-	return currency, total, vat
+	return parts
 }
 
 // inTx runs fn in a transaction, committing when it returns nil.

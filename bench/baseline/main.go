@@ -6,8 +6,8 @@
 // query and reads only its page size.
 //
 // It also answers the checkout benchmark's purchase (checkout.go): requests
-// whose operationName is CartCreate, CartBuyerIdentityUpdate or
-// CheckoutComplete are served from their variables alone, writing the same
+// whose operationName is CartCreate, CartBuyerIdentityUpdate,
+// CartSelectedDeliveryOptionUpdate or CheckoutComplete are served from their variables alone, writing the same
 // rows in Langran's tables as Langran would.
 //
 //	BASELINE_DSN='root@tcp(127.0.0.1:3306)/langran_bench?parseTime=true' baseline -addr 127.0.0.1:8090
@@ -55,11 +55,12 @@ func main() {
 	debugAddr := flag.String("debug-addr", os.Getenv("BASELINE_DEBUG_ADDR"), "pprof listen address; off when empty")
 	maxConns := flag.Int("max-open-conns", 32, "connection pool size (Langran's MySQL default is 32)")
 	payWithin := flag.Duration("pay-within", time.Hour, "how long a new order may stay unpaid (Langran's LANGRAN_ORDER_PAY_WITHIN)")
+	deliveryRequired := flag.Bool("delivery-required", true, "whether a cart with an address must choose a delivery option to check out (Langran's LANGRAN_DELIVERY_REQUIRED)")
 	flag.Parse()
 	if *dsn == "" {
 		log.Fatal("baseline: -dsn (or BASELINE_DSN) is required")
 	}
-	if err := run(*addr, *dsn, *debugAddr, *maxConns, *payWithin); err != nil {
+	if err := run(*addr, *dsn, *debugAddr, *maxConns, *payWithin, *deliveryRequired); err != nil {
 		log.Fatal("baseline: ", err)
 	}
 }
@@ -71,7 +72,7 @@ func envOr(name, def string) string {
 	return def
 }
 
-func run(addr, dsn, debugAddr string, maxConns int, payWithin time.Duration) error {
+func run(addr, dsn, debugAddr string, maxConns int, payWithin time.Duration, deliveryRequired bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg, err := mysql.ParseDSN(dsn)
@@ -89,7 +90,7 @@ func run(addr, dsn, debugAddr string, maxConns int, payWithin time.Duration) err
 	if err := db.PingContext(ctx); err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
-	pg := &pageServer{db: db, payWithin: payWithin}
+	pg := &pageServer{db: db, payWithin: payWithin, deliveryRequired: deliveryRequired}
 	mux := http.NewServeMux()
 	mux.Handle("POST /graphql", pg)
 	mux.HandleFunc("GET /stats", pg.serveStats)
@@ -128,11 +129,14 @@ func serveDebug(addr string) {
 // pageServer serves the storefront page and the purchase, and counts what
 // it does.
 type pageServer struct {
-	db         *sql.DB
-	payWithin  time.Duration
-	requests   atomic.Int64
-	statements atomic.Int64 // SQL statements, not counting BEGIN and COMMIT (as Langran counts them)
-	errors     atomic.Int64 // requests that failed with an internal error
+	db        *sql.DB
+	payWithin time.Duration
+	// deliveryRequired: a cart with an address checks out only with a
+	// delivery option chosen.
+	deliveryRequired bool
+	requests         atomic.Int64
+	statements       atomic.Int64 // SQL statements, not counting BEGIN and COMMIT (as Langran counts them)
+	errors           atomic.Int64 // requests that failed with an internal error
 }
 
 // The response mirrors Langran's JSON for the page query field for field,
@@ -197,7 +201,7 @@ func (s *pageServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch body.OperationName {
-	case "CartCreate", "CartBuyerIdentityUpdate", "CheckoutComplete":
+	case "CartCreate", "CartBuyerIdentityUpdate", "CartSelectedDeliveryOptionUpdate", "CheckoutComplete":
 		s.serveCheckout(w, r, body.OperationName, body.Variables)
 		return
 	}
