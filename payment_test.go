@@ -400,3 +400,23 @@ func TestReceiptsThroughTheAPI(t *testing.T) {
 		t.Errorf("an order manager without VIEW_REPORTS listed receipts: %s", r.Raw)
 	}
 }
+
+// An order the codes made free is paid at checkout: there is nothing to
+// pay, so it must not wait for a payment and expire.
+func TestFreeOrderIsPaidAtCheckout(t *testing.T) {
+	srv := newTestServer(t, storetest.SQLite, 10, nil)
+	vs := saleVariants(t, srv, 1, 5)
+	staff := staffToken(t, srv, model.RoleCatalogManager)
+	for _, in := range []map[string]any{{"code": "ALLFREE", "kind": "PERCENTAGE", "percentage": "100"}, {"code": "SHIPFREE", "kind": "FREE_SHIPPING"}} {
+		noUserErrors(t, payloadOf(t, srv, staff, "discountCodeCreate", createDiscount, map[string]any{"i": in}))
+	}
+	p := checkoutCart(t, srv, readyCart(t, srv, map[string]int{vs[0].GID: 1}, []string{"ALLFREE", "SHIPFREE"}), "free-1")
+	o := at(p, "order").(map[string]any)
+	if at(o, "total", "amount") != "0.00" || o["status"] != "PAID" || o["financialStatus"] != "PAID" || o["payBy"] != nil {
+		t.Fatalf("a free order: %v", p)
+	}
+	in := map[string]any{"orderId": o["id"], "method": "BANK_TRANSFER", "idempotencyKey": "p", "accessKey": o["accessKey"]}
+	if r := payload(t, srv.post(t, paymentCreateMutation, map[string]any{"i": in}), "paymentCreate"); !slicesEqual(userErrorCodes(r), []string{"NOTHING_TO_PAY"}) {
+		t.Errorf("paying a free order: %v", r)
+	}
+}

@@ -205,6 +205,12 @@ func (s *Service) complete(ctx context.Context, tx *store.Store, delivery Delive
 	}
 	ev := &model.OrderEvent{Kind: model.OrderEventPlaced, ToStatus: string(model.OrderPendingPayment),
 		Message: "order placed", Actor: actorOf(ctx), CreatedAt: now}
+	if order.Total == 0 {
+		// Nothing to pay (codes took it all): paid at once, or it would
+		// wait for a payment that cannot start and expire.
+		order.Status, order.FinancialStatus, order.PaidAt, order.PayBy = model.OrderPaid, model.FinancialPaid, &now, nil
+		ev.ToStatus, ev.Message = string(model.OrderPaid), "order placed, with nothing to pay"
+	}
 	if err := tx.CreateOrder(ctx, order, olines, ev); err != nil {
 		return nil, err
 	}
