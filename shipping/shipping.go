@@ -43,6 +43,16 @@ type Provider interface {
 	Rates(ctx context.Context, req Request) ([]Rate, error)
 }
 
+// LocalProvider is a provider that prices from the shop's own database
+// (the built-in table rates). The timeout is for carriers' APIs: a local
+// provider waits as long as the request may, like every other query of
+// the request, so a busy database delays a cart instead of taking its
+// delivery options away.
+type LocalProvider interface {
+	Provider
+	Local() bool
+}
+
 // DefaultTimeout is how long a provider may take to answer unless Options
 // say otherwise (LANGRAN_SHIPPING_TIMEOUT).
 const DefaultTimeout = 2 * time.Second
@@ -159,8 +169,12 @@ func (s *Service) Rate(ctx context.Context, req Request, handle string) (rate Ra
 // answer in time. A provider that does not return is left running (its
 // answer goes to a buffered channel nobody reads), never waited for.
 func (s *Service) ask(ctx context.Context, p Provider, req Request) (rates []Rate, failed bool) {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
+	// The request's own deadline bounds a local provider.
+	if l, ok := p.(LocalProvider); !ok || !l.Local() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.timeout)
+		defer cancel()
+	}
 	type answer struct {
 		rates []Rate
 		err   error

@@ -148,3 +148,28 @@ func TestNewRefusesAmbiguousProviders(t *testing.T) {
 		}()
 	}
 }
+
+// local is a provider that reads the shop's own database.
+type local struct{ fake }
+
+func (local) Local() bool { return true }
+
+// A local provider (the table rates) slower than the timeout still
+// answers: a busy database delays the cart instead of taking its options
+// away. A carrier as slow is left out.
+func TestLocalProvidersAreNotTimedOut(t *testing.T) {
+	slow := func(ctx context.Context, _ shipping.Request) ([]shipping.Rate, error) {
+		select {
+		case <-time.After(120 * time.Millisecond):
+			return []shipping.Rate{{Handle: "std", Title: "Standard", Amount: 5000, Currency: model.CurrencyTHB}}, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	svc := shipping.New(shipping.Options{Timeout: 30 * time.Millisecond, Log: slog.New(slog.DiscardHandler)},
+		local{fake{"table", slow}}, fake{"carrier", slow})
+	rates, degraded := svc.Options(t.Context(), thb)
+	if len(rates) != 1 || rates[0].Handle != "table:std" || !slices.Equal(degraded, []string{"carrier"}) {
+		t.Errorf("options %v, degraded %v", rates, degraded)
+	}
+}

@@ -42,6 +42,11 @@ func NewTable(st *store.Store, audit AuditFunc) *Table {
 // Name implements Provider.
 func (t *Table) Name() string { return TableName }
 
+// Local reports that the table's rates are read from the shop's own
+// database: waiting for it (a busy connection pool) is not a carrier
+// failing, so the Service does not apply its timeout to this provider.
+func (t *Table) Local() bool { return true }
+
 // Rates implements Provider: two statements, the areas of every zone and
 // the rates of the zone the destination falls in.
 func (t *Table) Rates(ctx context.Context, req Request) ([]Rate, error) {
