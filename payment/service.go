@@ -463,9 +463,15 @@ func (s *Service) syncOrder(ctx context.Context, tx *store.Store, o *model.Order
 	case o.Status == model.OrderCancelled && t.Kind == model.TxCapture && t.Status == model.TxSuccess:
 		// The money came after the order was called off (it expired
 		// while the buyer paid): keep it on the ledger and tell staff,
-		// who refund it or take the order back by hand.
-		return tx.AddOrderEvent(ctx, &model.OrderEvent{OrderID: o.ID, Kind: model.OrderEventNote, Actor: actor, CreatedAt: now,
-			Message: fmt.Sprintf("%s received by %s for a cancelled order: refund it", amount, p.Method)})
+		// who refund it or take the order back by hand. Money received
+		// is owed a receipt all the same; its refund gets a credit note.
+		if err := tx.AddOrderEvent(ctx, &model.OrderEvent{OrderID: o.ID, Kind: model.OrderEventNote, Actor: actor, CreatedAt: now,
+			Message: fmt.Sprintf("%s received by %s for a cancelled order: refund it", amount, p.Method)}); err != nil {
+			return err
+		}
+		if s.opts.OnPaid != nil && m.Captured >= o.Total {
+			return s.opts.OnPaid(ctx, tx, o, p)
+		}
 	case t.Kind == model.TxRefund && t.Status == model.TxSuccess:
 		msg := fmt.Sprintf("refunded %s", amount)
 		if t.Reason != "" {

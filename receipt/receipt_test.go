@@ -326,3 +326,30 @@ func TestCreditNotesAndReplacements(t *testing.T) {
 		t.Error("the cancelled original changed")
 	}
 }
+
+// Money that arrives for an order cancelled meanwhile (it expired while
+// the buyer paid) is owed a receipt all the same, and its refund a credit
+// note.
+func TestMoneyForACancelledOrderGetsItsDocuments(t *testing.T) {
+	s := newShop(t, storetest.SQLite, seller)
+	o := s.order(t, 1, "")
+	p, err := s.pay.Create(ctx, payment.CreateInput{OrderID: o.ID, Method: model.MethodBankTransfer, IdempotencyKey: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.co.Cancel(ctx, o.ID, "expired"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pay.MarkReceived(ctx, p.ID, "BANK-late", "m"); err != nil {
+		t.Fatal(err)
+	}
+	if rs := s.docs(t, o.ID); len(rs) != 1 || rs[0].Type != model.DocAbbreviatedTaxInvoice {
+		t.Fatalf("documents after money for a cancelled order: %+v", rs)
+	}
+	if _, err := s.pay.Refund(ctx, payment.RefundInput{OrderID: o.ID, Amount: &o.Total, IdempotencyKey: "r"}); err != nil {
+		t.Fatal(err)
+	}
+	if rs := s.docs(t, o.ID); len(rs) != 2 || rs[1].Type != model.DocCreditNote || rs[1].Total != o.Total {
+		t.Errorf("documents after the refund: %+v", rs)
+	}
+}
