@@ -4,6 +4,8 @@
 // Invoice. It writes the unsigned message only: signing (XAdES) and
 // submission to the Revenue Department are other work. docs/ETAX.md maps
 // every element to the document and lists what is not covered.
+// EncodeCancellation writes the cancellation note (T07) for a document
+// that has been cancelled.
 package etax
 
 import (
@@ -86,8 +88,12 @@ func Namespaces(t model.DocumentType) (rsm, ram string) {
 	if !ok {
 		return "", ""
 	}
-	return "urn:etda:uncefact:data:standard:" + k.schema + "_CrossIndustryInvoice:2",
-		"urn:etda:uncefact:data:standard:" + k.schema + "_ReusableAggregateBusinessInformationEntity:2"
+	return namespaces(k.schema)
+}
+
+func namespaces(schema string) (rsm, ram string) {
+	return "urn:etda:uncefact:data:standard:" + schema + "_CrossIndustryInvoice:2",
+		"urn:etda:uncefact:data:standard:" + schema + "_ReusableAggregateBusinessInformationEntity:2"
 }
 
 // Encode writes d as an indented, UTF-8 e-Tax message. The output depends
@@ -99,6 +105,11 @@ func Encode(w io.Writer, d *model.ReceiptDocument) error {
 	if err != nil {
 		return err
 	}
+	return write(w, m)
+}
+
+// write writes m as indented UTF-8 XML after the XML declaration.
+func write(w io.Writer, m *message) error {
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
@@ -107,7 +118,7 @@ func Encode(w io.Writer, d *model.ReceiptDocument) error {
 	if err := enc.Encode(m); err != nil {
 		return fmt.Errorf("etax: %w", err)
 	}
-	_, err = io.WriteString(w, "\n")
+	_, err := io.WriteString(w, "\n")
 	return err
 }
 

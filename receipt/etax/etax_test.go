@@ -192,8 +192,9 @@ type decoded struct {
 			Buyer      *decodedParty `xml:"BuyerTradeParty"`
 			Order      string        `xml:"BuyerOrderReferencedDocument>IssuerAssignedID"`
 			Additional *struct {
-				ID       string `xml:"IssuerAssignedID"`
-				TypeCode string `xml:"ReferenceTypeCode"`
+				ID            string `xml:"IssuerAssignedID"`
+				IssueDateTime string `xml:"IssueDateTime"`
+				TypeCode      string `xml:"ReferenceTypeCode"`
 			} `xml:"AdditionalReferencedDocument"`
 		} `xml:"ApplicableHeaderTradeAgreement"`
 		Settlement struct {
