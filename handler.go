@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -133,7 +134,8 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *
 	if cfg.Seller != nil {
 		receipts = receipt.New(st, *cfg.Seller, nil)
 	}
-	receiptLinks := &receipt.Links{Base: cfg.PublicURL, Signer: signer, Store: st, Log: log, Formats: receiptFormats()}
+	receiptLinks := &receipt.Links{Base: cfg.PublicURL, Signer: signer, Store: st, Log: log, Formats: receiptFormats(),
+		Cancellation: cancellationNote}
 	payments := newPayments(cfg, st, log, receipts)
 	schema := graph.NewExecutableSchema(graph.Config{
 		Resolvers: &resolver.Resolver{Store: st, Auth: accounts, Catalog: catalog.New(st, auth.Audit), Checkout: carts,
@@ -263,6 +265,13 @@ func receiptFormats() map[string]receipt.Format {
 		"html": {ContentType: "text/html; charset=utf-8", Render: render.HTML},
 		"xml":  {ContentType: "application/xml; charset=utf-8", Render: etax.Encode},
 	}
+}
+
+// cancellationNote writes the e-Tax cancellation note (T07) of a document
+// replaced by another: its number is the cancelled one's with "-C".
+func cancellationNote(w io.Writer, d *model.ReceiptDocument, at time.Time, replacedBy string) error {
+	return etax.EncodeCancellation(w, d, etax.Cancellation{Number: d.Number + "-C", IssuedAt: at,
+		Reason: "ยกเลิกเพื่อออกใบกำกับภาษีเต็มรูปแทน / cancelled for a full tax invoice", ReplacedBy: replacedBy})
 }
 
 // stripePublishableKey is the key storefronts initialise Stripe with.

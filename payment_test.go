@@ -386,6 +386,19 @@ func TestReceiptsThroughTheAPI(t *testing.T) {
 	if at(full, "receipt", "documentType") != "TAX_INVOICE" || at(full, "receipt", "replaces") != rc["number"] {
 		t.Errorf("the full tax invoice: %v", full)
 	}
+	// The cancelled original has its e-Tax cancellation note (T07); the
+	// document that stands has none.
+	both := srv.post(t, `query($id: ID!, $k: String) { order(id: $id, accessKey: $k) { receipts { number status cancellationXmlUrl } } }`,
+		map[string]any{"id": id, "k": accessKey}).mustData(t)
+	orig, now := at(both, "order", "receipts", 0).(map[string]any), at(both, "order", "receipts", 1).(map[string]any)
+	if orig["status"] != "CANCELLED" || orig["cancellationXmlUrl"] == nil || now["cancellationXmlUrl"] != nil {
+		t.Fatalf("cancellation links: %v", both)
+	}
+	code, ctype, body = fetch(orig["cancellationXmlUrl"].(string))
+	if code != 200 || !strings.HasPrefix(ctype, "application/xml") || !bytes.Contains(body, []byte("T07")) ||
+		!bytes.Contains(body, []byte(rc["number"].(string))) {
+		t.Errorf("the cancellation note: %d %s %.300s", code, ctype, body)
+	}
 	// The accountant lists them and downloads the CSV.
 	list := srv.post(t, `{ receipts(first: 10) { totalCount nodes { number status documentType } } receiptsExportUrl }`, nil, as(analyst)...).mustData(t)
 	if at(list, "receipts", "totalCount") != 2.0 || at(list, "receipts", "nodes", 0, "status") != "CANCELLED" {

@@ -894,6 +894,7 @@ type ComplexityRoot struct {
 
 	Receipt struct {
 		BuyerName           func(childComplexity int) int
+		CancellationXMLURL  func(childComplexity int) int
 		GID                 func(childComplexity int) int
 		HTMLURL             func(childComplexity int) int
 		IssuedAt            func(childComplexity int) int
@@ -1356,6 +1357,7 @@ type ReceiptResolver interface {
 	PDFURL(ctx context.Context, obj *model.Receipt) (string, error)
 	HTMLURL(ctx context.Context, obj *model.Receipt) (string, error)
 	XMLURL(ctx context.Context, obj *model.Receipt) (string, error)
+	CancellationXMLURL(ctx context.Context, obj *model.Receipt) (*string, error)
 }
 type ReceiptConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *gqlmodel.Connection[model.Receipt]) (int, error)
@@ -5165,6 +5167,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Receipt.BuyerName(childComplexity), true
+	case "Receipt.cancellationXmlUrl":
+		if e.ComplexityRoot.Receipt.CancellationXMLURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receipt.CancellationXMLURL(childComplexity), true
 	case "Receipt.id":
 		if e.ComplexityRoot.Receipt.GID == nil {
 			break
@@ -7426,6 +7434,8 @@ func (ec *executionContext) childFields_Receipt(ctx context.Context, field graph
 		return ec.fieldContext_Receipt_htmlUrl(ctx, field)
 	case "xmlUrl":
 		return ec.fieldContext_Receipt_xmlUrl(ctx, field)
+	case "cancellationXmlUrl":
+		return ec.fieldContext_Receipt_cancellationXmlUrl(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Receipt", field.Name)
 }
@@ -28369,6 +28379,29 @@ func (ec *executionContext) fieldContext_Receipt_xmlUrl(_ context.Context, field
 	return graphql.NewScalarFieldContext("Receipt", field, true, true, "URL")
 }
 
+func (ec *executionContext) _Receipt_cancellationXmlUrl(ctx context.Context, field graphql.CollectedField, obj *model.Receipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receipt_cancellationXmlUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Receipt().CancellationXMLURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOURL2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Receipt_cancellationXmlUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receipt", field, true, true, "URL")
+}
+
 func (ec *executionContext) _ReceiptConnection_edges(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Connection[model.Receipt]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40612,6 +40645,12 @@ func (ec *executionContext) _Receipt(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Receipt_xmlUrl(ctx, field, obj)
 				})
+		case "cancellationXmlUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Receipt_cancellationXmlUrl(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -45405,6 +45444,24 @@ func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v an
 }
 
 func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOURL2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOURL2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -33,6 +33,14 @@ type Format struct {
 	Render      func(w io.Writer, d *model.ReceiptDocument) error
 }
 
+// CancellationExt is the link extension of a cancelled document's e-Tax
+// cancellation note.
+const CancellationExt = "cancel.xml"
+
+// CancelFunc writes the e-Tax cancellation note of document d, cancelled
+// at when it was replaced by the document numbered replacedBy.
+type CancelFunc func(w io.Writer, d *model.ReceiptDocument, at time.Time, replacedBy string) error
+
 // Links makes and answers the short-lived signed links to documents
 // (/receipts/<id>.<pdf|html|xml>) and to the accountant's CSV export, so
 // they open from an email or a browser without a token; an expired or
@@ -42,8 +50,11 @@ type Links struct {
 	Signer  *model.LinkSigner
 	Store   *store.Store
 	Formats map[string]Format // by extension: "pdf", "html", "xml"
-	Now     func() time.Time
-	Log     *slog.Logger
+	// Cancellation writes a cancelled document's cancellation note
+	// (CancellationExt); nil serves none.
+	Cancellation CancelFunc
+	Now          func() time.Time
+	Log          *slog.Logger
 }
 
 func (l *Links) now() time.Time {
@@ -113,6 +124,9 @@ func (l *Links) document(w http.ResponseWriter, r *http.Request) {
 	idPart, ext, ok := strings.Cut(name, ".")
 	id, err := strconv.ParseInt(idPart, 10, 64)
 	format, known := l.Formats[ext]
+	if ext == CancellationExt && l.Cancellation != nil {
+		format, known = Format{ContentType: "application/xml; charset=utf-8"}, true
+	}
 	q := r.URL.Query()
 	exp, expOK := model.ParseLinkExpiry(q.Get("exp"))
 	if !ok || err != nil || id <= 0 || !known || !expOK || exp.IsZero() ||
@@ -131,7 +145,16 @@ func (l *Links) document(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := format.Render(&buf, d); err != nil {
+	if ext == CancellationExt {
+		err = l.cancellation(r.Context(), &buf, &docs[0], d)
+	} else {
+		err = format.Render(&buf, d)
+	}
+	if model.ErrorCodeOf(err) == model.CodeNotFound {
+		http.Error(w, "the document stands: it has no cancellation note", http.StatusNotFound)
+		return
+	}
+	if err != nil {
 		l.fail(w, r, err)
 		return
 	}
@@ -244,4 +267,20 @@ func csvSafe(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// cancellation writes the cancellation note of a cancelled document;
+// NotFound for one that stands.
+func (l *Links) cancellation(ctx context.Context, w io.Writer, rc *model.Receipt, d *model.ReceiptDocument) error {
+	if rc.Status != model.ReceiptCancelled || rc.ReplacedByID == nil {
+		return &model.Error{Code: model.CodeNotFound, Message: "the document stands"}
+	}
+	by, err := l.Store.FindReceiptsByIDs(ctx, []int64{*rc.ReplacedByID})
+	if err != nil || len(by) == 0 {
+		if err == nil {
+			err = fmt.Errorf("receipt %d: its replacement %d is missing", rc.ID, *rc.ReplacedByID)
+		}
+		return err
+	}
+	return l.Cancellation(w, d, by[0].CreatedAt, by[0].Number)
 }

@@ -133,6 +133,14 @@ func (r *receiptResolver) XMLURL(ctx context.Context, obj *model.Receipt) (strin
 	return r.ReceiptLinks.URL(obj.ID, "xml"), nil
 }
 
+func (r *receiptResolver) CancellationXMLURL(ctx context.Context, obj *model.Receipt) (*string, error) {
+	if obj.Status != model.ReceiptCancelled || r.ReceiptLinks.Cancellation == nil {
+		return nil, nil
+	}
+	u := r.ReceiptLinks.URL(obj.ID, receipt.CancellationExt)
+	return &u, nil
+}
+
 func (r *receiptConnectionResolver) TotalCount(ctx context.Context, obj *gqlmodel.Connection[model.Receipt]) (int, error) {
 	return totalCount(ctx, obj)
 }
