@@ -2,7 +2,10 @@ package payment_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -253,5 +256,81 @@ func TestRefundWebhookNamesItsEntry(t *testing.T) {
 		if e.Status != want {
 			t.Errorf("refund %d is %s, want %s", e.ID, e.Status, want)
 		}
+	}
+}
+
+// panicking is a notification source with a bug.
+type panicking struct{}
+
+func (panicking) WebhookName() string { return "buggy" }
+func (panicking) ParseWebhook(http.Header, []byte, time.Time) (*payment.Event, error) {
+	panic("nil map")
+}
+
+// The webhook endpoint answers a panic with 500 (the provider delivers
+// again) and shows nothing of it, a body over the limit with 413, an
+// unknown provider with 404 and anything but POST with 405; a bad
+// signature is 400.
+func TestWebhookEndpointAnswers(t *testing.T) {
+	s := newShop(t, storetest.SQLite, payment.Options{Webhooks: []payment.WebhookParser{panicking{}}})
+	srv := httptest.NewServer(s.pay.WebhookHandler())
+	defer srv.Close()
+	cases := []struct {
+		method, path string
+		body         string
+		header       string
+		want         int
+	}{
+		{"POST", "/webhooks/buggy", "{}", "", http.StatusInternalServerError},
+		{"POST", "/webhooks/card", strings.Repeat("x", payment.MaxWebhookBody+1), "ok", http.StatusRequestEntityTooLarge},
+		{"POST", "/webhooks/nobody", "{}", "", http.StatusNotFound},
+		{"GET", "/webhooks/card", "", "ok", http.StatusMethodNotAllowed},
+		{"POST", "/webhooks/card", "{}", "forged", http.StatusBadRequest},
+		{"POST", "/webhooks/card", "{}", "ok", http.StatusOK},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest(c.method, srv.URL+c.path, strings.NewReader(c.body))
+		req.Header.Set("Sig", c.header)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != c.want || strings.Contains(string(body), "nil map") {
+			t.Errorf("%s %s: %d %q, want %d", c.method, c.path, res.StatusCode, body, c.want)
+		}
+	}
+}
+
+// Paid twice (two transfers for one order), the order keeps both on the
+// ledger and its history tells staff how much to give back.
+func TestOverpaymentIsFlagged(t *testing.T) {
+	s := newShop(t, storetest.SQLite, payment.Options{})
+	o := s.order(t, 1)
+	var ps []*model.Payment
+	for _, m := range []model.PaymentMethod{model.MethodBankTransfer, model.MethodStripeCard} {
+		p, err := s.pay.Create(ctx, payment.CreateInput{OrderID: o.ID, Method: m, IdempotencyKey: string(m)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	if _, err := s.pay.MarkReceived(ctx, ps[0].ID, "BANK-1", "m"); err != nil {
+		t.Fatal(err)
+	}
+	paid := &payment.Event{ID: "evt_second", Type: "payment_intent.succeeded", PaymentID: ps[1].ID, PaymentRef: ps[1].ProviderRef,
+		Kind: model.TxCapture, Status: model.TxSuccess, Amount: ps[1].Amount, Currency: ps[1].Currency, Ref: "ch_2"}
+	if err := s.pay.ApplyEvent(ctx, "card", paid); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.reload(t, o.ID); got.Captured != 2*o.Total || got.Status != model.OrderPaid {
+		t.Fatalf("paid twice: captured %d of %d, %s", got.Captured, o.Total, got.Status)
+	}
+	evs, _ := s.st.FindOrderEventsByOrderIDs(ctx, []int64{o.ID})
+	last := evs[len(evs)-1]
+	if last.Kind != model.OrderEventNote || !strings.Contains(last.Message, "refund the difference") ||
+		!strings.Contains(last.Message, model.FormatMinor(o.Total, 2)) {
+		t.Errorf("the order's last event: %+v", last)
 	}
 }

@@ -62,7 +62,7 @@ func (s *Service) IssueForPaid(ctx context.Context, tx *store.Store, o *model.Or
 			typ = model.DocTaxInvoice
 		}
 	}
-	if typ == model.DocAbbreviatedTaxInvoice && buyer != nil && buyer.TaxID == "" {
+	if typ == model.DocAbbreviatedTaxInvoice && buyer != nil {
 		// An abbreviated invoice names no buyer; keep the email so the
 		// buyer can be found when they ask for a full one.
 		buyer = &model.ReceiptBuyer{Name: buyer.Name, Email: buyer.Email}
@@ -98,8 +98,6 @@ func (s *Service) price(d *model.ReceiptDocument, rate model.RateBasisPoints) {
 		d.VATRate = rate
 		d.VAT = model.VATIn(d.Total, rate)
 		d.VATBase = d.Total - d.VAT
-	} else if s.seller.VATRegistered && d.Type == model.DocCreditNote {
-		d.VATRate = rate
 	}
 	d.TotalInWordsTH = model.BahtText(d.Total)
 	d.TotalInWordsEN = model.AmountInWordsEN(d.Total, d.Currency)
@@ -220,9 +218,6 @@ func (s *Service) IssueCreditNote(ctx context.Context, tx *store.Store, o *model
 	d.Lines = creditLines(od, t)
 	d.Subtotal = t.Amount
 	s.price(d, od.VATRate)
-	if !s.seller.VATRegistered {
-		d.VATRate = 0
-	}
 	_, err = s.issue(ctx, tx, o.ID, refundSource(t.ID), d, nil, &orig.ID)
 	return err
 }

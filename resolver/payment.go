@@ -141,3 +141,20 @@ func loadReceipt(ctx context.Context, id int64) (*model.Receipt, error) {
 	}
 	return rc, nil
 }
+
+// receiptDocKey names a document's decoded content in the request's memo.
+type receiptDocKey int64
+
+// receiptDoc decodes a document's content once per request, however many
+// of its fields the query selects.
+func receiptDoc(ctx context.Context, r *model.Receipt) (*model.ReceiptDocument, error) {
+	l := store.LoadersFrom(ctx)
+	if l == nil {
+		return r.Doc()
+	}
+	v, err := l.Memo(receiptDocKey(r.ID), func() (any, error) { return r.Doc() })
+	if err != nil {
+		return nil, err
+	}
+	return v.(*model.ReceiptDocument), nil
+}

@@ -66,7 +66,7 @@ func (r *receiptResolver) VatAmount(ctx context.Context, obj *model.Receipt) (*m
 }
 
 func (r *receiptResolver) VatBase(ctx context.Context, obj *model.Receipt) (*model.Money, error) {
-	d, err := obj.Doc()
+	d, err := receiptDoc(ctx, obj)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (r *receiptResolver) VatBase(ctx context.Context, obj *model.Receipt) (*mod
 }
 
 func (r *receiptResolver) TotalInWords(ctx context.Context, obj *model.Receipt) (string, error) {
-	d, err := obj.Doc()
+	d, err := receiptDoc(ctx, obj)
 	if err != nil {
 		return "", err
 	}
@@ -82,7 +82,7 @@ func (r *receiptResolver) TotalInWords(ctx context.Context, obj *model.Receipt) 
 }
 
 func (r *receiptResolver) TotalInWordsEnglish(ctx context.Context, obj *model.Receipt) (string, error) {
-	d, err := obj.Doc()
+	d, err := receiptDoc(ctx, obj)
 	if err != nil {
 		return "", err
 	}
@@ -90,7 +90,7 @@ func (r *receiptResolver) TotalInWordsEnglish(ctx context.Context, obj *model.Re
 }
 
 func (r *receiptResolver) BuyerName(ctx context.Context, obj *model.Receipt) (*string, error) {
-	d, err := obj.Doc()
+	d, err := receiptDoc(ctx, obj)
 	if err != nil || d.Buyer == nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func (r *receiptResolver) BuyerName(ctx context.Context, obj *model.Receipt) (*s
 }
 
 func (r *receiptResolver) Replaces(ctx context.Context, obj *model.Receipt) (*string, error) {
-	d, err := obj.Doc()
+	d, err := receiptDoc(ctx, obj)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func (r *receiptResolver) Replaces(ctx context.Context, obj *model.Receipt) (*st
 }
 
 func (r *receiptResolver) Original(ctx context.Context, obj *model.Receipt) (*string, error) {
-	d, err := obj.Doc()
+	d, err := receiptDoc(ctx, obj)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +114,7 @@ func (r *receiptResolver) Original(ctx context.Context, obj *model.Receipt) (*st
 }
 
 func (r *receiptResolver) OrderNumber(ctx context.Context, obj *model.Receipt) (string, error) {
-	d, err := obj.Doc()
+	d, err := receiptDoc(ctx, obj)
 	if err != nil {
 		return "", err
 	}
