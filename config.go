@@ -61,6 +61,10 @@ type Config struct {
 	// default.
 	VAT             model.VATSchedule
 	ShippingTimeout time.Duration // LANGRAN_SHIPPING_TIMEOUT: how long each shipping provider may take
+	// ShippingCacheTTL is how long the shipping zones and rates are kept in
+	// memory before they are read again (LANGRAN_SHIPPING_CACHE_TTL, 5s; 0
+	// reads them for every delivery priced).
+	ShippingCacheTTL time.Duration
 	// MetricsOperations are the operation names metrics label by name
 	// (LANGRAN_METRICS_OPERATIONS); others count as "other".
 	MetricsOperations []string
@@ -162,6 +166,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		// instead of being left out.
 		p.failWith("LANGRAN_SHIPPING_TIMEOUT", "must be shorter than LANGRAN_REQUEST_TIMEOUT")
 	}
+	c.ShippingCacheTTL = p.cacheTTL("LANGRAN_SHIPPING_CACHE_TTL", 5*time.Second)
 	c.DBMaxOpenConns = p.integer("LANGRAN_DB_MAX_OPEN_CONNS", 0, 0, 10_000)
 	c.VAT = model.ThaiVAT
 	c.DeliveryRequired = p.boolean("LANGRAN_DELIVERY_REQUIRED", true)
@@ -378,6 +383,16 @@ func (p *envParser) durationOrZero(name string) time.Duration {
 		return 0
 	}
 	return p.duration(name, 0)
+}
+
+// cacheTTL is a duration that may be 0 (no caching), def when unset.
+func (p *envParser) cacheTTL(name string, def time.Duration) time.Duration {
+	if v := p.getenv(name); v == "0" {
+		return 0
+	} else if v == "" {
+		return def
+	}
+	return p.duration(name, def)
 }
 
 func (p *envParser) duration(name string, def time.Duration) time.Duration {

@@ -124,7 +124,7 @@ func newHandler(cfg Config, st *store.Store, m *web.Metrics, log *slog.Logger) *
 	stock := inventory.New(st, auth.Audit)
 	// The built-in table rates are the one shipping provider today; a
 	// carrier's API would be another argument to shipping.New.
-	shippingTable := shipping.NewTable(st, auth.Audit)
+	shippingTable := shipping.NewTable(st, auth.Audit).CacheFor(cfg.ShippingCacheTTL)
 	delivery := shipping.New(shipping.Options{Timeout: cfg.ShippingTimeout, Log: log}, shippingTable)
 	carts := checkout.New(st, checkout.Options{PayWithin: cfg.PayWithin, Delivery: delivery, VAT: cfg.VAT,
 		DeliveryOptional: !cfg.DeliveryRequired})

@@ -41,8 +41,9 @@ func (s *Service) Complete(ctx context.Context, cartKey, idempotencyKey string) 
 		return err
 	})
 	if model.ErrorCodeOf(err) == model.CodeConflict && out == nil {
-		// The order insert lost to a concurrent checkout with the same key
-		// for another cart (the unique index decided).
+		// The order's insert found the key taken (its unique index
+		// decided): by an earlier or concurrent checkout of another cart,
+		// which is an error, or of this one, whose order is the answer.
 		if o, ferr := s.st.FindOrderByIdempotencyKey(ctx, hash); ferr == nil {
 			if c, cerr := s.st.FindCartByKey(ctx, cartKey); cerr == nil && c.ID == o.CartID {
 				return o, nil
@@ -73,15 +74,29 @@ func checkIdempotencyKey(k string) error {
 	return nil
 }
 
-// deliverySnapshot prices the cart's chosen delivery option before the
-// checkout's transaction, so that no shipping provider (a carrier's API,
-// perhaps) is asked while the transaction holds its locks, and so that
-// the provider's own reads need no second connection of SQLite's small
-// pool meanwhile. Inside the transaction the snapshot answers only for
-// the same request: a cart that changed in between fails as not ready.
+// deliverySnapshot is how the checkout's transaction prices delivery
+// without asking a provider while it holds its locks: no carrier's API is
+// waited on, and no provider's read needs a second connection of SQLite's
+// small pool meanwhile. When every provider is the shop's own table, the
+// tables are read now (or taken from memory) and priced from in the
+// transaction. Otherwise the cart's chosen option is priced now, and in
+// the transaction that price answers only for the same request: a cart
+// that changed in between fails as not ready.
 func (s *Service) deliverySnapshot(ctx context.Context, cartKey string) (Delivery, error) {
 	if s.delivery == nil {
 		return nil, nil
+	}
+	if p, ok := s.delivery.(preparer); ok {
+		// Every provider prices from the shop's own tables: read now (or
+		// kept in memory), they price in the transaction with no wait on
+		// a carrier or on a second connection.
+		rate, err := p.PrepareRate(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if rate != nil {
+			return preparedDelivery(rate), nil
+		}
 	}
 	// The cart and its lines in one read: a cart that chose an option
 	// needs both, and one without costs the same single statement.
@@ -97,6 +112,23 @@ func (s *Service) deliverySnapshot(ctx context.Context, cartKey string) (Deliver
 		return nil, err
 	}
 	return fixedDelivery{req: *q.ShippingRequest, opt: *q.Delivery}, nil
+}
+
+// preparer is a Delivery that can price from tables read beforehand
+// (shipping.Service, when every provider is the shop's own table).
+type preparer interface {
+	PrepareRate(ctx context.Context) (func(context.Context, model.ShippingRequest, string) (model.DeliveryOption, bool), error)
+}
+
+// preparedDelivery prices with a prepared Rate.
+type preparedDelivery func(context.Context, model.ShippingRequest, string) (model.DeliveryOption, bool)
+
+func (p preparedDelivery) Options(context.Context, model.ShippingRequest) ([]model.DeliveryOption, []string) {
+	return nil, nil // checkout asks only for the chosen option
+}
+
+func (p preparedDelivery) Rate(ctx context.Context, req model.ShippingRequest, handle string) (model.DeliveryOption, bool) {
+	return p(ctx, req, handle)
 }
 
 // fixedDelivery answers one delivery option for one request.
@@ -121,18 +153,20 @@ func (s *Service) complete(ctx context.Context, tx *store.Store, delivery Delive
 	if err != nil {
 		return nil, err
 	}
-	// The key first: a retry of a checkout that succeeded answers with its
-	// order even though the cart is now checked out.
-	o, err := tx.FindOrderByIdempotencyKey(ctx, keyHash)
-	switch {
-	case err == nil && o.CartID == c.ID:
-		return o, nil
-	case err == nil:
-		return nil, errKeyReused()
-	case model.ErrorCodeOf(err) != model.CodeNotFound:
-		return nil, err
-	}
 	if c.Status == model.CartCompleted {
+		// A retry of a checkout that succeeded answers with its order. The
+		// key is looked up only here: an active cart has no order yet, and
+		// a key already used for another cart fails the order's insert on
+		// its unique index, which Complete answers.
+		o, err := tx.FindOrderByIdempotencyKey(ctx, keyHash)
+		switch {
+		case err == nil && o.CartID == c.ID:
+			return o, nil
+		case err == nil:
+			return nil, errKeyReused()
+		case model.ErrorCodeOf(err) != model.CodeNotFound:
+			return nil, err
+		}
 		return nil, &model.Error{Code: model.CodeAlreadyCheckedOut, Field: []string{"cartId"},
 			Message: "the cart has been checked out already, with another idempotency key"}
 	}

@@ -169,7 +169,8 @@ func (s *Service) Quote(ctx context.Context, cat Catalog, c *model.Cart, lines [
 	}
 	vatRate := s.vat.RateAt(now)
 	var shipping int64
-	if addr := DeliveryAddressOf(c); addr != nil && s.delivery != nil && len(priced) > 0 {
+	addr := DeliveryAddressOf(c)
+	if addr != nil && s.delivery != nil && len(priced) > 0 {
 		// Delivery is priced on the goods after their discounts.
 		goods := model.Price(model.PriceInput{Lines: priced, Discounts: pricedCodes, VATRate: vatRate})
 		req := model.ShippingRequest{Destination: model.ShippingDestination{Country: addr.Country, Province: addr.Province, Zip: addr.Zip},
@@ -231,7 +232,7 @@ func (s *Service) Quote(ctx context.Context, cat Catalog, c *model.Cart, lines [
 	if _, ok := model.NormalizeEmail(c.Email); !ok {
 		q.Problems = append(q.Problems, Problem{Code: model.ProblemMissingEmail, Message: "give an email for the receipt"})
 	}
-	if DeliveryAddressOf(c) == nil {
+	if addr == nil {
 		q.Problems = append(q.Problems, Problem{Code: model.ProblemMissingAddress, Message: "give a delivery address"})
 	}
 	return q, nil

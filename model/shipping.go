@@ -174,6 +174,9 @@ type ShippingRate struct {
 	Position    int
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// parsed is Brackets decoded by ParseBrackets, for rates priced many
+	// times from memory (the shipping table's cache); nil otherwise.
+	parsed []WeightBracket
 }
 
 // TableName names the rates table.
@@ -184,6 +187,9 @@ func (r *ShippingRate) GID() string { return EncodeGlobalID(TypeShippingRate, r.
 
 // WeightBrackets returns the brackets of a WEIGHT rate.
 func (r *ShippingRate) WeightBrackets() []WeightBracket {
+	if r.parsed != nil {
+		return r.parsed
+	}
 	var out []WeightBracket
 	if r.Brackets != "" {
 		_ = json.Unmarshal([]byte(r.Brackets), &out)
@@ -191,8 +197,13 @@ func (r *ShippingRate) WeightBrackets() []WeightBracket {
 	return out
 }
 
+// ParseBrackets decodes the brackets once, so that pricing the rate again
+// does not: for rates kept in memory and only read from then on.
+func (r *ShippingRate) ParseBrackets() { r.parsed = r.WeightBrackets() }
+
 // SetWeightBrackets stores bs as the rate's brackets.
 func (r *ShippingRate) SetWeightBrackets(bs []WeightBracket) {
+	r.parsed = nil
 	if len(bs) == 0 {
 		r.Brackets = ""
 		return

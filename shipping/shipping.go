@@ -94,6 +94,35 @@ func New(o Options, providers ...Provider) *Service {
 	return &Service{providers: providers, timeout: o.Timeout, log: o.Log}
 }
 
+// Snapshotter is a LocalProvider that can read what it prices from (the
+// table's zones and rates) once, and then price from memory.
+type Snapshotter interface {
+	LocalProvider
+	Snapshot(ctx context.Context) (Provider, error)
+}
+
+// PrepareRate returns a Rate that prices from every provider's tables as
+// they are now, reading nothing more, so that checkout can price delivery
+// inside its transaction without waiting on a carrier or another database
+// connection. It returns nil when a provider cannot (a carrier's API):
+// then checkout prices delivery before its transaction.
+func (s *Service) PrepareRate(ctx context.Context) (func(context.Context, Request, string) (Rate, bool), error) {
+	snaps := make([]Provider, len(s.providers))
+	for i, p := range s.providers {
+		sn, ok := p.(Snapshotter)
+		if !ok || !sn.Local() {
+			return nil, nil
+		}
+		snap, err := sn.Snapshot(ctx)
+		if err != nil {
+			return nil, err
+		}
+		snaps[i] = snap
+	}
+	prepared := &Service{providers: snaps, timeout: s.timeout, log: s.log}
+	return prepared.Rate, nil
+}
+
 // Options returns the delivery options for req from every provider, the
 // cheapest first, and the names of the providers that failed to answer in
 // time (degraded): their failures are logged, never returned, so the cart

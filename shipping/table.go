@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/langran/langran/model"
@@ -31,6 +32,28 @@ type Table struct {
 	st    *store.Store
 	audit AuditFunc
 	now   func() time.Time
+	cache tableCache
+}
+
+// tableCache keeps the zones' areas and rates in memory for a while
+// (Table.CacheFor): every delivery priced reads them, three times in a
+// purchase, and staff change them rarely.
+type tableCache struct {
+	ttl time.Duration
+	mu  sync.Mutex
+	// gen counts this table's writes: a read that began before a write
+	// finished is not kept.
+	gen     uint64
+	areas   []model.ShippingZoneArea
+	rates   map[int64][]model.ShippingRate
+	expires time.Time
+	loading chan struct{} // closed when the load under way ends; nil when none is
+}
+
+// tables are the zones' areas and every zone's rates as read at one time.
+type tables struct {
+	areas []model.ShippingZoneArea
+	rates map[int64][]model.ShippingRate // by zone; nil when only the areas were read
 }
 
 // NewTable returns the table provider over st, recording staff writes with
@@ -47,20 +70,49 @@ func (t *Table) Name() string { return TableName }
 // failing, so the Service does not apply its timeout to this provider.
 func (t *Table) Local() bool { return true }
 
-// Rates implements Provider: two statements, the areas of every zone and
-// the rates of the zone the destination falls in.
+// CacheFor keeps the zones and rates this table reads for d before reading
+// them again (0, the default, reads them for every delivery priced). The
+// table's own writes (staff's, through this value) drop what it keeps at
+// once; a write through another replica's table is seen within d, and a
+// cart priced meanwhile is priced as if the write had come d later. It
+// returns t, and is meant for wiring, before the table is used.
+func (t *Table) CacheFor(d time.Duration) *Table {
+	t.cache.ttl = max(d, 0)
+	return t
+}
+
+// Rates implements Provider: the rates of the zone the destination falls in
+// that apply to the goods' weight and subtotal. Without a cache that is two
+// statements, the areas of every zone and the rates of the matching zone;
+// with one, none until it expires.
 func (t *Table) Rates(ctx context.Context, req Request) ([]Rate, error) {
-	zone, ok, err := t.Zone(ctx, req.Destination)
-	if err != nil || !ok {
-		return nil, err
-	}
-	rows, err := t.st.FindShippingRatesByZoneIDs(ctx, []int64{zone})
+	tb, err := t.tables(ctx)
 	if err != nil {
 		return nil, err
 	}
+	if tb.rates == nil {
+		zone, ok := model.MatchShippingZone(tb.areas, req.Destination)
+		if !ok {
+			return nil, nil
+		}
+		rows, err := t.st.FindShippingRatesByZoneIDs(ctx, []int64{zone})
+		if err != nil {
+			return nil, err
+		}
+		tb.rates = map[int64][]model.ShippingRate{zone: rows}
+	}
+	return tb.price(req), nil
+}
+
+// price returns the options of the zone req's destination falls in.
+func (tb tables) price(req Request) []Rate {
+	zone, ok := model.MatchShippingZone(tb.areas, req.Destination)
+	if !ok {
+		return nil
+	}
 	weight := req.TotalWeightGrams()
 	var out []Rate
-	for _, r := range rows {
+	for _, r := range tb.rates[zone] {
 		amount, ok := r.PriceFor(weight, req.Subtotal)
 		if !ok || (req.Currency != "" && r.Currency != req.Currency) {
 			continue
@@ -68,17 +120,112 @@ func (t *Table) Rates(ctx context.Context, req Request) ([]Rate, error) {
 		out = append(out, Rate{Handle: r.Handle, Title: r.Title, Description: r.Description, Code: r.Code,
 			Amount: amount, Currency: r.Currency, MinDays: r.MinDays, MaxDays: r.MaxDays})
 	}
-	return out, nil
+	return out
+}
+
+// Snapshot implements Snapshotter: the table as it is now (from the cache
+// when it holds it, else read: two statements), pricing from memory.
+func (t *Table) Snapshot(ctx context.Context) (Provider, error) {
+	if t.cache.ttl == 0 {
+		tb, err := t.load(ctx)
+		return tableSnapshot{tb}, err
+	}
+	tb, err := t.tables(ctx)
+	return tableSnapshot{tb}, err
+}
+
+// tableSnapshot prices from tables read earlier.
+type tableSnapshot struct{ tb tables }
+
+func (tableSnapshot) Name() string { return TableName }
+func (tableSnapshot) Local() bool  { return true }
+func (s tableSnapshot) Rates(_ context.Context, req Request) ([]Rate, error) {
+	return s.tb.price(req), nil
 }
 
 // Zone returns the ID of the zone d falls in; ok is false when none does.
 func (t *Table) Zone(ctx context.Context, d model.ShippingDestination) (id int64, ok bool, err error) {
-	areas, err := t.st.FindShippingAreas(ctx)
+	tb, err := t.tables(ctx)
 	if err != nil {
 		return 0, false, err
 	}
-	id, ok = model.MatchShippingZone(areas, d)
+	id, ok = model.MatchShippingZone(tb.areas, d)
 	return id, ok, nil
+}
+
+// tables returns the zones' areas, and their rates when cached. Without a
+// cache it reads the areas only (the caller reads the one zone's rates it
+// needs). With one, a single caller reads both while the others wait for
+// it (or for their own context).
+func (t *Table) tables(ctx context.Context) (tables, error) {
+	c := &t.cache
+	if c.ttl == 0 {
+		areas, err := t.st.FindShippingAreas(ctx)
+		return tables{areas: areas}, err
+	}
+	for {
+		c.mu.Lock()
+		if c.rates != nil && time.Now().Before(c.expires) {
+			tb := tables{areas: c.areas, rates: c.rates}
+			c.mu.Unlock()
+			return tb, nil
+		}
+		if wait := c.loading; wait != nil {
+			c.mu.Unlock()
+			select {
+			case <-wait:
+				continue
+			case <-ctx.Done():
+				return tables{}, ctx.Err()
+			}
+		}
+		done := make(chan struct{})
+		c.loading, c.rates = done, nil
+		gen := c.gen
+		c.mu.Unlock()
+
+		tb, err := t.load(ctx)
+		c.mu.Lock()
+		c.loading = nil
+		if err == nil && c.gen == gen {
+			c.areas, c.rates, c.expires = tb.areas, tb.rates, time.Now().Add(c.ttl)
+		}
+		c.mu.Unlock()
+		close(done)
+		return tb, err
+	}
+}
+
+// load reads every zone's areas and rates: two statements.
+func (t *Table) load(ctx context.Context) (tables, error) {
+	areas, err := t.st.FindShippingAreas(ctx)
+	if err != nil {
+		return tables{}, err
+	}
+	var zones []int64
+	for _, a := range areas {
+		if !slices.Contains(zones, a.ZoneID) {
+			zones = append(zones, a.ZoneID)
+		}
+	}
+	rows, err := t.st.FindShippingRatesByZoneIDs(ctx, zones)
+	if err != nil {
+		return tables{}, err
+	}
+	rates := make(map[int64][]model.ShippingRate, len(zones))
+	for _, r := range rows {
+		r.ParseBrackets()
+		rates[r.ZoneID] = append(rates[r.ZoneID], r)
+	}
+	return tables{areas: areas, rates: rates}, nil
+}
+
+// forget drops what the cache keeps, after a write.
+func (t *Table) forget() {
+	t.cache.mu.Lock()
+	t.cache.gen++
+	t.cache.rates, t.cache.areas = nil, nil
+	t.cache.mu.Unlock()
 }
 
 // Opt is an input value that may be left out (Set false), given (Value
@@ -141,6 +288,9 @@ func (t *Table) write(ctx context.Context, fn func(tx *store.Store, zones []mode
 			}
 			return fn(tx, zones)
 		})
+		// Whatever the outcome (a failed commit may still have
+		// committed), the next price reads the tables again.
+		t.forget()
 		if err == nil || !(store.Retryable(err) || model.ErrorCodeOf(err) == model.CodeConflict) {
 			return err
 		}

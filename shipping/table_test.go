@@ -1,10 +1,13 @@
 package shipping_test
 
 import (
+	"context"
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/langran/langran/auth"
 	"github.com/langran/langran/model"
@@ -277,6 +280,88 @@ func TestTableWritesTakeTurns(t *testing.T) {
 		zones, _ := st.ListShippingZones(t.Context())
 		if won != 1 || len(held) != 1 || len(zones) != 4 {
 			t.Errorf("%d writes won, Phuket in %d zones, %d zones in all; want 1, 1, 4", won, len(held), len(zones))
+		}
+	})
+}
+
+// With a cache, the zones and rates are read once for many prices, and
+// once however many prices start together; this table's own writes are
+// seen at once, another replica's once the cache expires.
+func TestTableCache(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		st := storetest.Seeded(t, b, 3)
+		ctx := t.Context()
+		const ttl = 300 * time.Millisecond
+		table := shipping.NewTable(st, auth.Audit).CacheFor(ttl)
+		other := shipping.NewTable(st, auth.Audit) // another replica's, writing
+		svc := shipping.New(shipping.Options{}, table)
+		bkk := request("TH", "Bangkok", "10110", 500, 100000)
+		price := func(ctx context.Context) int64 {
+			t.Helper()
+			opt, ok := svc.Rate(ctx, bkk, "table:bkk-standard")
+			if !ok {
+				t.Fatal("bkk-standard not offered")
+			}
+			return opt.Amount
+		}
+
+		// Twenty prices at once on a cold cache: one read of the tables.
+		cctx, counter := store.WithStatementCounter(ctx)
+		var wg sync.WaitGroup
+		amounts := make([]int64, 20)
+		for i := range amounts {
+			wg.Go(func() { amounts[i] = price(cctx) })
+		}
+		wg.Wait()
+		for i := 0; i < 10; i++ {
+			price(cctx)
+		}
+		if n := counter.Count(); n != 2 {
+			t.Errorf("30 prices on a cold cache ran %d statements, want 2 (the areas, the rates)", n)
+		}
+		if amounts[0] != 4000 || slices.ContainsFunc(amounts, func(a int64) bool { return a != amounts[0] }) {
+			t.Errorf("amounts %v, want 4000 each", amounts)
+		}
+
+		zones, _ := st.ListShippingZones(ctx)
+		rates, _ := st.FindShippingRatesByZoneIDs(ctx, []int64{zones[0].ID})
+		i := slices.IndexFunc(rates, func(r model.ShippingRate) bool { return r.Handle == "bkk-standard" })
+		if i < 0 {
+			t.Fatal("no bkk-standard rate")
+		}
+		// Another replica's write: not seen until the cache expires.
+		if _, err := other.UpdateRate(ctx, staff, rates[i].ID, shipping.RateInput{Price: ptr(int64(4500))}); err != nil {
+			t.Fatal(err)
+		}
+		if got := price(ctx); got != 4000 {
+			t.Errorf("right after another replica's write: %d, want the cached 4000", got)
+		}
+		time.Sleep(ttl + 100*time.Millisecond)
+		if got := price(ctx); got != 4500 {
+			t.Errorf("after the cache expired: %d, want 4500", got)
+		}
+		// This table's own write: seen at once.
+		if _, err := table.UpdateRate(ctx, staff, rates[i].ID, shipping.RateInput{Price: ptr(int64(4700))}); err != nil {
+			t.Fatal(err)
+		}
+		if got := price(ctx); got != 4700 {
+			t.Errorf("right after this table's write: %d, want 4700", got)
+		}
+		if _, err := table.DeleteRate(ctx, staff, rates[i].ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := svc.Rate(ctx, bkk, "table:bkk-standard"); ok {
+			t.Error("a deleted rate is still offered")
+		}
+		// Prepared, the table prices from memory: no statement.
+		rate, err := svc.PrepareRate(ctx)
+		if err != nil || rate == nil {
+			t.Fatalf("a service of the table alone is not prepared: %v", err)
+		}
+		cctx, counter = store.WithStatementCounter(ctx)
+		opt, ok := rate(cctx, bkk, "table:bkk-same-day")
+		if !ok || opt.Amount != 15000 || counter.Count() != 0 {
+			t.Errorf("prepared: %+v, %v, %d statements; want 150.00 and none", opt, ok, counter.Count())
 		}
 	})
 }
