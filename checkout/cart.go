@@ -1,7 +1,10 @@
 // Package checkout is the shopper's side of buying: carts (their lines,
 // buyer, discount codes and price) and the one transaction that turns a
-// cart into an order. Every change to a cart happens under the cart's row
-// lock, in a transaction, and is checked against the catalog as it is then.
+// cart into an order. A change to a cart's lines happens under the cart's
+// row lock, in a transaction, and is checked against the catalog as it is
+// then; a change of the cart's own fields (the buyer, the note, the codes,
+// the delivery option) is one UPDATE conditional on the cart's version, so
+// it too applies to the cart as it was read, or is read and made again.
 package checkout
 
 import (
@@ -213,7 +216,7 @@ func (s *Service) change(ctx context.Context, key, field string,
 		if sameLines(before, lines) {
 			// A change of the buyer, the note, the codes or the
 			// delivery: the lines need no writes.
-			out = c
+			c.Lines, out = lines, c
 			return tx.SaveCartFields(ctx, c)
 		}
 		for i := range lines {
@@ -225,11 +228,63 @@ func (s *Service) change(ctx context.Context, key, field string,
 		if err := tx.SaveCart(ctx, c, lines); err != nil {
 			return err
 		}
-		out = c
+		c.Lines, out = lines, c
 		return nil
 	})
 	return out, err
 }
+
+// changeFields runs fn on the cart with key and saves the cart's own fields
+// (the buyer, the note, the codes, the delivery option; never its lines)
+// with one conditional UPDATE of the version it read: a read and a write,
+// no transaction and no lock. When another change wrote first the UPDATE
+// writes nothing, and the cart is read and fn run again; after a few such
+// attempts it runs under the cart's lock instead (change). fn may read
+// (never write) and may refuse with an error.
+func (s *Service) changeFields(ctx context.Context, key, field string,
+	fn func(c *model.Cart, lines []model.CartLine) error) (*model.Cart, error) {
+	for attempt := 1; ; attempt++ {
+		c, lines, err := s.st.FindCartWithLines(ctx, key)
+		if model.ErrorCodeOf(err) == model.CodeNotFound {
+			return nil, errCartGone(field)
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case !ownedByOther(ctx, c) && c.Status == model.CartCompleted:
+			return nil, &model.Error{Code: model.CodeConflict, Field: []string{field}, Message: "the cart has been checked out"}
+		case !s.Usable(ctx, c):
+			return nil, errCartGone(field)
+		}
+		if err := fn(c, lines); err != nil {
+			return nil, err
+		}
+		now := s.now()
+		c.UpdatedAt, c.ExpiresAt = now, now.Add(model.CartLifetime)
+		switch ok, err := s.st.SaveCartFieldsIf(ctx, c); {
+		case err != nil && store.Retryable(err) && attempt < maxFieldAttempts:
+			// A deadlock, or a Galera certification failure against a
+			// write through another node: read again.
+			continue
+		case err != nil:
+			return nil, err
+		case ok:
+			c.Lines = lines
+			return c, nil
+		case attempt == maxFieldAttempts:
+			// Other changes keep getting there first: queue for the
+			// cart's lock like a change of its lines, which always ends.
+			return s.change(ctx, key, field, func(_ *store.Store, c *model.Cart, lines []model.CartLine) ([]model.CartLine, error) {
+				return lines, fn(c, lines)
+			})
+		}
+	}
+}
+
+// maxFieldAttempts is how often changeFields reads and writes a cart that
+// other changes keep getting to first before it takes the cart's lock.
+const maxFieldAttempts = 3
 
 // sameLines reports whether after holds the same lines as before, with the
 // same quantities and seen prices.
@@ -365,42 +420,35 @@ func (s *Service) RemoveLines(ctx context.Context, key string, lineIDs []int64) 
 
 // SetDiscountCodes replaces the cart's codes.
 func (s *Service) SetDiscountCodes(ctx context.Context, key string, codes []string) (*model.Cart, error) {
-	return s.change(ctx, key, "cartId", func(tx *store.Store, c *model.Cart, lines []model.CartLine) ([]model.CartLine, error) {
-		return lines, setCodes(c, codes, []string{"discountCodes"})
+	return s.changeFields(ctx, key, "cartId", func(c *model.Cart, _ []model.CartLine) error {
+		return setCodes(c, codes, []string{"discountCodes"})
 	})
 }
 
 // SetDeliveryOption chooses the cart's delivery option by its handle, one
 // of the cart's deliveryOptions. The option is checked against the cart as
-// it is now, before the cart's lock is taken, so that no provider is asked
-// while the lock is held; a cart changed meanwhile shows the choice as a
-// problem if it no longer applies.
+// read, and stored only if the cart is still as read (changeFields): no
+// lock is held while a provider is asked, and a cart changed meanwhile is
+// read and checked again.
 func (s *Service) SetDeliveryOption(ctx context.Context, key, handle string) (*model.Cart, error) {
 	field := []string{"handle"}
 	if handle == "" || len(handle) > maxDeliveryHandle || !utf8.ValidString(handle) {
 		return nil, model.InvalidField(field, "a delivery option's handle is 1 to %d characters", maxDeliveryHandle)
 	}
-	c, lines, err := s.st.FindCartWithLines(ctx, key)
-	if model.ErrorCodeOf(err) == model.CodeNotFound || (err == nil && !s.Usable(ctx, c)) {
-		return nil, errCartGone("cartId")
-	}
-	if err != nil {
-		return nil, err
-	}
-	q, err := s.Quote(ctx, StoreCatalog{St: s.st, Delivery: s.delivery}, c, lines)
-	if err != nil {
-		return nil, err
-	}
-	if q.ShippingRequest == nil {
-		return nil, &model.Error{Code: model.CodeInvalid, Field: field,
-			Message: "give the cart some lines and a delivery address first: delivery options depend on them"}
-	}
-	if _, ok := s.delivery.Rate(ctx, *q.ShippingRequest, handle); !ok {
-		return nil, &model.Error{Code: model.CodeNotFound, Field: field, Message: "no such delivery option for this cart"}
-	}
-	return s.change(ctx, key, "cartId", func(tx *store.Store, c *model.Cart, lines []model.CartLine) ([]model.CartLine, error) {
+	return s.changeFields(ctx, key, "cartId", func(c *model.Cart, lines []model.CartLine) error {
+		q, err := s.Quote(ctx, StoreCatalog{St: s.st, Delivery: s.delivery}, c, lines)
+		if err != nil {
+			return err
+		}
+		if q.ShippingRequest == nil {
+			return &model.Error{Code: model.CodeInvalid, Field: field,
+				Message: "give the cart some lines and a delivery address first: delivery options depend on them"}
+		}
+		if _, ok := s.delivery.Rate(ctx, *q.ShippingRequest, handle); !ok {
+			return &model.Error{Code: model.CodeNotFound, Field: field, Message: "no such delivery option for this cart"}
+		}
 		c.DeliveryOption = handle
-		return lines, nil
+		return nil
 	})
 }
 
@@ -409,14 +457,20 @@ const maxDeliveryHandle = 64
 
 // SetNote sets the buyer's note.
 func (s *Service) SetNote(ctx context.Context, key, note string) (*model.Cart, error) {
-	return s.change(ctx, key, "cartId", func(tx *store.Store, c *model.Cart, lines []model.CartLine) ([]model.CartLine, error) {
-		return lines, setNote(c, note, []string{"note"})
+	return s.changeFields(ctx, key, "cartId", func(c *model.Cart, _ []model.CartLine) error {
+		return setNote(c, note, []string{"note"})
 	})
 }
 
 // SetBuyer changes who is buying. Attaching a customer makes the cart theirs
-// and moves the lines of their other active cart into it.
+// and moves the lines of their other active cart into it, under the cart's
+// lock; any other change of the buyer is a change of the cart's own fields.
 func (s *Service) SetBuyer(ctx context.Context, key string, in BuyerInput) (*model.Cart, error) {
+	if in.CustomerID == nil {
+		return s.changeFields(ctx, key, "cartId", func(c *model.Cart, _ []model.CartLine) error {
+			return setBuyer(c, in, []string{"buyerIdentity"})
+		})
+	}
 	return s.change(ctx, key, "cartId", func(tx *store.Store, c *model.Cart, lines []model.CartLine) ([]model.CartLine, error) {
 		if c.CustomerID != nil && in.CustomerID != nil && *c.CustomerID != *in.CustomerID {
 			return nil, &model.Error{Code: model.CodeForbidden, Field: []string{"buyerIdentity", "customerAccessToken"},

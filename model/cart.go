@@ -50,6 +50,13 @@ type Cart struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	ExpiresAt      time.Time
+	// Version is raised by every write to the cart: a change that read
+	// version n writes only if it is still n.
+	Version int64
+	// Lines are the cart's lines as the change that returned the cart left
+	// them (stored, with their IDs), so that its answer need not read them
+	// again; nil when the cart was read, or its lines are not known.
+	Lines []CartLine `gorm:"-"`
 }
 
 // GID returns the cart's opaque global ID, which holds its key.

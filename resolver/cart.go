@@ -128,7 +128,7 @@ func cartsOf(ctx context.Context) *carts {
 }
 
 // seeCart records c as the request's latest version of the cart. A changed
-// cart's lines are read again.
+// cart's lines are read again, unless the change handed them over.
 func seeCart(ctx context.Context, c *model.Cart, changed bool) *model.Cart {
 	if c == nil {
 		return nil
@@ -141,6 +141,10 @@ func seeCart(ctx context.Context, c *model.Cart, changed bool) *model.Cart {
 		l := store.LoadersFrom(ctx)
 		l.CartLinesByCart.Clear(ctx, c.ID)
 		l.CartByKey.Clear(ctx, c.CartKey)
+		if c.Lines != nil {
+			// The change handed over the lines it stored.
+			l.CartLinesByCart.Prime(ctx, c.ID, c.Lines)
+		}
 	}
 	return c
 }

@@ -16,10 +16,10 @@ import (
 func (s *Store) CreateCart(ctx context.Context, c *model.Cart, lines []model.CartLine) error {
 	return s.InTx(ctx, func(tx *Store) error {
 		id, err := tx.insert(ctx, `INSERT INTO carts (cart_key, customer_id, email, phone, country_code, delivery_address, note,
-				discount_codes, delivery_option, status, created_at, updated_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				discount_codes, delivery_option, status, created_at, updated_at, expires_at, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.CartKey, c.CustomerID, c.Email, c.Phone, c.CountryCode, c.DeliveryAddress, c.Note, c.DiscountCodes,
-			c.DeliveryOption, c.Status, c.CreatedAt, c.UpdatedAt, c.ExpiresAt)
+			c.DeliveryOption, c.Status, c.CreatedAt, c.UpdatedAt, c.ExpiresAt, c.Version)
 		if err != nil {
 			return err
 		}
@@ -94,9 +94,12 @@ func (s *Store) FindOtherActiveCartOfCustomer(ctx context.Context, customerID, k
 }
 
 // LockCart takes the cart with key for update and returns it with its
-// lines. Every change to a cart happens under this lock, in the caller's
-// transaction, so two changes to one cart run one after the other and each
-// sees the other's result (tx must be a transaction).
+// lines. Every change to a cart's lines, and checkout, happens under this
+// lock, in the caller's transaction, so two such changes to one cart run
+// one after the other and each sees the other's result (tx must be a
+// transaction). Changes of the cart's own fields alone use
+// SaveCartFieldsIf instead, which fails rather than overwrites when any
+// write came between.
 func (s *Store) LockCart(ctx context.Context, key string) (*model.Cart, []model.CartLine, error) {
 	return s.cartWithLines(ctx, "cart_key", key, true)
 }
@@ -218,13 +221,37 @@ func (s *Store) SaveCart(ctx context.Context, c *model.Cart, lines []model.CartL
 }
 
 // SaveCartFields writes a locked cart's own fields, leaving its lines as
-// they are: the one statement of a change that touched no line (the buyer,
-// a note, the codes, the delivery option).
+// they are, and raises its version: the one statement of a change under
+// the cart's lock that touched no line.
 func (s *Store) SaveCartFields(ctx context.Context, c *model.Cart) error {
-	return TranslateError(s.db.WithContext(ctx).Exec(`UPDATE carts SET customer_id = ?, email = ?, phone = ?, country_code = ?,
-			delivery_address = ?, note = ?, discount_codes = ?, delivery_option = ?, status = ?, updated_at = ?, expires_at = ?
+	res := s.db.WithContext(ctx).Exec(`UPDATE carts SET customer_id = ?, email = ?, phone = ?, country_code = ?,
+			delivery_address = ?, note = ?, discount_codes = ?, delivery_option = ?, status = ?, updated_at = ?, expires_at = ?,
+			version = version + 1
 		WHERE id = ?`, c.CustomerID, c.Email, c.Phone, c.CountryCode, c.DeliveryAddress, c.Note, c.DiscountCodes,
-		c.DeliveryOption, c.Status, c.UpdatedAt, c.ExpiresAt, c.ID).Error)
+		c.DeliveryOption, c.Status, c.UpdatedAt, c.ExpiresAt, c.ID)
+	if res.Error == nil {
+		c.Version++
+	}
+	return TranslateError(res.Error)
+}
+
+// SaveCartFieldsIf writes the cart's own fields, as SaveCartFields does,
+// only if the cart is still at c.Version and active, with no lock or
+// transaction: one statement. It reports whether it wrote; false means
+// another write came first (the caller reads the cart again and retries).
+func (s *Store) SaveCartFieldsIf(ctx context.Context, c *model.Cart) (bool, error) {
+	res := s.db.WithContext(ctx).Exec(`UPDATE carts SET customer_id = ?, email = ?, phone = ?, country_code = ?,
+			delivery_address = ?, note = ?, discount_codes = ?, delivery_option = ?, updated_at = ?, expires_at = ?,
+			version = version + 1
+		WHERE id = ? AND version = ? AND status = ?`, c.CustomerID, c.Email, c.Phone, c.CountryCode, c.DeliveryAddress,
+		c.Note, c.DiscountCodes, c.DeliveryOption, c.UpdatedAt, c.ExpiresAt, c.ID, c.Version, model.CartActive)
+	if res.Error != nil {
+		return false, TranslateError(res.Error)
+	}
+	if res.RowsAffected == 1 {
+		c.Version++
+	}
+	return res.RowsAffected == 1, nil
 }
 
 // DeleteExpiredCarts removes up to limit active carts that expired before

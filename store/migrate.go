@@ -629,6 +629,13 @@ var migrations = []migration{
 		`CREATE INDEX ix_receipts_order ON receipts (order_id, id)`,
 		`CREATE INDEX ix_receipts_issued ON receipts (issued_at, id)`,
 	}},
+	// A cart's version, raised by every write to it, so that a change of
+	// its own fields (the buyer, the delivery option, a note, the codes)
+	// can be one conditional UPDATE of the version it read, with no
+	// transaction or lock.
+	{Version: 15, Name: "cart versions", Statements: []string{
+		`ALTER TABLE carts ADD COLUMN version BIGINT NOT NULL DEFAULT 0`,
+	}},
 }
 
 // LatestSchemaVersion is the version the migrations bring a database to.

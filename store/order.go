@@ -234,6 +234,6 @@ func (s *Store) ReleaseDiscountUses(ctx context.Context, orderID int64) error {
 
 // MarkCartCompleted marks the cart checked out.
 func (s *Store) MarkCartCompleted(ctx context.Context, cartID int64, now time.Time) error {
-	return TranslateError(s.db.WithContext(ctx).Exec("UPDATE carts SET status = ?, updated_at = ? WHERE id = ?",
+	return TranslateError(s.db.WithContext(ctx).Exec("UPDATE carts SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?",
 		model.CartCompleted, now, cartID).Error)
 }

@@ -69,12 +69,12 @@ func scanVariantAll(rows *sql.Rows, v *model.ProductVariant) error {
 
 // cartColumns are a cart's columns in the order cartDest reads them.
 const cartColumns = "id, cart_key, customer_id, email, phone, country_code, delivery_address, note, discount_codes, " +
-	"delivery_option, status, created_at, updated_at, expires_at"
+	"delivery_option, status, created_at, updated_at, expires_at, version"
 
 // cartDest returns scan destinations for cartColumns, in order.
 func cartDest(c *model.Cart) []any {
 	return []any{&c.ID, &c.CartKey, &c.CustomerID, &c.Email, &c.Phone, &c.CountryCode, &c.DeliveryAddress, &c.Note,
-		&c.DiscountCodes, &c.DeliveryOption, &c.Status, &c.CreatedAt, &c.UpdatedAt, &c.ExpiresAt}
+		&c.DiscountCodes, &c.DeliveryOption, &c.Status, &c.CreatedAt, &c.UpdatedAt, &c.ExpiresAt, &c.Version}
 }
 
 // shippingRateColumns are a shipping rate's columns in the order

@@ -207,6 +207,10 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 			return st.SaveCart(ctx, &model.Cart{ID: 1, CartKey: "x"}, []model.CartLine{{VariantID: 1, Quantity: 1}})
 		},
 		"SaveCartFields": func(st *store.Store) error { return st.SaveCartFields(ctx, &model.Cart{ID: 1, CartKey: "x"}) },
+		"SaveCartFieldsIf": func(st *store.Store) error {
+			_, err := st.SaveCartFieldsIf(ctx, &model.Cart{ID: 1, CartKey: "x"})
+			return err
+		},
 		"DeleteExpiredCarts": func(st *store.Store) error {
 			_, err := st.DeleteExpiredCarts(ctx, time.Now(), 10)
 			return err

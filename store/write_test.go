@@ -113,7 +113,7 @@ func TestHandWrittenWritesKeepEveryField(t *testing.T) {
 		sameJSON(t, "the order's event", events[0], ev)
 
 		var c model.Cart
-		fill(t, &c, 0, "ID")
+		fill(t, &c, 0, "ID", "Lines")
 		clines := make([]model.CartLine, 2)
 		for i := range clines {
 			fill(t, &clines[i], 10*i, "ID", "CartID")
@@ -137,8 +137,10 @@ func TestHandWrittenWritesKeepEveryField(t *testing.T) {
 		sameJSON(t, "the cart's lines", gotCartLines, clines)
 
 		// A cart's own fields, saved: all but its key and creation time.
+		// A cart's own fields, saved: all but its key and creation time;
+		// the version goes up by one.
 		changed := c
-		fill(t, &changed, 30, "ID", "CartKey", "CreatedAt")
+		fill(t, &changed, 30, "ID", "CartKey", "CreatedAt", "Version", "Lines")
 		if err := st.SaveCartFields(ctx, &changed); err != nil {
 			t.Fatal(err)
 		}
@@ -146,6 +148,39 @@ func TestHandWrittenWritesKeepEveryField(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if changed.Version != c.Version+1 {
+			t.Errorf("version %d after a save of version %d", changed.Version, c.Version)
+		}
 		sameJSON(t, "the saved cart", got, changed)
+
+		// Saved only if still at the version read: an active cart.
+		active := *got
+		fill(t, &active, 60, "ID", "CartKey", "CreatedAt", "Version", "Lines")
+		active.Status = model.CartActive
+		if err := st.SaveCartFields(ctx, &active); err != nil {
+			t.Fatal(err)
+		}
+		stale := active
+		stale.Version--
+		stale.Email = "stale@example.com"
+		if ok, err := st.SaveCartFieldsIf(ctx, &stale); ok || err != nil {
+			t.Errorf("a save of a stale version: %v, %v; want false", ok, err)
+		}
+		fresh := active
+		fill(t, &fresh, 90, "ID", "CartKey", "CreatedAt", "Version", "Lines", "Status")
+		if ok, err := st.SaveCartFieldsIf(ctx, &fresh); !ok || err != nil {
+			t.Fatalf("a save of the current version: %v, %v; want true", ok, err)
+		}
+		got, err = st.FindCartByKey(ctx, c.CartKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fresh.Version != active.Version+1 {
+			t.Errorf("version %d after a conditional save of version %d", fresh.Version, active.Version)
+		}
+		sameJSON(t, "the conditionally saved cart", got, fresh)
+		if ok, err := st.SaveCartFieldsIf(ctx, &active); ok || err != nil {
+			t.Errorf("a second save of the version the first one raised: %v, %v; want false", ok, err)
+		}
 	})
 }
