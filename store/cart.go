@@ -13,30 +13,46 @@ import (
 // CreateCart inserts a cart and its lines, written by hand (two statements,
 // without the reflection of GORM's Create): the cart gets its ID, the lines
 // (inserted together) do not, as nothing reads them back.
+//
+// The two inserts are not one transaction, which would cost every new cart
+// a BEGIN and a COMMIT: until CreateCart returns, no one knows the cart's
+// key, so no one can see it without its lines. Should the lines' insert
+// fail, the cart is deleted again (and were that to fail too, it is an
+// empty cart no one has the key of, which expires and is pruned).
 func (s *Store) CreateCart(ctx context.Context, c *model.Cart, lines []model.CartLine) error {
-	return s.InTx(ctx, func(tx *Store) error {
-		id, err := tx.insert(ctx, `INSERT INTO carts (cart_key, customer_id, email, phone, country_code, delivery_address, note,
-				discount_codes, delivery_option, status, created_at, updated_at, expires_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.CartKey, c.CustomerID, c.Email, c.Phone, c.CountryCode, c.DeliveryAddress, c.Note, c.DiscountCodes,
-			c.DeliveryOption, c.Status, c.CreatedAt, c.UpdatedAt, c.ExpiresAt, c.Version)
-		if err != nil {
-			return err
-		}
-		c.ID = id
-		if len(lines) == 0 {
-			return nil
-		}
-		const row = "(?, ?, ?, ?, ?, ?)"
-		args := make([]any, 0, 6*len(lines))
-		for i := range lines {
-			l := &lines[i]
-			l.CartID = c.ID
-			args = append(args, l.CartID, l.VariantID, l.Quantity, l.SeenPrice, l.CreatedAt, l.UpdatedAt)
-		}
-		return TranslateError(tx.db.WithContext(ctx).Exec(`INSERT INTO cart_lines (cart_id, variant_id, quantity, seen_price, created_at, updated_at)
-			VALUES `+row+strings.Repeat(", "+row, len(lines)-1), args...).Error)
-	})
+	if _, inTx := s.db.Statement.ConnPool.(gorm.TxCommitter); inTx {
+		return s.createCart(ctx, c, lines)
+	}
+	err := s.createCart(ctx, c, lines)
+	if err != nil && c.ID != 0 {
+		_ = s.db.WithContext(context.WithoutCancel(ctx)).Exec("DELETE FROM carts WHERE id = ?", c.ID).Error
+		c.ID = 0
+	}
+	return err
+}
+
+func (s *Store) createCart(ctx context.Context, c *model.Cart, lines []model.CartLine) error {
+	id, err := s.insert(ctx, `INSERT INTO carts (cart_key, customer_id, email, phone, country_code, delivery_address, note,
+			discount_codes, delivery_option, status, created_at, updated_at, expires_at, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.CartKey, c.CustomerID, c.Email, c.Phone, c.CountryCode, c.DeliveryAddress, c.Note, c.DiscountCodes,
+		c.DeliveryOption, c.Status, c.CreatedAt, c.UpdatedAt, c.ExpiresAt, c.Version)
+	if err != nil {
+		return err
+	}
+	c.ID = id
+	if len(lines) == 0 {
+		return nil
+	}
+	const row = "(?, ?, ?, ?, ?, ?)"
+	args := make([]any, 0, 6*len(lines))
+	for i := range lines {
+		l := &lines[i]
+		l.CartID = c.ID
+		args = append(args, l.CartID, l.VariantID, l.Quantity, l.SeenPrice, l.CreatedAt, l.UpdatedAt)
+	}
+	return TranslateError(s.db.WithContext(ctx).Exec(`INSERT INTO cart_lines (cart_id, variant_id, quantity, seen_price, created_at, updated_at)
+		VALUES `+row+strings.Repeat(", "+row, len(lines)-1), args...).Error)
 }
 
 // FindCartByKey returns the cart with this key, whatever its status, or

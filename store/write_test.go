@@ -137,6 +137,18 @@ func TestHandWrittenWritesKeepEveryField(t *testing.T) {
 		sameJSON(t, "the cart's lines", gotCartLines, clines)
 
 		// A cart's own fields, saved: all but its key and creation time.
+		// A cart whose lines fail to insert (the same variant twice breaks
+		// their unique index) is not left behind.
+		var bad model.Cart
+		fill(t, &bad, 5, "ID", "Lines")
+		twice := []model.CartLine{clines[0], clines[0]}
+		if err := st.CreateCart(ctx, &bad, twice); err == nil {
+			t.Fatal("a cart with one variant in two lines was created")
+		}
+		if _, err := st.FindCartByKey(ctx, bad.CartKey); model.ErrorCodeOf(err) != model.CodeNotFound {
+			t.Errorf("the cart whose lines failed: %v, want NOT_FOUND", err)
+		}
+
 		// A cart's own fields, saved: all but its key and creation time;
 		// the version goes up by one.
 		changed := c
