@@ -201,10 +201,11 @@ func (s *Service) complete(ctx context.Context, tx *store.Store, delivery Delive
 	}
 
 	// Stock: the units are committed to the order with one conditional
-	// update per variant (in variant order, so checkouts of the same
-	// variants never lock them in opposite orders). On hand changes when
-	// the order ships.
-	if err := tx.TakeStock(ctx, stockLines(q.Lines)); err != nil {
+	// update of all the variants (row by row in variant order, so
+	// checkouts of the same variants never lock them in opposite orders).
+	// A short line fails it, and the error rolls the transaction back. On
+	// hand changes when the order ships.
+	if err := tx.TakeStockAtOnce(ctx, stockLines(q.Lines)); err != nil {
 		if model.ErrorCodeOf(err) == model.CodeOutOfStock {
 			return nil, &model.Error{Code: model.CodeOutOfStock, Field: []string{"cartId"},
 				Message: "an item sold out meanwhile; see the cart's problems, change it and try again"}

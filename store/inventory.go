@@ -3,8 +3,10 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -202,6 +204,45 @@ func (s *Store) takeStock(ctx context.Context, merged []StockLine) error {
 			}
 		}
 		return err
+	}
+	return nil
+}
+
+// TakeStockAtOnce is TakeStock in one statement, for a caller in a
+// transaction that it rolls back on any error (checkout): one UPDATE adds
+// every line's units to committed, on the same conditions as TakeStock,
+// row by row in ID order (the IN list is read along the primary key), so
+// concurrent takes still lock rows in one order. When a line is short, or
+// its variant is gone, it returns OUT_OF_STOCK without naming the variant,
+// and the other lines may have been taken: the transaction must be rolled
+// back. TakeStock's per-variant statements, which give back what they took
+// and name the variant, are for everyone else.
+func (s *Store) TakeStockAtOnce(ctx context.Context, lines []StockLine) error {
+	if _, inTx := s.db.Statement.ConnPool.(gorm.TxCommitter); !inTx {
+		return errors.New("TakeStockAtOnce needs a transaction the caller rolls back on error")
+	}
+	merged, err := mergeLines(lines)
+	if err != nil {
+		return err
+	}
+	var add strings.Builder
+	var addArgs, ids []any
+	for _, l := range merged {
+		add.WriteString(" WHEN ? THEN ?")
+		addArgs = append(addArgs, l.VariantID, l.Quantity)
+		ids = append(ids, l.VariantID)
+	}
+	in := "?" + strings.Repeat(", ?", len(ids)-1)
+	args := append(append(append(append([]any{}, addArgs...), s.now()), ids...), addArgs...)
+	res := s.db.WithContext(ctx).Exec(`UPDATE product_variants
+		SET inventory_committed = inventory_committed + CASE id`+add.String()+` END, updated_at = ?
+		WHERE id IN (`+in+`) AND (inventory_tracked = FALSE OR allow_backorder = TRUE
+			OR inventory_quantity - inventory_committed >= CASE id`+add.String()+` END)`, args...)
+	if res.Error != nil {
+		return TranslateError(res.Error)
+	}
+	if res.RowsAffected != int64(len(merged)) {
+		return model.Errorf(model.CodeOutOfStock, "%d of %d variants have too few units available", len(merged)-int(res.RowsAffected), len(merged))
 	}
 	return nil
 }

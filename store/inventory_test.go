@@ -584,3 +584,62 @@ func TestRetryTxSurvivesADeadlock(t *testing.T) {
 	}
 	ledgerHolds(t, st)
 }
+
+// TakeStockAtOnce takes every line in one statement, on TakeStock's
+// conditions; a short line fails it, and the caller's rollback leaves
+// nothing taken.
+func TestTakeStockAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		st := storetest.Open(t, b, store.Options{})
+		ids := newStockedProduct(t, st, "coffee", 5, 2, 0)
+		a, bo, untracked := ids[0], ids[1], ids[2]
+		yes, no := true, false
+		if _, err := st.UpdateInventoryItem(ctx, bo, store.InventoryItemChange{AllowBackorder: &yes}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.UpdateInventoryItem(ctx, untracked, store.InventoryItemChange{Tracked: &no}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.TakeStockAtOnce(ctx, []store.StockLine{{a, 1}}); err == nil {
+			t.Error("taken outside a transaction")
+		}
+		cctx, counter := store.WithStatementCounter(ctx)
+		if err := st.InTx(cctx, func(tx *store.Store) error {
+			return tx.TakeStockAtOnce(cctx, []store.StockLine{{untracked, 10}, {a, 2}, {bo, 4}, {a, 1}})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n := counter.Count(); n != 1 {
+			t.Errorf("three variants taken in %d statements, want 1", n)
+		}
+		for _, c := range []struct {
+			id              int64
+			onHand, commits int
+		}{{a, 5, 3}, {bo, 2, 4}, {untracked, 0, 10}} {
+			if v := stock(t, st, c.id); v.InventoryQuantity != c.onHand || v.InventoryCommitted != c.commits {
+				t.Errorf("variant %d: %d on hand, %d committed; want %d, %d", c.id, v.InventoryQuantity, v.InventoryCommitted, c.onHand, c.commits)
+			}
+		}
+		// 2 of a are left: 3 more fail, and the rollback keeps the other
+		// lines' units too.
+		err := st.InTx(ctx, func(tx *store.Store) error {
+			return tx.TakeStockAtOnce(ctx, []store.StockLine{{bo, 1}, {a, 3}, {untracked, 1}})
+		})
+		wantCode(t, "take beyond stock", err, model.CodeOutOfStock)
+		for _, c := range []struct {
+			id      int64
+			commits int
+		}{{a, 3}, {bo, 4}, {untracked, 10}} {
+			if v := stock(t, st, c.id); v.InventoryCommitted != c.commits {
+				t.Errorf("variant %d after a failed take: %d committed, want %d", c.id, v.InventoryCommitted, c.commits)
+			}
+		}
+		err = st.InTx(ctx, func(tx *store.Store) error { return tx.TakeStockAtOnce(ctx, []store.StockLine{{a, 1}, {99999, 1}}) })
+		wantCode(t, "take unknown", err, model.CodeOutOfStock)
+		err = st.InTx(ctx, func(tx *store.Store) error { return tx.TakeStockAtOnce(ctx, []store.StockLine{{a, 0}}) })
+		wantCode(t, "take zero", err, model.CodeInvalid)
+		if v := stock(t, st, a); v.InventoryCommitted != 3 {
+			t.Errorf("refused takes changed a: %d committed, want 3", v.InventoryCommitted)
+		}
+	})
+}

@@ -373,6 +373,11 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 			return err
 		},
 		"TakeStock": func(st *store.Store) error { return st.TakeStock(ctx, []store.StockLine{{VariantID: 1, Quantity: 1}}) },
+		"TakeStockAtOnce": func(st *store.Store) error {
+			return st.InTx(ctx, func(tx *store.Store) error {
+				return tx.TakeStockAtOnce(ctx, []store.StockLine{{VariantID: 1, Quantity: 1}})
+			})
+		},
 		"ReleaseStock": func(st *store.Store) error {
 			return st.ReleaseStock(ctx, []store.StockLine{{VariantID: 1, Quantity: 1}})
 		},
