@@ -350,7 +350,7 @@ func variantsForSale(ctx context.Context, db *store.Store, ids []int64) (map[int
 	if len(ids) == 0 {
 		return out, nil
 	}
-	vs, ps, err := db.FindVariantsWithProducts(ctx, ids)
+	vs, ps, err := db.FindVariantsToSell(ctx, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -264,9 +264,10 @@ func (s *Service) DeliveryOptions(ctx context.Context, q *Quote) []model.Deliver
 	return opts
 }
 
-// VariantsWithProducts implements Catalog: one joined read.
+// VariantsWithProducts implements Catalog: one joined read of the columns
+// pricing and the order's lines need (store.FindVariantsToSell).
 func (c StoreCatalog) VariantsWithProducts(ctx context.Context, ids []int64) (map[int64]*model.ProductVariant, map[int64]*model.Product, error) {
-	vs, ps, err := c.St.FindVariantsWithProducts(ctx, ids)
+	vs, ps, err := c.St.FindVariantsToSell(ctx, ids)
 	variants := make(map[int64]*model.ProductVariant, len(vs))
 	for i := range vs {
 		variants[vs[i].ID] = &vs[i]

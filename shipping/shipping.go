@@ -143,6 +143,17 @@ func (s *Service) PrepareRate(ctx context.Context) (func(context.Context, Reques
 // It takes at most the configured timeout (plus scheduling), whatever the
 // providers do.
 func (s *Service) Options(ctx context.Context, req Request) (rates []Rate, degraded []string) {
+	if len(s.providers) == 1 {
+		// One provider (the table, as shipped): nothing to wait for side
+		// by side.
+		p := s.providers[0]
+		rates, failed := s.ask(ctx, p, req)
+		if failed {
+			return nil, []string{p.Name()}
+		}
+		slices.SortStableFunc(rates, func(a, b Rate) int { return cmp.Compare(a.Amount, b.Amount) })
+		return rates, nil
+	}
 	answers := make([][]Rate, len(s.providers))
 	failed := make([]bool, len(s.providers))
 	done := make(chan int, len(s.providers))
@@ -198,16 +209,27 @@ func (s *Service) Rate(ctx context.Context, req Request, handle string) (rate Ra
 // answer in time. A provider that does not return is left running (its
 // answer goes to a buffered channel nobody reads), never waited for.
 func (s *Service) ask(ctx context.Context, p Provider, req Request) (rates []Rate, failed bool) {
-	// The request's own deadline bounds a local provider.
-	if l, ok := p.(LocalProvider); !ok || !l.Local() {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.timeout)
-		defer cancel()
-	}
 	type answer struct {
 		rates []Rate
 		err   error
 	}
+	if l, ok := p.(LocalProvider); ok && l.Local() {
+		// The request's own deadline bounds a local provider, which
+		// honours ctx in its reads: it is asked on this goroutine.
+		start := time.Now()
+		a := func() (a answer) {
+			defer func() {
+				if v := recover(); v != nil {
+					a.err = fmt.Errorf("panic: %v\n%s", v, debug.Stack())
+				}
+			}()
+			r, err := p.Rates(ctx, req)
+			return answer{r, err}
+		}()
+		return s.answered(ctx, p, req, a.rates, a.err, start)
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	ch := make(chan answer, 1)
 	start := time.Now()
 	go func() {
@@ -225,12 +247,18 @@ func (s *Service) ask(ctx context.Context, p Provider, req Request) (rates []Rat
 	case <-ctx.Done():
 		a.err = fmt.Errorf("no answer within %s: %w", s.timeout, ctx.Err())
 	}
-	if a.err != nil {
+	return s.answered(ctx, p, req, a.rates, a.err, start)
+}
+
+// answered logs a provider that failed (and reports it degraded), or
+// cleans its rates.
+func (s *Service) answered(ctx context.Context, p Provider, req Request, rates []Rate, err error, start time.Time) ([]Rate, bool) {
+	if err != nil {
 		s.log.WarnContext(ctx, "shipping provider degraded: its options are left out",
-			"provider", p.Name(), "error", a.err.Error(), "duration_ms", time.Since(start).Milliseconds())
+			"provider", p.Name(), "error", err.Error(), "duration_ms", time.Since(start).Milliseconds())
 		return nil, true
 	}
-	return s.clean(ctx, p.Name(), req, a.rates), false
+	return s.clean(ctx, p.Name(), req, rates), false
 }
 
 // clean prefixes the handles of a provider's rates and drops the rates no

@@ -173,3 +173,36 @@ func TestLocalProvidersAreNotTimedOut(t *testing.T) {
 		t.Errorf("options %v, degraded %v", rates, degraded)
 	}
 }
+
+// A local provider is asked on the caller's goroutine; alone, it still
+// degrades rather than fails the cart when it errs or panics, and its
+// options come back cheapest first.
+func TestALoneLocalProviderDegrades(t *testing.T) {
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	panics := func(context.Context, shipping.Request) ([]shipping.Rate, error) { panic("nil map") }
+	fails := func(context.Context, shipping.Request) ([]shipping.Rate, error) { return nil, errors.New("table unreadable") }
+	for name, fn := range map[string]func(context.Context, shipping.Request) ([]shipping.Rate, error){"panics": panics, "fails": fails} {
+		svc := shipping.New(shipping.Options{Log: log}, local{fake{"table", fn}})
+		rates, degraded := svc.Options(t.Context(), thb)
+		if len(rates) != 0 || !slices.Equal(degraded, []string{"table"}) {
+			t.Errorf("%s: options %v, degraded %v", name, rates, degraded)
+		}
+		if _, ok := svc.Rate(t.Context(), thb, "table:std"); ok {
+			t.Errorf("%s: a rate from a provider that %s", name, name)
+		}
+	}
+	for _, want := range []string{"nil map", "table unreadable"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the log does not say %q:\n%s", want, logs.String())
+		}
+	}
+	two := func(context.Context, shipping.Request) ([]shipping.Rate, error) {
+		return []shipping.Rate{{Handle: "express", Title: "Express", Amount: 9000, Currency: model.CurrencyTHB},
+			{Handle: "std", Title: "Standard", Amount: 5000, Currency: model.CurrencyTHB}}, nil
+	}
+	rates, degraded := shipping.New(shipping.Options{Log: log}, local{fake{"table", two}}).Options(t.Context(), thb)
+	if len(rates) != 2 || rates[0].Handle != "table:std" || rates[1].Handle != "table:express" || degraded != nil {
+		t.Errorf("options %v, degraded %v; want table:std then table:express", rates, degraded)
+	}
+}

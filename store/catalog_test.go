@@ -626,3 +626,37 @@ func TestFindVariantsWithProductsReadsWholeRows(t *testing.T) {
 		}
 	})
 }
+
+// FindVariantsToSell reads the same rows with only the fields pricing and
+// orders need: those equal GORM's reading, the rest are zero.
+func TestFindVariantsToSellReadsWhatPricingNeeds(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		st := storetest.Seeded(t, b, 0)
+		full, fullProducts, err := st.FindVariantsWithProducts(ctx, []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+		if err != nil || len(full) == 0 {
+			t.Fatalf("%d variants: %v", len(full), err)
+		}
+		ids := []int64{0}
+		for _, v := range full {
+			ids = append(ids, v.ID)
+		}
+		got, products, err := st.FindVariantsToSell(ctx, ids)
+		if err != nil || len(got) != len(full) || len(products) != len(fullProducts) {
+			t.Fatalf("%d variants of %d products, want %d of %d: %v", len(got), len(products), len(full), len(fullProducts), err)
+		}
+		for i, w := range full {
+			want := model.ProductVariant{ID: w.ID, ProductID: w.ProductID, SKU: w.SKU, Title: w.Title, Price: w.Price,
+				Currency: w.Currency, InventoryQuantity: w.InventoryQuantity, InventoryCommitted: w.InventoryCommitted,
+				InventoryTracked: w.InventoryTracked, AllowBackorder: w.AllowBackorder, WeightGrams: w.WeightGrams}
+			if !reflect.DeepEqual(got[i], want) {
+				t.Fatalf("variant %d:\n got %+v\nwant %+v", w.ID, got[i], want)
+			}
+		}
+		for i, w := range fullProducts {
+			want := model.Product{ID: w.ID, Title: w.Title, CategoryID: w.CategoryID, Status: w.Status}
+			if !reflect.DeepEqual(products[i], want) {
+				t.Fatalf("product %d:\n got %+v\nwant %+v", w.ID, products[i], want)
+			}
+		}
+	})
+}

@@ -65,6 +65,7 @@ func TestEveryStoreMethodTranslatesDatabaseErrors(t *testing.T) {
 		"FindProductsByIDs":         func(st *store.Store) error { _, err := st.FindProductsByIDs(ctx, one); return err },
 		"FindVariantsByIDs":         func(st *store.Store) error { _, err := st.FindVariantsByIDs(ctx, one); return err },
 		"FindVariantsWithProducts":  func(st *store.Store) error { _, _, err := st.FindVariantsWithProducts(ctx, one); return err },
+		"FindVariantsToSell":        func(st *store.Store) error { _, _, err := st.FindVariantsToSell(ctx, one); return err },
 		"FindCategoriesByIDs":       func(st *store.Store) error { _, err := st.FindCategoriesByIDs(ctx, one); return err },
 		"FindImagesByIDs":           func(st *store.Store) error { _, err := st.FindImagesByIDs(ctx, one); return err },
 		"FindOptionsByIDs":          func(st *store.Store) error { _, err := st.FindOptionsByIDs(ctx, one); return err },
