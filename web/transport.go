@@ -311,16 +311,21 @@ func readBody(r *http.Request, limit int64) ([]byte, int) {
 // of the JSON decoder's (which names Go types and echoes the body), when the
 // body is not a GraphQL request object with members of the right types.
 func paramsFromJSON(body []byte) (*graphql.RawParams, string) {
-	if msg := checkRequestShape(body); msg != "" {
-		return nil, msg
-	}
+	// A body that decodes as one JSON object needs no other check: the
+	// members' types are the decoder's to refuse. Only a body it refuses
+	// is parsed again, to say what is wrong with it in plain words.
 	var p graphql.RawParams
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	if err := dec.Decode(&p); err != nil {
-		return nil, "the request body must be a JSON object such as {\"query\": \"{ ... }\", \"variables\": {}}"
+	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '{' && dec.Decode(&p) == nil {
+		if _, err := dec.Token(); err == io.EOF {
+			return &p, ""
+		}
 	}
-	return &p, ""
+	if msg := checkRequestShape(body); msg != "" {
+		return nil, msg
+	}
+	return nil, "the request body must be a JSON object such as {\"query\": \"{ ... }\", \"variables\": {}}"
 }
 
 // paramsFromURL decodes the parameters of a GET request.

@@ -164,3 +164,37 @@ func FuzzValidationWork(f *testing.F) {
 		}
 	})
 }
+
+// paramsFromJSON decodes a body once when it is a GraphQL request object,
+// and refuses, with the shape check's words, what the shape check refuses.
+func TestParamsFromJSON(t *testing.T) {
+	for body, ok := range map[string]bool{
+		`{"query":"{ a }"}`: true, `{"query":"{ a }","variables":null,"operationName":null}`: true,
+		` {"query":"{ a }","variables":{"n":1.5}} ` + "\n": true, `{}`: true,
+		`[]`: false, `"q"`: false, `null`: false, `{"query":1}`: false, `{"variables":[1]}`: false,
+		`{"operationName":{}}`: false, `{"extensions":"x"}`: false, `{"query":"a"`: false, ``: false,
+		`{"query":"a"} {"query":"b"}`: false, `{"query":"a"} x`: false,
+	} {
+		p, msg := paramsFromJSON([]byte(body))
+		if got := p != nil; got != ok || (p == nil) == (msg == "") {
+			t.Errorf("paramsFromJSON(%s) = %v, %q; want ok=%v", body, p, msg, ok)
+		}
+	}
+	p, _ := paramsFromJSON([]byte(`{"query":"q","operationName":"Op","variables":{"n":12345678901234567890}}`))
+	if p == nil || p.Query != "q" || p.OperationName != "Op" || p.Variables["n"] != json.Number("12345678901234567890") {
+		t.Errorf("decoded %+v", p)
+	}
+}
+
+// FuzzParamsFromJSON: whatever the body, what paramsFromJSON accepts the
+// shape check accepts too.
+func FuzzParamsFromJSON(f *testing.F) {
+	for _, s := range []string{`{"query":"{ a }"}`, `[]`, `{"variables":{"a":[1,{}]}}`, `{"query":"a"} x`, `null`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if p, _ := paramsFromJSON(body); p != nil && checkRequestShape(body) != "" {
+			t.Fatalf("accepted %q, which the shape check refuses: %s", body, checkRequestShape(body))
+		}
+	})
+}
