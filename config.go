@@ -387,10 +387,12 @@ func (p *envParser) durationOrZero(name string) time.Duration {
 
 // cacheTTL is a duration that may be 0 (no caching), def when unset.
 func (p *envParser) cacheTTL(name string, def time.Duration) time.Duration {
-	if v := p.getenv(name); v == "0" {
-		return 0
-	} else if v == "" {
+	v := p.getenv(name)
+	if v == "" {
 		return def
+	}
+	if d, err := time.ParseDuration(v); v == "0" || (err == nil && d == 0) {
+		return 0
 	}
 	return p.duration(name, def)
 }

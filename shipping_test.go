@@ -278,7 +278,7 @@ func TestShippingTimeoutConfig(t *testing.T) {
 }
 
 func TestShippingCacheConfig(t *testing.T) {
-	for v, want := range map[string]time.Duration{"": 5 * time.Second, "0": 0, "30s": 30 * time.Second} {
+	for v, want := range map[string]time.Duration{"": 5 * time.Second, "0": 0, "0s": 0, "30s": 30 * time.Second} {
 		cfg, err := LoadConfig(func(k string) string { return map[string]string{"LANGRAN_SHIPPING_CACHE_TTL": v}[k] })
 		if err != nil || cfg.ShippingCacheTTL != want {
 			t.Errorf("LANGRAN_SHIPPING_CACHE_TTL=%q: %v, %v; want %v", v, cfg.ShippingCacheTTL, err, want)

@@ -239,11 +239,12 @@ func (s *Service) change(ctx context.Context, key, field string,
 // with one conditional UPDATE of the version it read: a read and a write,
 // no transaction and no lock. When another change wrote first the UPDATE
 // writes nothing, and the cart is read and fn run again; after a few such
-// attempts it runs under the cart's lock instead (change). fn may read
-// (never write) and may refuse with an error.
+// attempts it runs under the cart's lock instead (change), so it always
+// ends. fn reads (never writes) through db, which is the store or, under
+// the lock, the transaction, and may refuse with an error.
 func (s *Service) changeFields(ctx context.Context, key, field string,
-	fn func(c *model.Cart, lines []model.CartLine) error) (*model.Cart, error) {
-	for attempt := 1; ; attempt++ {
+	fn func(db *store.Store, c *model.Cart, lines []model.CartLine) error) (*model.Cart, error) {
+	for attempt := 1; attempt <= maxFieldAttempts; attempt++ {
 		c, lines, err := s.st.FindCartWithLines(ctx, key)
 		if model.ErrorCodeOf(err) == model.CodeNotFound {
 			return nil, errCartGone(field)
@@ -257,29 +258,27 @@ func (s *Service) changeFields(ctx context.Context, key, field string,
 		case !s.Usable(ctx, c):
 			return nil, errCartGone(field)
 		}
-		if err := fn(c, lines); err != nil {
+		if err := fn(s.st, c, lines); err != nil {
 			return nil, err
 		}
 		now := s.now()
 		c.UpdatedAt, c.ExpiresAt = now, now.Add(model.CartLifetime)
-		switch ok, err := s.st.SaveCartFieldsIf(ctx, c); {
-		case err != nil && store.Retryable(err) && attempt < maxFieldAttempts:
-			// A deadlock, or a Galera certification failure against a
-			// write through another node: read again.
-			continue
-		case err != nil:
+		ok, err := s.st.SaveCartFieldsIf(ctx, c)
+		switch {
+		case err != nil && !store.Retryable(err):
 			return nil, err
 		case ok:
 			c.Lines = lines
 			return c, nil
-		case attempt == maxFieldAttempts:
-			// Other changes keep getting there first: queue for the
-			// cart's lock like a change of its lines, which always ends.
-			return s.change(ctx, key, field, func(_ *store.Store, c *model.Cart, lines []model.CartLine) ([]model.CartLine, error) {
-				return lines, fn(c, lines)
-			})
 		}
+		// Another write came first, or a deadlock or a Galera
+		// certification failure against a write through another node.
 	}
+	// Other changes keep getting there first: queue for the cart's lock
+	// like a change of its lines.
+	return s.change(ctx, key, field, func(tx *store.Store, c *model.Cart, lines []model.CartLine) ([]model.CartLine, error) {
+		return lines, fn(tx, c, lines)
+	})
 }
 
 // maxFieldAttempts is how often changeFields reads and writes a cart that
@@ -420,23 +419,30 @@ func (s *Service) RemoveLines(ctx context.Context, key string, lineIDs []int64) 
 
 // SetDiscountCodes replaces the cart's codes.
 func (s *Service) SetDiscountCodes(ctx context.Context, key string, codes []string) (*model.Cart, error) {
-	return s.changeFields(ctx, key, "cartId", func(c *model.Cart, _ []model.CartLine) error {
+	return s.changeFields(ctx, key, "cartId", func(_ *store.Store, c *model.Cart, _ []model.CartLine) error {
 		return setCodes(c, codes, []string{"discountCodes"})
 	})
 }
 
 // SetDeliveryOption chooses the cart's delivery option by its handle, one
 // of the cart's deliveryOptions. The option is checked against the cart as
-// read, and stored only if the cart is still as read (changeFields): no
-// lock is held while a provider is asked, and a cart changed meanwhile is
-// read and checked again.
+// read, and stored only if the cart is still as read (changeFields), so a
+// cart changed meanwhile is read and checked again. When every provider is
+// the shop's own table, the tables are taken first (from memory, or read)
+// and the option priced from them, reading nothing more; a carrier's
+// provider is asked with no lock held, unless other changes of the same
+// cart kept winning and the check runs under its lock.
 func (s *Service) SetDeliveryOption(ctx context.Context, key, handle string) (*model.Cart, error) {
 	field := []string{"handle"}
 	if handle == "" || len(handle) > maxDeliveryHandle || !utf8.ValidString(handle) {
 		return nil, model.InvalidField(field, "a delivery option's handle is 1 to %d characters", maxDeliveryHandle)
 	}
-	return s.changeFields(ctx, key, "cartId", func(c *model.Cart, lines []model.CartLine) error {
-		q, err := s.Quote(ctx, StoreCatalog{St: s.st, Delivery: s.delivery}, c, lines)
+	delivery, err := s.pricingDelivery(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.changeFields(ctx, key, "cartId", func(db *store.Store, c *model.Cart, lines []model.CartLine) error {
+		q, err := s.Quote(ctx, StoreCatalog{St: db, Delivery: delivery}, c, lines)
 		if err != nil {
 			return err
 		}
@@ -444,7 +450,7 @@ func (s *Service) SetDeliveryOption(ctx context.Context, key, handle string) (*m
 			return &model.Error{Code: model.CodeInvalid, Field: field,
 				Message: "give the cart some lines and a delivery address first: delivery options depend on them"}
 		}
-		if _, ok := s.delivery.Rate(ctx, *q.ShippingRequest, handle); !ok {
+		if _, ok := delivery.Rate(ctx, *q.ShippingRequest, handle); !ok {
 			return &model.Error{Code: model.CodeNotFound, Field: field, Message: "no such delivery option for this cart"}
 		}
 		c.DeliveryOption = handle
@@ -457,7 +463,7 @@ const maxDeliveryHandle = 64
 
 // SetNote sets the buyer's note.
 func (s *Service) SetNote(ctx context.Context, key, note string) (*model.Cart, error) {
-	return s.changeFields(ctx, key, "cartId", func(c *model.Cart, _ []model.CartLine) error {
+	return s.changeFields(ctx, key, "cartId", func(_ *store.Store, c *model.Cart, _ []model.CartLine) error {
 		return setNote(c, note, []string{"note"})
 	})
 }
@@ -467,7 +473,7 @@ func (s *Service) SetNote(ctx context.Context, key, note string) (*model.Cart, e
 // lock; any other change of the buyer is a change of the cart's own fields.
 func (s *Service) SetBuyer(ctx context.Context, key string, in BuyerInput) (*model.Cart, error) {
 	if in.CustomerID == nil {
-		return s.changeFields(ctx, key, "cartId", func(c *model.Cart, _ []model.CartLine) error {
+		return s.changeFields(ctx, key, "cartId", func(_ *store.Store, c *model.Cart, _ []model.CartLine) error {
 			return setBuyer(c, in, []string{"buyerIdentity"})
 		})
 	}

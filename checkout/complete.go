@@ -86,17 +86,15 @@ func (s *Service) deliverySnapshot(ctx context.Context, cartKey string) (Deliver
 	if s.delivery == nil {
 		return nil, nil
 	}
-	if p, ok := s.delivery.(preparer); ok {
+	d, err := s.pricingDelivery(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, prepared := d.(preparedDelivery); prepared {
 		// Every provider prices from the shop's own tables: read now (or
 		// kept in memory), they price in the transaction with no wait on
 		// a carrier or on a second connection.
-		rate, err := p.PrepareRate(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if rate != nil {
-			return preparedDelivery(rate), nil
-		}
+		return d, nil
 	}
 	// The cart and its lines in one read: a cart that chose an option
 	// needs both, and one without costs the same single statement.
@@ -112,6 +110,24 @@ func (s *Service) deliverySnapshot(ctx context.Context, cartKey string) (Deliver
 		return nil, err
 	}
 	return fixedDelivery{req: *q.ShippingRequest, opt: *q.Delivery}, nil
+}
+
+// pricingDelivery is what prices a cart's chosen delivery in a change or a
+// checkout: when every provider is the shop's own table, the tables taken
+// now (from memory, or read) and priced from, which reads nothing more and
+// so never needs a second connection inside a transaction; otherwise the
+// shipping service itself.
+func (s *Service) pricingDelivery(ctx context.Context) (Delivery, error) {
+	if p, ok := s.delivery.(preparer); ok {
+		rate, err := p.PrepareRate(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if rate != nil {
+			return preparedDelivery(rate), nil
+		}
+	}
+	return s.delivery, nil
 }
 
 // preparer is a Delivery that can price from tables read beforehand

@@ -14,18 +14,27 @@ import (
 // without the reflection of GORM's Create): the cart gets its ID, the lines
 // (inserted together) do not, as nothing reads them back.
 //
-// The two inserts are not one transaction, which would cost every new cart
-// a BEGIN and a COMMIT: until CreateCart returns, no one knows the cart's
-// key, so no one can see it without its lines. Should the lines' insert
-// fail, the cart is deleted again (and were that to fail too, it is an
-// empty cart no one has the key of, which expires and is pruned).
+// A guest's cart (no customer) is inserted without a transaction, which
+// would cost every new cart a BEGIN and a COMMIT: a guest's cart is found
+// only by its key, which no one knows until CreateCart returns, so no one
+// can see it without its lines. Should the lines' insert fail, the cart is
+// deleted again (and were that to fail too, it is a cart no one has the
+// key of, which expires and is pruned). A customer's cart is also found by
+// the customer (their current cart, the merge of their carts), so it is
+// inserted with its lines in one transaction.
 func (s *Store) CreateCart(ctx context.Context, c *model.Cart, lines []model.CartLine) error {
 	if _, inTx := s.db.Statement.ConnPool.(gorm.TxCommitter); inTx {
 		return s.createCart(ctx, c, lines)
 	}
+	if c.CustomerID != nil {
+		return s.InTx(ctx, func(tx *Store) error { return tx.createCart(ctx, c, lines) })
+	}
 	err := s.createCart(ctx, c, lines)
 	if err != nil && c.ID != 0 {
-		_ = s.db.WithContext(context.WithoutCancel(ctx)).Exec("DELETE FROM carts WHERE id = ?", c.ID).Error
+		db := s.db.WithContext(context.WithoutCancel(ctx))
+		if db.Exec("DELETE FROM cart_lines WHERE cart_id = ?", c.ID).Error == nil {
+			_ = db.Exec("DELETE FROM carts WHERE id = ?", c.ID).Error
+		}
 		c.ID = 0
 	}
 	return err
