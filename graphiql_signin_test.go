@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -77,24 +76,13 @@ func TestGraphiQLSignInAgainstRealServer(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	// GraphiQL settles the operation's name a moment after a tab switch,
-	// and nothing on the page says when: a Run clicked just before sends
-	// the previous tab's name, which the server answers "operation …
-	// not found" (as it should). A person clicks Run again; so does the
-	// test, a few times at most.
-	for attempt := 1; ; attempt++ {
-		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".graphiql-execute-button"))); err != nil {
-			t.Fatal(err)
-		}
-		_, err := chromedp.Run(ctx, chromedp.Poll[bool](response+`.includes('lgs_')`, chromedp.WithPollingTimeout(5*time.Second)))
-		if err == nil {
-			break
-		}
-		shown, _ := chromedp.Run(ctx, chromedp.Evaluate[string](response))
-		if attempt == 5 || !strings.Contains(shown, "not found") {
-			t.Fatalf("waiting for a staff token in the result (run %d): %v; the response pane shows: %s", attempt, err, shown)
-		}
+	// Right after a tab switch GraphiQL may still hold the previous tab's
+	// operation name; the playground's fetcher leaves out a name the
+	// document does not define, so the first Run signs in.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".graphiql-execute-button"))); err != nil {
+		t.Fatal(err)
 	}
+	poll("a staff token in the result", response+`.includes('lgs_')`)
 	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](response))
 	if err != nil {
 		t.Fatal(err)

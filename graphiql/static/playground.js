@@ -6,7 +6,22 @@
   var root = document.getElementById('graphiql');
   // The server fills these data attributes from Go, HTML-escaped by
   // html/template, so the endpoint never has to be spliced into script source.
-  var fetcher = GraphiQL.createFetcher({ url: root.dataset.endpoint });
+  var send = GraphiQL.createFetcher({ url: root.dataset.endpoint });
+  // Right after a tab switch GraphiQL can still hold the previous tab's
+  // operation name, and Run would ask this document for an operation it
+  // does not have ("operation Products not found"). A name the document
+  // does not define is left out: a document of one operation needs none.
+  var fetcher = function (params, options) {
+    var name = params && params.operationName;
+    if (typeof name === 'string' && /^[_A-Za-z][_0-9A-Za-z]*$/.test(name) && typeof params.query === 'string') {
+      var source = params.query.replace(/#[^\n\r]*/g, '');
+      var defines = new RegExp('\\b(query|mutation|subscription)\\s+' + name + '(?![_0-9A-Za-z])');
+      if (!defines.test(source)) {
+        params = Object.assign({}, params, { operationName: null });
+      }
+    }
+    return send(params, options);
+  };
   root.textContent = '';
   ReactDOM.createRoot(root).render(
     React.createElement(GraphiQL, {
