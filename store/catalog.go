@@ -499,37 +499,12 @@ func (s *Store) FindVariantsByIDs(ctx context.Context, ids []int64) ([]model.Pro
 // read variants this way three times a purchase, and the rest of the two rows
 // (descriptions, handles, timestamps) is half the columns.
 func (s *Store) FindVariantsToSell(ctx context.Context, ids []int64) ([]model.ProductVariant, []model.Product, error) {
-	if len(ids) == 0 {
-		return nil, nil, nil
-	}
-	q := s.db.WithContext(ctx).Raw(`SELECT v.id, v.product_id, v.sku, v.title, v.price, v.currency, v.inventory_quantity,
-			v.inventory_committed, v.inventory_tracked, v.allow_backorder, v.weight_grams, p.title, p.category_id, p.status
-		FROM product_variants v JOIN products p ON p.id = v.product_id
-		WHERE v.id IN ? ORDER BY v.id`, ids)
-	type row struct {
-		v model.ProductVariant
-		p model.Product
-	}
-	rows, err := scanAll(q, func(rows *sql.Rows, r *row) error {
-		err := rows.Scan(&r.v.ID, &r.v.ProductID, &r.v.SKU, &r.v.Title, &r.v.Price, &r.v.Currency, &r.v.InventoryQuantity,
-			&r.v.InventoryCommitted, &r.v.InventoryTracked, &r.v.AllowBackorder, &r.v.WeightGrams, &r.p.Title, &r.p.CategoryID, &r.p.Status)
-		r.p.ID = r.v.ProductID
-		return err
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	variants := make([]model.ProductVariant, len(rows))
-	var products []model.Product
-	seen := make(map[int64]bool, len(rows))
-	for i, r := range rows {
-		variants[i] = r.v
-		if !seen[r.p.ID] {
-			seen[r.p.ID] = true
-			products = append(products, r.p)
-		}
-	}
-	return variants, products, nil
+	return s.variantsWithProducts(ctx, ids, `v.id, v.product_id, v.sku, v.title, v.price, v.currency, v.inventory_quantity,
+			v.inventory_committed, v.inventory_tracked, v.allow_backorder, v.weight_grams, p.id, p.title, p.category_id, p.status`,
+		func(v *model.ProductVariant, p *model.Product) []any {
+			return []any{&v.ID, &v.ProductID, &v.SKU, &v.Title, &v.Price, &v.Currency, &v.InventoryQuantity,
+				&v.InventoryCommitted, &v.InventoryTracked, &v.AllowBackorder, &v.WeightGrams, &p.ID, &p.Title, &p.CategoryID, &p.Status}
+		})
 }
 
 // FindVariantsWithProducts returns the variants with these IDs and their
@@ -538,20 +513,26 @@ func (s *Store) FindVariantsToSell(ctx context.Context, ids []int64) ([]model.Pr
 // trip instead of two is a tenth of a cart change's statements. Variants
 // without a product are left out.
 func (s *Store) FindVariantsWithProducts(ctx context.Context, ids []int64) ([]model.ProductVariant, []model.Product, error) {
+	return s.variantsWithProducts(ctx, ids, qualified("v", variantAllColumns)+", "+qualified("p", productColumns),
+		func(v *model.ProductVariant, p *model.Product) []any { return append(variantAllDest(v), productDest(p)...) })
+}
+
+// variantsWithProducts reads columns of the variants with these IDs (v)
+// joined to their products (p), in variant order, into what dest points
+// at, and returns the variants and each product once.
+func (s *Store) variantsWithProducts(ctx context.Context, ids []int64, columns string,
+	dest func(*model.ProductVariant, *model.Product) []any) ([]model.ProductVariant, []model.Product, error) {
 	if len(ids) == 0 {
 		return nil, nil, nil
 	}
-	q := s.db.WithContext(ctx).Table("product_variants").
-		Select(qualified("product_variants", variantAllColumns)+", "+qualified("products", productColumns)).
-		Joins("JOIN products ON products.id = product_variants.product_id").
-		Where("product_variants.id IN ?", ids).Order("product_variants.id")
+	q := s.db.WithContext(ctx).Raw(`SELECT `+columns+`
+		FROM product_variants v JOIN products p ON p.id = v.product_id
+		WHERE v.id IN ? ORDER BY v.id`, ids)
 	type row struct {
 		v model.ProductVariant
 		p model.Product
 	}
-	rows, err := scanAll(q, func(rows *sql.Rows, r *row) error {
-		return rows.Scan(append(variantAllDest(&r.v), productDest(&r.p)...)...)
-	})
+	rows, err := scanAll(q, func(rows *sql.Rows, r *row) error { return rows.Scan(dest(&r.v, &r.p)...) })
 	if err != nil {
 		return nil, nil, err
 	}
