@@ -181,7 +181,9 @@ func TestALoneLocalProviderDegrades(t *testing.T) {
 	var logs strings.Builder
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	panics := func(context.Context, shipping.Request) ([]shipping.Rate, error) { panic("nil map") }
-	fails := func(context.Context, shipping.Request) ([]shipping.Rate, error) { return nil, errors.New("table unreadable") }
+	fails := func(context.Context, shipping.Request) ([]shipping.Rate, error) {
+		return nil, errors.New("table unreadable")
+	}
 	for name, fn := range map[string]func(context.Context, shipping.Request) ([]shipping.Rate, error){"panics": panics, "fails": fails} {
 		svc := shipping.New(shipping.Options{Log: log}, local{fake{"table", fn}})
 		rates, degraded := svc.Options(t.Context(), thb)

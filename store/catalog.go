@@ -514,7 +514,9 @@ func (s *Store) FindVariantsToSell(ctx context.Context, ids []int64) ([]model.Pr
 // without a product are left out.
 func (s *Store) FindVariantsWithProducts(ctx context.Context, ids []int64) ([]model.ProductVariant, []model.Product, error) {
 	return s.variantsWithProducts(ctx, ids, qualified("v", variantAllColumns)+", "+qualified("p", productColumns),
-		func(v *model.ProductVariant, p *model.Product) []any { return append(variantAllDest(v), productDest(p)...) })
+		func(v *model.ProductVariant, p *model.Product) []any {
+			return append(variantAllDest(v), productDest(p)...)
+		})
 }
 
 // variantsWithProducts reads columns of the variants with these IDs (v)
