@@ -194,19 +194,10 @@ func (s *Service) change(ctx context.Context, key, field string,
 	var out *model.Cart
 	err := s.st.RetryTx(ctx, func(tx *store.Store) error {
 		c, lines, err := tx.LockCart(ctx, key)
-		if model.ErrorCodeOf(err) == model.CodeNotFound {
-			return errCartGone(field)
-		}
-		if err != nil {
+		if err := s.changeable(ctx, c, err, field); err != nil {
 			return err
 		}
 		now := s.now()
-		switch {
-		case !ownedByOther(ctx, c) && c.Status == model.CartCompleted:
-			return &model.Error{Code: model.CodeConflict, Field: []string{field}, Message: "the cart has been checked out"}
-		case !s.Usable(ctx, c):
-			return errCartGone(field)
-		}
 		before := slices.Clone(lines)
 		lines, err = fn(tx, c, lines)
 		if err != nil {
@@ -234,6 +225,24 @@ func (s *Service) change(ctx context.Context, key, field string,
 	return out, err
 }
 
+// changeable returns why the cart a change read (c, or the read's error
+// err) may not be changed by the caller, nil when it may: it is gone (or
+// another customer's), or checked out. field names the argument the cart
+// came in.
+func (s *Service) changeable(ctx context.Context, c *model.Cart, err error, field string) error {
+	switch {
+	case model.ErrorCodeOf(err) == model.CodeNotFound:
+		return errCartGone(field)
+	case err != nil:
+		return err
+	case !ownedByOther(ctx, c) && c.Status == model.CartCompleted:
+		return &model.Error{Code: model.CodeConflict, Field: []string{field}, Message: "the cart has been checked out"}
+	case !s.Usable(ctx, c):
+		return errCartGone(field)
+	}
+	return nil
+}
+
 // changeFields runs fn on the cart with key and saves the cart's own fields
 // (the buyer, the note, the codes, the delivery option; never its lines)
 // with one conditional UPDATE of the version it read: a read and a write,
@@ -246,17 +255,8 @@ func (s *Service) changeFields(ctx context.Context, key, field string,
 	fn func(db *store.Store, c *model.Cart, lines []model.CartLine) error) (*model.Cart, error) {
 	for attempt := 1; attempt <= maxFieldAttempts; attempt++ {
 		c, lines, err := s.st.FindCartWithLines(ctx, key)
-		if model.ErrorCodeOf(err) == model.CodeNotFound {
-			return nil, errCartGone(field)
-		}
-		if err != nil {
+		if err := s.changeable(ctx, c, err, field); err != nil {
 			return nil, err
-		}
-		switch {
-		case !ownedByOther(ctx, c) && c.Status == model.CartCompleted:
-			return nil, &model.Error{Code: model.CodeConflict, Field: []string{field}, Message: "the cart has been checked out"}
-		case !s.Usable(ctx, c):
-			return nil, errCartGone(field)
 		}
 		if err := fn(s.st, c, lines); err != nil {
 			return nil, err

@@ -58,10 +58,8 @@ func TestContendedDeliveryChoiceReadsThroughItsTransaction(t *testing.T) {
 	d := &contendedDelivery{svc: func() *checkout.Service { return svc }, contend: 3}
 	svc = checkout.New(st, checkout.Options{Delivery: d})
 	ctx := context.Background()
-	email := "fon@example.com"
-	addr := model.MailingAddress{FirstName: "Fon", Address1: "5 Sathorn Rd", City: "Bangkok", Zip: "10120", Country: "TH"}
 	c, err := svc.Create(ctx, checkout.CartInput{Lines: []checkout.LineInput{{VariantID: vs[0], Quantity: 1}},
-		Buyer: &checkout.BuyerInput{Email: &email, DeliveryAddress: &addr}})
+		Buyer: fon()})
 	if err != nil {
 		t.Fatal(err)
 	}

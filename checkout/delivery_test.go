@@ -33,15 +33,9 @@ func TestBrokenShippingProvidersDegradeTheCartOnly(t *testing.T) {
 	delivery := shipping.New(shipping.Options{Timeout: 200 * time.Millisecond}, working, broken[0], broken[1], broken[2])
 	svc := checkout.New(st, checkout.Options{Delivery: delivery})
 
-	var variant int64
-	if err := st.DB(ctx).Raw(`SELECT v.id FROM product_variants v JOIN products p ON p.id = v.product_id
-		WHERE p.status = ? AND v.inventory_quantity > 0 ORDER BY v.id LIMIT 1`, model.ProductActive).Scan(&variant).Error; err != nil || variant == 0 {
-		t.Fatalf("no variant: %v", err)
-	}
-	email := "fon@example.com"
-	addr := model.MailingAddress{FirstName: "Fon", Address1: "5 Sathorn Rd", City: "Bangkok", Zip: "10120", Country: "TH"}
+	variant := activeVariants(t, st, 1)[0]
 	c, err := svc.Create(ctx, checkout.CartInput{Lines: []checkout.LineInput{{VariantID: variant, Quantity: 1}},
-		Buyer: &checkout.BuyerInput{Email: &email, DeliveryAddress: &addr}})
+		Buyer: fon()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/langran/langran/checkout"
-	"github.com/langran/langran/model"
 	"github.com/langran/langran/store/storetest"
 )
 
@@ -20,11 +19,7 @@ func TestFieldChangesLoseNoWrite(t *testing.T) {
 		st := storetest.Seeded(t, b, 3)
 		ctx := t.Context()
 		svc := checkout.New(st, checkout.Options{})
-		var variant int64
-		if err := st.DB(ctx).Raw(`SELECT v.id FROM product_variants v JOIN products p ON p.id = v.product_id
-			WHERE p.status = ? ORDER BY v.id LIMIT 1`, model.ProductActive).Scan(&variant).Error; err != nil || variant == 0 {
-			t.Fatalf("no variant: %v", err)
-		}
+		variant := activeVariants(t, st, 1)[0]
 		c, err := svc.Create(ctx, checkout.CartInput{})
 		if err != nil {
 			t.Fatal(err)

@@ -21,12 +21,10 @@ func TestOneKeyForTwoCartsAtOnce(t *testing.T) {
 		ctx := context.Background()
 		svc := checkout.New(st, checkout.Options{})
 		vs := activeVariants(t, st, 1)
-		email := "fon@example.com"
-		addr := model.MailingAddress{FirstName: "Fon", Address1: "5 Sathorn Rd", City: "Bangkok", Zip: "10120", Country: "TH"}
 		var carts []*model.Cart
 		for range 2 {
 			c, err := svc.Create(ctx, checkout.CartInput{Lines: []checkout.LineInput{{VariantID: vs[0], Quantity: 1}},
-				Buyer: &checkout.BuyerInput{Email: &email, DeliveryAddress: &addr}})
+				Buyer: fon()})
 			if err != nil {
 				t.Fatal(err)
 			}
